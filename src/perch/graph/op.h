@@ -1,0 +1,74 @@
+// The op interface. Each op (docs/ops.md) is one file in graph/ops/: it parses its attrs once at
+// load, infers output shapes, and runs by calling its kernels (kernels/reference, kernels/wasmsimd,
+// kernels/xnnpack). The registry (graph/op_registry.cc) maps op names to factories.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "perch/core/status.h"
+#include "perch/core/tensor.h"
+
+namespace perch {
+
+class ThreadPool;
+class KvCache;
+
+// What is known about a value before running: dtype and shape, and for weights the data.
+struct ValueInfo {
+  DType dtype = DType::kF32;
+  Shape shape;
+  const Tensor* constant = nullptr;  // non-null for weights (the file's tensors)
+};
+
+// Which kernels an op uses. kFast picks the target's fast kernels (wasmsimd or XNNPACK) where
+// the op has them; kReference always runs the scalar oracle (tests compare the two).
+enum class Backend { kFast, kReference };
+
+// Finds a model weight by name: companions such as an int8 weight W's "W.scale".
+class WeightLookup {
+ public:
+  virtual ~WeightLookup() = default;
+  virtual const Tensor* find(std::string_view name) const = 0;  // nullptr when absent
+};
+
+struct OpBuildArgs {
+  const nlohmann::json& attrs;      // the node's attrs object (empty object when none)
+  const ValueInfo* inputs;          // one per node input (max shapes for dynamic inputs)
+  const std::string* input_names;   // as written in the graph; "" marks an absent optional input
+  int num_inputs;
+  int num_outputs;
+  Backend backend;
+  const WeightLookup* weights;
+};
+
+struct RunContext {
+  ThreadPool* pool = nullptr;  // never null during Session::run (size 1 when single-threaded)
+  void* scratch = nullptr;     // scratch_bytes() bytes in the arena, 64-byte aligned
+  KvCache* kv = nullptr;       // the session's KV cache (Attention with a `cache` attr)
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // Output dtypes/shapes from input dtypes/shapes. Called at load with max shapes and before
+  // every run with actual shapes: must not allocate. Reports bad shapes with the op's name.
+  virtual Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const = 0;
+  // Scratch bytes the run needs for these (max) input shapes; planned in the arena at load.
+  virtual size_t scratch_bytes(const ValueInfo* in, int n_in) const { return 0; }
+  // Output 0 may share input `alias_input()`'s memory (Reshape); -1 when it may not.
+  virtual int alias_input() const { return -1; }
+  // Absent optional inputs have data == nullptr.
+  virtual Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) = 0;
+};
+
+using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const OpBuildArgs& args);
+
+// nullptr when `op` is unknown.
+KernelFactory find_op(std::string_view op);
+// The names of every registered op, for `perch inspect` and error messages.
+const char* const* op_names(int* count);
+
+}  // namespace perch

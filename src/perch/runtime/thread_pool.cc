@@ -112,7 +112,7 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
   p.call = call;
   p.fn = fn;
   p.n = n;
-  p.chunk = div_up(n, num_chunks);
+  p.chunk = std::max(grain, div_up(n, num_chunks));
   p.num_chunks = div_up(n, p.chunk);
   p.next_chunk.store(0, std::memory_order_relaxed);
   p.remaining.store(static_cast<int>(p.workers.size()), std::memory_order_relaxed);

@@ -1,0 +1,59 @@
+// The language badge: the most likely language in words, and the top three with confidences.
+
+const names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+
+/** English name for an ISO 639 code; 'und' (the detector's "no signal") reads as such. */
+export function languageName(code) {
+  if (!code || code === 'und') return 'Undetermined';
+  try { return names.of(code); } catch { return code; }
+}
+
+export class LanguageBadge {
+  constructor(root) {
+    this.main = root.querySelector('.badge-main');
+    this.top = root.querySelector('.badge-top');
+    // Screen readers hear the language when it changes, not every confidence update.
+    this.announce = root.querySelector('.announce');
+  }
+
+  /** @param {{detectedLanguage: string, confidence: number}[]} results sorted, most likely first */
+  show(results) {
+    const ranked = results.filter((r) => r.detectedLanguage !== 'und');
+    if (ranked.length === 0) {
+      this.main.textContent = 'Language: not sure yet';
+      this.top.replaceChildren();
+      return;
+    }
+    const best = ranked[0];
+    this.main.textContent = `${languageName(best.detectedLanguage)} · ${percent(best.confidence)}`;
+    if (this.main.dataset.lang !== best.detectedLanguage) {
+      this.announce.textContent = `Language: ${languageName(best.detectedLanguage)}`;
+    }
+    this.main.dataset.lang = best.detectedLanguage;
+    this.top.replaceChildren(...ranked.slice(0, 3).map((r) => {
+      const li = document.createElement('li');
+      li.dataset.lang = r.detectedLanguage;
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.setAttribute('aria-hidden', 'true');
+      const fill = document.createElement('span');
+      fill.style.width = percent(r.confidence);
+      bar.append(fill);
+      li.append(`${languageName(r.detectedLanguage)} ${percent(r.confidence)}`, bar);
+      return li;
+    }));
+  }
+
+  clear() {
+    this.main.textContent = 'Language: waiting for text';
+    delete this.main.dataset.lang;
+    this.top.replaceChildren();
+  }
+
+  error(message) {
+    this.main.textContent = `Language: ${message}`;
+    this.top.replaceChildren();
+  }
+}
+
+function percent(x) { return `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`; }

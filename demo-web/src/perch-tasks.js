@@ -1,0 +1,49 @@
+// The only file that talks to the perch package: creates the two tasks with the page's
+// placement settings and reports download progress and where each model came from.
+import * as perch from 'perch';
+
+// What "simulate a weak device" tells the package's placement: no SIMD and little memory, the
+// profile under which 'auto' placement must pick the server.
+const WEAK_DEVICE = { simd: false, deviceMemory: 0.25 };
+
+const KINDS = {
+  suggest: () => perch.TextSuggester,
+  langid: () => perch.LanguageDetector,
+};
+
+/**
+ * @param {'suggest'|'langid'} kind
+ * @param {{serverUrl: string, weakDevice: boolean,
+ *          onProgress: (fraction: number, loaded?: number, total?: number) => void}} o
+ * @returns {Promise<{task: any, source: 'cache'|'network'|'server', bytes?: number}>}
+ */
+export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
+  let sawDownload = false;
+  let bytes;
+  const task = await KINDS[kind]().create({
+    placement: 'auto',
+    serverUrl,
+    ...(weakDevice ? { device: WEAK_DEVICE } : {}),
+    monitor(m) {
+      m.addEventListener('downloadprogress', (e) => {
+        if (e.loaded < 1 || e.total) sawDownload = true;
+        if (e.total) bytes = e.total;
+        onProgress(e.loaded, e.bytesLoaded, e.total);
+      });
+    },
+  });
+  const where = task.placement?.where;
+  const source = where === 'remote' ? 'server' : (task.loadedFromCache ?? !sawDownload) ? 'cache' : 'network';
+  return { task, source, bytes };
+}
+
+/** The engine in use: wasm build and threads, and why threads are off when they are. */
+export function engineInfo() {
+  const env = perch.env;
+  return {
+    build: env.variant,
+    threads: env.threads ? env.defaultThreads : 1,
+    threadsReason: env.threadsReason.startsWith('the page is not cross-origin isolated')
+      ? 'page not cross-origin isolated' : env.threadsReason || 'single-threaded build',
+  };
+}

@@ -1,0 +1,60 @@
+// The placement panel: where each task runs and why, the wasm build and threads in use, and the
+// "simulate a weak device" switch.
+
+const WHERE_TEXT = { local: 'This device', remote: 'Server' };
+
+export class PlacementPanel {
+  constructor(root, { onWeakDeviceChange }) {
+    this.root = root;
+    this.build = root.querySelector('#env-build');
+    this.threads = root.querySelector('#env-threads');
+    this.server = root.querySelector('#env-server');
+    this.weakSwitch = root.querySelector('#weak-device');
+    this.weakSwitch.addEventListener('click', () => {
+      const on = this.weakSwitch.getAttribute('aria-checked') !== 'true';
+      this.weakSwitch.setAttribute('aria-checked', String(on));
+      onWeakDeviceChange(on);
+    });
+  }
+
+  get weakDevice() { return this.weakSwitch.getAttribute('aria-checked') === 'true'; }
+
+  /** @param {'suggest'|'langid'} task @param {{where: string, reason: string}} placement */
+  showPlacement(task, placement) {
+    const row = this.root.querySelector(`tr[data-task="${task}"]`);
+    const where = row.querySelector('.where');
+    const changed = where.dataset.where && where.dataset.where !== placement.where;
+    where.dataset.where = placement.where;
+    where.textContent = WHERE_TEXT[placement.where] ?? placement.where;
+    row.querySelector('.why').textContent = placement.reason;
+    if (changed) {
+      row.classList.remove('changed');
+      void row.offsetWidth;  // restart the highlight animation
+      row.classList.add('changed');
+    }
+  }
+
+  showLoading(task, what) {
+    const row = this.root.querySelector(`tr[data-task="${task}"]`);
+    row.querySelector('.where').textContent = '…';
+    row.querySelector('.why').textContent = what;
+  }
+
+  showFailure(task, message) {
+    const row = this.root.querySelector(`tr[data-task="${task}"]`);
+    const where = row.querySelector('.where');
+    where.dataset.where = 'none';
+    where.textContent = 'Unavailable';
+    row.querySelector('.why').textContent = message;
+  }
+
+  /** @param {{build: string, threads: number, threadsReason?: string}} env */
+  showEngine(env) {
+    this.build.textContent = env.build;
+    this.threads.textContent = env.threads > 1
+      ? `${env.threads} threads`
+      : `1 (${env.threadsReason || 'single-threaded build'})`;
+  }
+
+  showServer(text) { this.server.textContent = text; }
+}

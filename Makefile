@@ -7,7 +7,7 @@ PYTHON := /usr/bin/python3
 WASM_VARIANTS := simd-threads simd baseline
 
 .PHONY: setup build build-native build-asan build-wasm test test-cpp test-python test-js \
-        test-browser bench demo clean
+        test-browser test-demo bench demo clean
 
 setup:
 	@bash tools/setup.sh
@@ -28,7 +28,7 @@ build: build-native build-asan build-wasm
 # Every test: C++ natively, under ASan/UBSan and as wasm in Node (three builds), then Python,
 # JS (Node) and browser suites.
 test: build
-	@$(MAKE) --no-print-directory test-cpp test-python test-js test-browser
+	@$(MAKE) --no-print-directory test-cpp test-python test-js test-browser test-demo
 	@echo "make test: all suites passed"
 
 test-cpp:
@@ -48,12 +48,21 @@ test-browser:
 	@if [ -f tests/browser/package.json ]; then echo "== Browser tests (Chromium)"; \
 	  (cd tests/browser && npm test); fi
 
+test-demo:
+	@if [ -f tests/demo/package.json ]; then echo "== Demo tests (Chromium + perch-server)"; \
+	  (cd tests/demo && npm test); fi
+
 bench: build
 	@mkdir -p build/bench
 	@for b in tools/bench/*.bench.mjs; do [ -f "$$b" ] && node "$$b" || exit 1; done
 
+# The demo: perch-server on loopback serves the built page (COOP/COEP, so wasm threads are on)
+# and the fallback API. Runs in the foreground; Ctrl-C stops it. `make demo PORT=9000`.
+PORT ?= 8080
 demo: build
-	@echo "demo: not built yet"
+	@cd demo-web && node build.mjs
+	@echo "perch demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@exec build/native/perch-server --models models --static build/demo-web --port $(PORT) --host 127.0.0.1
 
 clean:
 	rm -rf build

@@ -19,7 +19,7 @@ export class DownloadProgress {
   done(source, bytes) {
     this.bar.value = 1;
     if (source === 'cache') this.set('cached', 'loaded from cache');
-    else if (source === 'server') this.set('server', 'not needed: runs on the server');
+    else if (source === 'server') this.set('server', 'runs on the server');
     else this.set('downloaded', bytes ? `downloaded, ${formatBytes(bytes)}` : 'downloaded');
   }
 

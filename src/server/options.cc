@@ -1,0 +1,108 @@
+#include "server/options.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <string_view>
+#include <thread>
+
+namespace perch_server {
+namespace {
+
+bool parse_int(std::string_view text, long min, long max, long* out) {
+  if (text.empty() || text.size() > 18) return false;
+  std::string s(text);
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (errno != 0 || end != s.c_str() + s.size() || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: perch-server --models DIR --port N [--host 127.0.0.1] [--static DIR]\n"
+         "         [--api-keys FILE] [--allow-origin ORIGIN ...] [--threads N] [--queue N]\n"
+         "         [--http-threads N] [--queue-timeout-ms MS] [--max-body-bytes N]\n"
+         "         [--max-text-bytes N] [--max-batch N] [--read-timeout-s S]\n"
+         "         [--write-timeout-s S] [--access-log -|off|FILE]\n";
+}
+
+perch::Status parse_options(int argc, const char* const* argv, ServerOptions* out) {
+  ServerOptions o;
+  bool have_port = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") return perch::invalid_argument("help requested");
+    if (i + 1 >= argc) return perch::invalid_argument(std::string(flag) + " needs a value");
+    std::string_view value = argv[++i];
+    long n = 0;
+    auto number = [&](long min, long max) -> perch::Status {
+      if (!parse_int(value, min, max, &n)) {
+        return perch::invalid_argument(std::string(flag) + ": expected an integer in [" +
+                                       std::to_string(min) + ", " + std::to_string(max) +
+                                       "], got '" + std::string(value) + "'");
+      }
+      return perch::Status::ok();
+    };
+    if (flag == "--models") {
+      o.models_dir = value;
+    } else if (flag == "--port") {
+      PERCH_RETURN_IF_ERROR(number(0, 65535));
+      o.port = static_cast<int>(n);
+      have_port = true;
+    } else if (flag == "--host") {
+      o.host = value;
+    } else if (flag == "--static") {
+      o.static_dir = value;
+    } else if (flag == "--api-keys") {
+      o.api_keys_file = value;
+    } else if (flag == "--allow-origin") {
+      o.allow_origins.emplace_back(value);
+    } else if (flag == "--threads") {
+      PERCH_RETURN_IF_ERROR(number(0, 256));
+      o.threads = static_cast<int>(n);
+    } else if (flag == "--queue") {
+      PERCH_RETURN_IF_ERROR(number(0, 100000));
+      o.queue = static_cast<int>(n);
+    } else if (flag == "--http-threads") {
+      PERCH_RETURN_IF_ERROR(number(0, 4096));
+      o.http_threads = static_cast<int>(n);
+    } else if (flag == "--queue-timeout-ms") {
+      PERCH_RETURN_IF_ERROR(number(1, 600000));
+      o.queue_timeout_ms = static_cast<int>(n);
+    } else if (flag == "--read-timeout-s") {
+      PERCH_RETURN_IF_ERROR(number(1, 3600));
+      o.read_timeout_s = static_cast<int>(n);
+    } else if (flag == "--write-timeout-s") {
+      PERCH_RETURN_IF_ERROR(number(1, 3600));
+      o.write_timeout_s = static_cast<int>(n);
+    } else if (flag == "--max-body-bytes") {
+      PERCH_RETURN_IF_ERROR(number(64, 1L << 30));
+      o.max_body_bytes = static_cast<size_t>(n);
+    } else if (flag == "--max-text-bytes") {
+      PERCH_RETURN_IF_ERROR(number(1, 1L << 24));
+      o.max_text_bytes = static_cast<size_t>(n);
+    } else if (flag == "--max-batch") {
+      PERCH_RETURN_IF_ERROR(number(1, 100000));
+      o.max_batch = static_cast<int>(n);
+    } else if (flag == "--access-log") {
+      o.access_log = value;
+    } else {
+      return perch::invalid_argument("unknown option " + std::string(flag));
+    }
+  }
+  if (o.models_dir.empty()) return perch::invalid_argument("--models DIR is required");
+  if (!have_port) return perch::invalid_argument("--port N is required (0 picks a free port)");
+  if (o.threads == 0) {
+    unsigned hc = std::thread::hardware_concurrency();
+    o.threads = hc == 0 ? 1 : static_cast<int>(hc);
+  }
+  if (o.http_threads == 0) o.http_threads = std::min(o.threads + o.queue + 16, 1024);
+  *out = std::move(o);
+  return perch::Status::ok();
+}
+
+}  // namespace perch_server

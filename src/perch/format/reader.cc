@@ -1,0 +1,178 @@
+#include "perch/format/reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace perch {
+
+using json = nlohmann::json;
+
+const TensorEntry* PerchFile::find(const std::string& name) const {
+  auto it = std::lower_bound(tensors.begin(), tensors.end(), name,
+                             [](const TensorEntry& t, const std::string& n) { return t.name < n; });
+  return it != tensors.end() && it->name == name ? &*it : nullptr;
+}
+
+namespace {
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+// Non-negative JSON integer that fits int64; false otherwise.
+bool get_nonneg_int(const json& v, int64_t* out) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    *out = static_cast<int64_t>(u);
+    return true;
+  }
+  if (v.is_number_integer()) {
+    const int64_t i = v.get<int64_t>();
+    if (i < 0) return false;
+    *out = i;
+    return true;
+  }
+  return false;
+}
+
+Status parse_tensor(const std::string& name, const json& e, size_t data_size, TensorEntry* t) {
+  const std::string where = "tensor " + quoted(name) + ": ";
+  if (!e.is_object()) return invalid_model(where + "entry is not a JSON object");
+  for (const char* field : {"dtype", "shape", "data_offsets"})
+    if (!e.contains(field)) return invalid_model(where + "missing field '" + field + "'");
+  t->name = name;
+
+  const json& dt = e["dtype"];
+  if (!dt.is_string()) return invalid_model(where + "field 'dtype' is not a string");
+  const std::string dts = dt.get<std::string>();
+  // The file spells dtypes the safetensors way (upper case) only.
+  if (!parse_dtype(dts, &t->dtype) || dts != dtype_safetensors_name(t->dtype))
+    return invalid_model(where + "unknown dtype '" + dts + "' (supported: F32 F16 I32 I8 U8)");
+
+  const json& sh = e["shape"];
+  if (!sh.is_array()) return invalid_model(where + "field 'shape' is not an array");
+  if (sh.size() > static_cast<size_t>(kMaxRank))
+    return invalid_model(where + "shape has rank " + std::to_string(sh.size()) + ", more than " +
+                         std::to_string(kMaxRank));
+  Shape shape;
+  for (size_t i = 0; i < sh.size(); ++i) {
+    const json& d = sh[i];
+    if (!d.is_number_integer())
+      return invalid_model(where + "shape[" + std::to_string(i) + "] is not an integer");
+    if (d.is_number_unsigned() ? d.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())
+                               : d.get<int64_t>() < 0)
+      return invalid_model(where + "shape[" + std::to_string(i) + "] = " + d.dump() +
+                           " is negative or too large");
+    shape.push_back(d.get<int64_t>());
+  }
+  t->shape = shape;
+  int64_t numel = 0;
+  const int64_t limit = std::numeric_limits<int64_t>::max() / 8;
+  if (!shape.checked_numel(limit, &numel))
+    return invalid_model(where + "shape " + shape.to_string() + " has too many elements (overflow)");
+
+  const json& off = e["data_offsets"];
+  int64_t b = 0, en = 0;
+  if (!off.is_array() || off.size() != 2 || !get_nonneg_int(off[0], &b) || !get_nonneg_int(off[1], &en))
+    return invalid_model(where + "field 'data_offsets' must be [begin, end] of non-negative integers");
+  if (b > en)
+    return invalid_model(where + "data_offsets [" + std::to_string(b) + ", " + std::to_string(en) +
+                         ") end before they begin");
+  if (static_cast<uint64_t>(en) > data_size)
+    return invalid_model(where + "data_offsets [" + std::to_string(b) + ", " + std::to_string(en) +
+                         ") run past the end of the data (" + std::to_string(data_size) + " bytes)");
+  const uint64_t need = static_cast<uint64_t>(numel) * dtype_size(t->dtype);
+  if (static_cast<uint64_t>(en - b) != need)
+    return invalid_model(where + "data_offsets span " + std::to_string(en - b) + " bytes but shape " +
+                         shape.to_string() + " of " + dts + " needs " + std::to_string(need));
+  t->begin = static_cast<uint64_t>(b);
+  t->end = static_cast<uint64_t>(en);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
+  if (bytes == nullptr && size != 0) return invalid_argument("model bytes are null");
+  if (size < 8)
+    return invalid_model("file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
+  if (n > size - 8)
+    return invalid_model("header length " + std::to_string(n) + " runs past the end of the file (" +
+                         std::to_string(size) + " bytes)");
+  if (n > kMaxHeaderBytes)
+    return invalid_model("header length " + std::to_string(n) + " is absurd (limit " +
+                         std::to_string(kMaxHeaderBytes) + " bytes)");
+  if (n < 2) return invalid_model("header length " + std::to_string(n) + " is too short for a JSON object");
+  const char* text = reinterpret_cast<const char*>(bytes + 8);
+  json header = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);
+  if (header.is_discarded()) return invalid_model("header is not valid JSON");
+  if (!header.is_object()) return invalid_model("header is not a JSON object");
+
+  PerchFile file;
+  file.data = bytes + 8 + n;
+  file.data_size = size - 8 - static_cast<size_t>(n);
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      if (it->is_null()) continue;
+      if (!it->is_object()) return invalid_model("__metadata__ is not a JSON object");
+      for (auto m = it->begin(); m != it->end(); ++m) {
+        if (!m->is_string()) return invalid_model("metadata '" + m.key() + "': value is not a string");
+        file.metadata.emplace(m.key(), m->get<std::string>());
+      }
+      continue;
+    }
+    TensorEntry t;
+    PERCH_RETURN_IF_ERROR(parse_tensor(it.key(), *it, file.data_size, &t));
+    file.tensors.push_back(std::move(t));  // nlohmann keeps keys sorted by bytes
+  }
+
+  // Tensors must tile the data section exactly: no overlap, no hole, nothing left over.
+  std::vector<const TensorEntry*> by_offset;
+  by_offset.reserve(file.tensors.size());
+  for (const auto& t : file.tensors) by_offset.push_back(&t);
+  std::stable_sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  uint64_t pos = 0;
+  const TensorEntry* prev = nullptr;
+  for (const TensorEntry* t : by_offset) {
+    if (t->begin < pos)
+      return invalid_model("tensors '" + prev->name + "' [" + std::to_string(prev->begin) + ", " +
+                           std::to_string(prev->end) + ") and '" + t->name + "' [" + std::to_string(t->begin) +
+                           ", " + std::to_string(t->end) + ") overlap");
+    if (t->begin > pos)
+      return invalid_model("hole of " + std::to_string(t->begin - pos) + " bytes in the data before tensor '" +
+                           t->name + "' (offset " + std::to_string(pos) + ")");
+    pos = t->end;
+    if (t->end > t->begin) prev = t;
+  }
+  if (pos != file.data_size)
+    return invalid_model(std::to_string(file.data_size - pos) + " bytes of data after the last tensor (offset " +
+                         std::to_string(pos) + ") belong to no tensor");
+
+  // Quantized weights: every I8 tensor W carries W.scale, F32, one scale per row.
+  for (const TensorEntry& t : file.tensors) {
+    if (t.dtype != DType::kI8) continue;
+    const TensorEntry* s = file.find(t.name + ".scale");
+    if (s == nullptr)
+      return invalid_model("tensor '" + t.name + "' is I8 but has no companion '" + t.name + ".scale'");
+    const int64_t rows = t.shape.rank() > 0 ? t.shape[0] : 1;
+    if (s->dtype != DType::kF32 || s->shape.rank() != 1 || s->shape[0] != rows)
+      return invalid_model("tensor '" + s->name + "': " + dtype_safetensors_name(s->dtype) + " " +
+                           s->shape.to_string() + " but '" + t.name + "' " + t.shape.to_string() +
+                           " needs F32 [" + std::to_string(rows) + "]");
+  }
+
+  auto fmt = file.metadata.find("perch.format");
+  if (fmt != file.metadata.end() && fmt->second != kPerchFormatVersion)
+    return unsupported("perch.format '" + fmt->second + "' is not supported (this build reads '" +
+                       kPerchFormatVersion + "')");
+  return file;
+}
+
+}  // namespace perch

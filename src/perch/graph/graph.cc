@@ -1,0 +1,235 @@
+#include "perch/graph/graph.h"
+
+#include <algorithm>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+
+#include "perch/graph/op.h"
+
+namespace perch {
+
+using json = nlohmann::json;
+
+int Graph::find_value(const std::string& name) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::string describe_node(const GraphNode& node, const Graph& graph) {
+  std::string s = "node " + std::to_string(node.file_index) + " (" + node.op;
+  if (!node.outputs.empty()) s += " -> '" + graph.values[static_cast<size_t>(node.outputs[0])].name + "'";
+  return s + ")";
+}
+
+namespace {
+
+Status parse_dims(const json& j, const std::string& where, bool allow_dynamic, Shape* out) {
+  if (!j.is_array()) return invalid_model(where + " is not an array");
+  if (j.size() > static_cast<size_t>(kMaxRank))
+    return invalid_model(where + " has rank " + std::to_string(j.size()) + ", more than " + std::to_string(kMaxRank));
+  Shape s;
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_number_integer()) return invalid_model(where + "[" + std::to_string(i) + "] is not an integer");
+    const bool too_big = j[i].is_number_unsigned() && j[i].get<uint64_t>() > uint64_t(kMaxInputElements);
+    const int64_t d = too_big ? kMaxInputElements + 1 : j[i].get<int64_t>();
+    if (d < (allow_dynamic ? -1 : 0) || d > kMaxInputElements)
+      return invalid_model(where + "[" + std::to_string(i) + "] = " + j[i].dump() + " is out of range");
+    s.push_back(d);
+  }
+  *out = s;
+  return Status::ok();
+}
+
+Status parse_input(const json& j, size_t index, GraphInput* in) {
+  std::string where = "perch.graph input " + std::to_string(index);
+  if (!j.is_object()) return invalid_model(where + " is not an object");
+  if (!j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty())
+    return invalid_model(where + ": 'name' must be a non-empty string");
+  in->name = j["name"].get<std::string>();
+  where += " '" + in->name + "'";
+  if (!j.contains("dtype") || !j["dtype"].is_string() || !parse_dtype(j["dtype"].get<std::string>(), &in->dtype))
+    return invalid_model(where + ": 'dtype' must be one of f32 f16 i32 i8 u8");
+  if (!j.contains("shape")) return invalid_model(where + ": missing 'shape'");
+  PERCH_RETURN_IF_ERROR(parse_dims(j["shape"], where + ": shape", true, &in->shape));
+  bool dynamic = false;
+  for (int i = 0; i < in->shape.rank(); ++i) dynamic |= in->shape[i] < 0;
+  if (j.contains("max_shape")) {
+    PERCH_RETURN_IF_ERROR(parse_dims(j["max_shape"], where + ": max_shape", false, &in->max_shape));
+    if (in->max_shape.rank() != in->shape.rank())
+      return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " and shape " +
+                           in->shape.to_string() + " differ in rank");
+    for (int i = 0; i < in->shape.rank(); ++i)
+      if (in->shape[i] >= 0 && in->max_shape[i] != in->shape[i])
+        return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " disagrees with static shape " +
+                             in->shape.to_string());
+  } else {
+    if (dynamic) return invalid_model(where + ": shape " + in->shape.to_string() + " has dynamic dims but no max_shape");
+    in->max_shape = in->shape;
+  }
+  int64_t n = 0;
+  if (!in->max_shape.checked_numel(kMaxInputElements, &n))
+    return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " has more than " +
+                         std::to_string(kMaxInputElements) + " elements");
+  return Status::ok();
+}
+
+Status parse_name_list(const json& j, const std::string& where, bool allow_empty, std::vector<std::string>* out) {
+  if (!j.is_array()) return invalid_model(where + " is not an array");
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_string()) return invalid_model(where + "[" + std::to_string(i) + "] is not a string");
+    out->push_back(j[i].get<std::string>());
+    if (!allow_empty && out->back().empty()) return invalid_model(where + "[" + std::to_string(i) + "] is empty");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) {
+  json g = json::parse(graph_json, nullptr, /*allow_exceptions=*/false);
+  if (g.is_discarded()) return invalid_model("perch.graph is not valid JSON");
+  if (!g.is_object()) return invalid_model("perch.graph is not a JSON object");
+  for (const char* field : {"inputs", "outputs", "nodes"})
+    if (!g.contains(field) || !g[field].is_array())
+      return invalid_model(std::string("perch.graph: '") + field + "' must be an array");
+
+  Graph graph;
+  std::unordered_map<std::string, int> by_name;
+  auto describe_value = [&](int v) {
+    const GraphValue& gv = graph.values[static_cast<size_t>(v)];
+    switch (gv.kind) {
+      case ValueKind::kInput: return std::string("graph input");
+      case ValueKind::kWeight: return std::string("weight tensor");
+      case ValueKind::kNode: return "node " + std::to_string(gv.producer);
+    }
+    return std::string();
+  };
+  auto add_value = [&](const std::string& name, ValueKind kind, int producer, int slot, const std::string& by) -> Status {
+    auto [it, fresh] = by_name.emplace(name, static_cast<int>(graph.values.size()));
+    if (!fresh)
+      return invalid_model("value '" + name + "' is produced twice (by the " + describe_value(it->second) +
+                           " and by the " + by + ")");
+    graph.values.push_back({name, kind, producer, slot});
+    return Status::ok();
+  };
+
+  const json& inputs = g["inputs"];
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    GraphInput in;
+    PERCH_RETURN_IF_ERROR(parse_input(inputs[i], i, &in));
+    PERCH_RETURN_IF_ERROR(add_value(in.name, ValueKind::kInput, static_cast<int>(i), 0, "graph input"));
+    graph.input_values.push_back(static_cast<int>(graph.values.size()) - 1);
+    graph.inputs.push_back(std::move(in));
+  }
+  for (size_t t = 0; t < file.tensors.size(); ++t)
+    PERCH_RETURN_IF_ERROR(add_value(file.tensors[t].name, ValueKind::kWeight, static_cast<int>(t), 0, "weight tensor"));
+
+  // Nodes in file order first (their outputs get value indices), then sorted.
+  const json& nodes = g["nodes"];
+  std::vector<GraphNode> file_nodes(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const json& n = nodes[i];
+    const std::string where = "perch.graph node " + std::to_string(i);
+    GraphNode& node = file_nodes[i];
+    node.file_index = static_cast<int>(i);
+    if (!n.is_object()) return invalid_model(where + " is not an object");
+    if (!n.contains("op") || !n["op"].is_string()) return invalid_model(where + ": 'op' must be a string");
+    node.op = n["op"].get<std::string>();
+    if (find_op(node.op) == nullptr) return invalid_model(where + ": unknown op '" + node.op + "'");
+    if (!n.contains("inputs")) return invalid_model(where + " (" + node.op + "): missing 'inputs'");
+    if (!n.contains("outputs")) return invalid_model(where + " (" + node.op + "): missing 'outputs'");
+    PERCH_RETURN_IF_ERROR(parse_name_list(n["inputs"], where + " (" + node.op + "): inputs", true, &node.input_names));
+    std::vector<std::string> outs;
+    PERCH_RETURN_IF_ERROR(parse_name_list(n["outputs"], where + " (" + node.op + "): outputs", false, &outs));
+    if (outs.empty()) return invalid_model(where + " (" + node.op + ") has no outputs");
+    node.attrs = json::object();
+    if (n.contains("attrs") && !n["attrs"].is_null()) {
+      if (!n["attrs"].is_object()) return invalid_model(where + " (" + node.op + "): 'attrs' is not an object");
+      node.attrs = n["attrs"];
+    }
+    for (size_t o = 0; o < outs.size(); ++o) {
+      PERCH_RETURN_IF_ERROR(add_value(outs[o], ValueKind::kNode, static_cast<int>(i), static_cast<int>(o),
+                                      "node " + std::to_string(i) + " (" + node.op + ")"));
+      node.outputs.push_back(static_cast<int>(graph.values.size()) - 1);
+    }
+  }
+  // Resolve inputs now that every producer is known.
+  std::vector<std::vector<int>> consumers(nodes.size());
+  std::vector<int> pending(nodes.size(), 0);
+  for (GraphNode& node : file_nodes) {
+    for (const std::string& name : node.input_names) {
+      if (name.empty()) { node.inputs.push_back(-1); continue; }
+      auto it = by_name.find(name);
+      if (it == by_name.end())
+        return invalid_model("perch.graph node " + std::to_string(node.file_index) + " (" + node.op + "): input '" +
+                             name + "' is not a graph input, a weight, or the output of any node");
+      node.inputs.push_back(it->second);
+      const GraphValue& v = graph.values[static_cast<size_t>(it->second)];
+      if (v.kind == ValueKind::kNode) {
+        consumers[static_cast<size_t>(v.producer)].push_back(node.file_index);
+        ++pending[static_cast<size_t>(node.file_index)];
+      }
+    }
+  }
+  // Kahn's algorithm; ties keep file order so the run order is predictable.
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (pending[i] == 0) ready.push(static_cast<int>(i));
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int c : consumers[static_cast<size_t>(i)])
+      if (--pending[static_cast<size_t>(c)] == 0) ready.push(c);
+  }
+  if (order.size() != nodes.size()) {
+    // Walk back through unsorted producers until a node repeats: that walk is the cycle.
+    int start = 0;
+    while (pending[static_cast<size_t>(start)] == 0) ++start;
+    std::vector<int> path;
+    std::vector<int> seen_at(nodes.size(), -1);
+    int cur = start;
+    while (seen_at[static_cast<size_t>(cur)] < 0) {
+      seen_at[static_cast<size_t>(cur)] = static_cast<int>(path.size());
+      path.push_back(cur);
+      int next = -1;
+      for (int v : file_nodes[static_cast<size_t>(cur)].inputs) {
+        if (v < 0) continue;
+        const GraphValue& gv = graph.values[static_cast<size_t>(v)];
+        if (gv.kind == ValueKind::kNode && pending[static_cast<size_t>(gv.producer)] > 0) { next = gv.producer; break; }
+      }
+      cur = next;
+    }
+    std::string msg = "perch.graph has a cycle:";
+    for (size_t k = static_cast<size_t>(seen_at[static_cast<size_t>(cur)]); k < path.size(); ++k)
+      msg += " node " + std::to_string(path[k]) + " (" + file_nodes[static_cast<size_t>(path[k])].op + ") <-";
+    msg += " node " + std::to_string(cur);
+    return invalid_model(msg);
+  }
+  // Renumber producers to topological positions.
+  std::vector<int> position(nodes.size());
+  for (size_t k = 0; k < order.size(); ++k) position[static_cast<size_t>(order[k])] = static_cast<int>(k);
+  for (GraphValue& v : graph.values)
+    if (v.kind == ValueKind::kNode) v.producer = position[static_cast<size_t>(v.producer)];
+  graph.nodes.reserve(order.size());
+  for (int i : order) graph.nodes.push_back(std::move(file_nodes[static_cast<size_t>(i)]));
+
+  std::vector<std::string> outs;
+  PERCH_RETURN_IF_ERROR(parse_name_list(g["outputs"], "perch.graph outputs", false, &outs));
+  if (outs.empty()) return invalid_model("perch.graph declares no outputs");
+  for (const std::string& name : outs) {
+    auto it = by_name.find(name);
+    if (it == by_name.end() || graph.values[static_cast<size_t>(it->second)].kind != ValueKind::kNode)
+      return invalid_model("perch.graph output '" + name + "' is not the output of any node");
+    if (std::find(graph.output_values.begin(), graph.output_values.end(), it->second) != graph.output_values.end())
+      return invalid_model("perch.graph output '" + name + "' is listed twice");
+    graph.output_values.push_back(it->second);
+    graph.output_names.push_back(name);
+  }
+  return graph;
+}
+
+}  // namespace perch

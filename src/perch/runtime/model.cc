@@ -1,0 +1,254 @@
+#include "perch/runtime/model.h"
+
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "perch/format/reader.h"
+#include "perch/graph/memory_planner.h"
+#include "perch/runtime/model_impl.h"
+
+namespace perch {
+
+namespace {
+
+class ModelWeights final : public WeightLookup {
+ public:
+  ModelWeights(const PerchFile& file, const std::vector<Tensor>& weights) : file_(file), weights_(weights) {}
+  const Tensor* find(std::string_view name) const override {
+    const TensorEntry* t = file_.find(std::string(name));
+    return t ? &weights_[static_cast<size_t>(t - file_.tensors.data())] : nullptr;
+  }
+
+ private:
+  const PerchFile& file_;
+  const std::vector<Tensor>& weights_;
+};
+
+Status copy_weights(const PerchFile& file, Model::Impl* m) {
+  m->weight_storage.reserve(file.tensors.size());
+  for (const TensorEntry& e : file.tensors) {
+    Tensor t;
+    t.dtype = e.dtype == DType::kF16 ? DType::kF32 : e.dtype;  // f16 is storage only
+    t.shape = e.shape;
+    const size_t bytes = t.nbytes();
+    AlignedBuffer buf(bytes);
+    if (!buf.ok())
+      return Status(StatusCode::kOutOfMemory, "tensor '" + e.name + "': cannot allocate " + std::to_string(bytes) + " bytes");
+    const uint8_t* src = static_cast<const uint8_t*>(file.bytes_of(e));
+    if (e.dtype == DType::kF16) {
+      float* dst = static_cast<float*>(buf.data());
+      for (int64_t i = 0; i < e.shape.numel(); ++i) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * i, 2);
+        dst[i] = f16_to_f32(h);
+      }
+    } else if (bytes) {
+      std::memcpy(buf.data(), src, bytes);
+    }
+    t.data = buf.data();
+    m->weight_bytes += bytes;
+    m->weight_storage.push_back(std::move(buf));
+    m->weights.push_back(t);
+  }
+  return Status::ok();
+}
+
+Status max_bytes_of(const ValueInfo& v, size_t* out) {
+  int64_t n = 0;
+  if (!v.shape.checked_numel(std::numeric_limits<int64_t>::max() / 16, &n)) return invalid_model("bad shape");
+  const uint64_t bytes = static_cast<uint64_t>(n) * dtype_size(v.dtype);
+  if (bytes > (uint64_t(1) << 40)) return invalid_model("needs " + std::to_string(bytes) + " bytes");
+  *out = static_cast<size_t>(bytes);
+  return Status::ok();
+}
+
+// Infers shapes once more with every dynamic input dim at 1: output dims that change are dynamic.
+void mark_dynamic_outputs(Model::Impl* m) {
+  const Graph& g = m->graph;
+  bool any_dynamic = false;
+  std::vector<ValueInfo> small(g.values.size());
+  for (size_t v = 0; v < g.values.size(); ++v) small[v] = m->values[v].max;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    ValueInfo& vi = small[static_cast<size_t>(g.input_values[i])];
+    for (int d = 0; d < vi.shape.rank(); ++d)
+      if (g.inputs[i].shape[d] < 0) { vi.shape[d] = std::min<int64_t>(1, g.inputs[i].max_shape[d]); any_dynamic = true; }
+  }
+  if (!any_dynamic) return;
+  bool ok = true;
+  for (size_t n = 0; n < g.nodes.size() && ok; ++n) {
+    const GraphNode& node = g.nodes[n];
+    ValueInfo in[64], out[64];
+    if (node.inputs.size() > 64 || node.outputs.size() > 64) { ok = false; break; }
+    for (size_t k = 0; k < node.inputs.size(); ++k) if (node.inputs[k] >= 0) in[k] = small[static_cast<size_t>(node.inputs[k])];
+    ok = m->kernels[n]->infer(in, static_cast<int>(node.inputs.size()), out, static_cast<int>(node.outputs.size())).is_ok();
+    for (size_t k = 0; k < node.outputs.size() && ok; ++k) small[static_cast<size_t>(node.outputs[k])] = out[k];
+  }
+  for (size_t o = 0; o < m->outputs.size(); ++o) {
+    IoInfo& io = m->outputs[o];
+    if (!ok) continue;
+    const Shape& s = small[static_cast<size_t>(g.output_values[o])].shape;
+    if (s.rank() != io.max_shape.rank()) continue;
+    for (int d = 0; d < s.rank(); ++d)
+      if (s[d] != io.max_shape[d]) io.shape[d] = -1;
+  }
+}
+
+}  // namespace
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t size, const ModelOptions& options) {
+  PERCH_ASSIGN_OR_RETURN(PerchFile file, read_perch_file(bytes, size));
+  auto m = std::make_unique<Impl>();
+  m->metadata = file.metadata;
+  if (!file.metadata.count("perch.format")) return invalid_model("not a perch model: metadata has no 'perch.format'");
+  auto graph_it = file.metadata.find("perch.graph");
+  if (graph_it == file.metadata.end()) return invalid_model("metadata has no 'perch.graph'");
+  auto task_it = file.metadata.find("perch.task");
+  if (task_it != file.metadata.end()) {
+    m->task = task_it->second;
+    if (m->task != "language-detection" && m->task != "text-suggestion")
+      return invalid_model("perch.task '" + m->task + "' is not language-detection or text-suggestion");
+  }
+  PERCH_RETURN_IF_ERROR(copy_weights(file, m.get()));
+  PERCH_ASSIGN_OR_RETURN(m->graph, parse_graph(graph_it->second, file));
+  const Graph& g = m->graph;
+
+  m->values.resize(g.values.size());
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const GraphValue& gv = g.values[v];
+    if (gv.kind == ValueKind::kWeight) {
+      const Tensor& w = m->weights[static_cast<size_t>(gv.producer)];
+      m->values[v].max = {w.dtype, w.shape, &w};
+    } else if (gv.kind == ValueKind::kInput) {
+      const GraphInput& in = g.inputs[static_cast<size_t>(gv.producer)];
+      m->values[v].max = {in.dtype, in.max_shape, nullptr};
+    }
+  }
+
+  // Kernels and shapes, in topological order.
+  ModelWeights lookup(file, m->weights);
+  const size_t num_nodes = g.nodes.size();
+  m->scratch_offset.assign(num_nodes, kNoArena);
+  m->scratch_bytes.assign(num_nodes, 0);
+  for (size_t n = 0; n < num_nodes; ++n) {
+    const GraphNode& node = g.nodes[n];
+    const std::string where = "perch.graph " + describe_node(node, g) + ": ";
+    std::vector<ValueInfo> in(node.inputs.size());
+    for (size_t k = 0; k < node.inputs.size(); ++k)
+      if (node.inputs[k] >= 0) in[k] = m->values[static_cast<size_t>(node.inputs[k])].max;
+    const OpBuildArgs args{node.attrs, in.data(), node.input_names.data(), static_cast<int>(in.size()),
+                           static_cast<int>(node.outputs.size()), options.backend, &lookup};
+    KernelFactory factory = find_op(node.op);
+    if (!factory) return invalid_model(where + "unknown op '" + node.op + "'");
+    auto kernel = factory(args);
+    if (!kernel.is_ok()) return Status(kernel.status().code(), where + kernel.status().message());
+    if (!kernel.value()) return internal_error(where + "op factory returned no kernel");
+    std::vector<ValueInfo> out(node.outputs.size());
+    Status st = kernel.value()->infer(in.data(), static_cast<int>(in.size()), out.data(), static_cast<int>(out.size()));
+    if (!st.is_ok()) return Status(st.code(), where + st.message());
+    for (size_t k = 0; k < out.size(); ++k) {
+      PlannedValue& pv = m->values[static_cast<size_t>(node.outputs[k])];
+      pv.max = {out[k].dtype, out[k].shape, nullptr};
+      Status b = max_bytes_of(pv.max, &pv.max_bytes);
+      if (!b.is_ok()) return invalid_model(where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
+    }
+    const int alias = kernel.value()->alias_input();
+    if (alias >= 0 && static_cast<size_t>(alias) < node.inputs.size() && node.inputs[static_cast<size_t>(alias)] >= 0) {
+      const int src = node.inputs[static_cast<size_t>(alias)];
+      PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
+      size_t src_bytes = 0;
+      (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, &src_bytes);
+      if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype)
+        out0.alias_of = src;
+    }
+    m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));
+    if (node.op == "Attention" && node.attrs.contains("cache")) {
+      const auto& c = node.attrs["cache"];
+      const auto& mc = node.attrs.contains("max_context") ? node.attrs["max_context"] : nlohmann::json();
+      if (!c.is_number_integer() || !mc.is_number_integer() || in.size() < 2)
+        return invalid_model(where + "'cache' and 'max_context' must be integers");
+      const int64_t slot = c.get<int64_t>(), max_context = mc.get<int64_t>();
+      const int64_t width = in[1].shape.rank() > 0 ? in[1].shape.dim(-1) : 0;
+      if (slot < 0 || slot > 4096 || max_context <= 0 || max_context > (1 << 20) || width <= 0 || width > (1 << 16))
+        return invalid_model(where + "cache slot, max_context or key width out of range");
+      for (const KvSlotDecl& d : m->kv_slots)
+        if (d.slot == slot) return invalid_model(where + "cache slot " + std::to_string(slot) + " is used by two nodes");
+      m->kv_slots.push_back({static_cast<int>(slot), static_cast<int>(max_context), static_cast<int>(width)});
+    }
+    m->kernels.push_back(std::move(kernel.value()));
+  }
+
+  // Lifetimes: a value lives from its producer to its last reader; graph outputs to the end.
+  // A view (alias) extends the lifetime of the buffer it shares.
+  auto root_of = [&](int v) {
+    while (m->values[static_cast<size_t>(v)].alias_of >= 0) v = m->values[static_cast<size_t>(v)].alias_of;
+    return v;
+  };
+  const int end_step = static_cast<int>(num_nodes);
+  std::vector<int> last(g.values.size(), -1);
+  for (size_t n = 0; n < num_nodes; ++n) {
+    for (int v : g.nodes[n].inputs) if (v >= 0) last[static_cast<size_t>(root_of(v))] = static_cast<int>(n);
+    for (int v : g.nodes[n].outputs) {
+      const size_t r = static_cast<size_t>(root_of(v));
+      last[r] = std::max(last[r], static_cast<int>(n));
+    }
+  }
+  for (int v : g.output_values) last[static_cast<size_t>(root_of(v))] = end_step;
+  std::vector<BufferRequest> requests;
+  std::vector<int> owner;  // value index, or -(node+1) for scratch
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const GraphValue& gv = g.values[v];
+    if (gv.kind != ValueKind::kNode || m->values[v].alias_of >= 0) continue;
+    requests.push_back({m->values[v].max_bytes, gv.producer, std::max(last[v], gv.producer)});
+    owner.push_back(static_cast<int>(v));
+    m->planned_value_bytes += m->values[v].max_bytes;
+  }
+  for (size_t n = 0; n < num_nodes; ++n) {
+    if (m->scratch_bytes[n] == 0) continue;
+    requests.push_back({m->scratch_bytes[n], static_cast<int>(n), static_cast<int>(n)});
+    owner.push_back(-static_cast<int>(n) - 1);
+  }
+  const MemoryPlan plan = plan_memory(requests);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (owner[r] >= 0) m->values[static_cast<size_t>(owner[r])].arena_offset = plan.offsets[r];
+    else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = plan.offsets[r];
+  }
+  m->arena_bytes = plan.arena_bytes;
+
+  for (const GraphInput& in : g.inputs) m->inputs.push_back({in.name, in.dtype, in.shape, in.max_shape});
+  for (size_t o = 0; o < g.output_values.size(); ++o) {
+    const PlannedValue& pv = m->values[static_cast<size_t>(g.output_values[o])];
+    m->outputs.push_back({g.output_names[o], pv.max.dtype, pv.max.shape, pv.max.shape});
+  }
+  mark_dynamic_outputs(m.get());
+  return std::shared_ptr<const Model>(new Model(std::move(m)));
+}
+
+Result<std::shared_ptr<const Model>> Model::load_file(const std::string& path, const ModelOptions& options) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return invalid_argument("cannot open model file '" + path + "'");
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[1 << 16];
+  size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return invalid_argument("cannot read model file '" + path + "'");
+  return load(bytes.data(), bytes.size(), options);
+}
+
+const std::vector<IoInfo>& Model::inputs() const { return impl_->inputs; }
+const std::vector<IoInfo>& Model::outputs() const { return impl_->outputs; }
+const std::string* Model::metadata(std::string_view key) const {
+  auto it = impl_->metadata.find(std::string(key));
+  return it == impl_->metadata.end() ? nullptr : &it->second;
+}
+const std::map<std::string, std::string>& Model::all_metadata() const { return impl_->metadata; }
+const std::string& Model::task() const { return impl_->task; }
+size_t Model::weight_bytes() const { return impl_->weight_bytes; }
+size_t Model::arena_bytes() const { return impl_->arena_bytes; }
+
+}  // namespace perch

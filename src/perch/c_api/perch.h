@@ -1,0 +1,90 @@
+/* perch C ABI: the only boundary JS (and any other language) sees. Opaque handles, status codes
+ * (equal to perch::StatusCode), a thread-local last-error message, no exceptions. Every function
+ * accepts NULL handles/pointers and reports PERCH_INVALID_ARGUMENT instead of crashing. */
+#ifndef PERCH_C_API_PERCH_H_
+#define PERCH_C_API_PERCH_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum perch_status {
+  PERCH_OK = 0,
+  PERCH_INVALID_ARGUMENT = 1,
+  PERCH_INVALID_MODEL = 2,
+  PERCH_UNSUPPORTED = 3,
+  PERCH_OUT_OF_RANGE = 4,
+  PERCH_INVALID_UTF8 = 5,
+  PERCH_OUT_OF_MEMORY = 6,
+  PERCH_INTERNAL = 7
+} perch_status;
+
+/* dtype codes, equal to perch::DType. */
+enum { PERCH_F32 = 0, PERCH_F16 = 1, PERCH_I32 = 2, PERCH_I8 = 3, PERCH_U8 = 4 };
+/* dims arrays passed to perch_model_*_info must hold this many entries. */
+#define PERCH_MAX_RANK 6
+
+typedef struct perch_model perch_model;
+typedef struct perch_session perch_session;
+
+/* "0.1.0" */
+const char* perch_version(void);
+/* The message of the last failed call on this thread ("" when none). Valid until the next
+ * failing call on this thread. */
+const char* perch_last_error(void);
+/* Frees a string returned by a perch function documented as "free with perch_free_string". */
+void perch_free_string(char* s);
+
+/* Loads and validates a model; the bytes are copied, the caller may free them afterwards. */
+perch_status perch_model_load(const uint8_t* bytes, size_t size, perch_model** out);
+void perch_model_free(perch_model* model);
+int perch_model_num_inputs(const perch_model* model);   /* -1 on NULL */
+int perch_model_num_outputs(const perch_model* model);  /* -1 on NULL */
+/* name: valid while the model lives. dims: PERCH_MAX_RANK entries; -1 marks a dynamic dim.
+ * Any of name/dtype/rank/dims may be NULL when not wanted. */
+perch_status perch_model_input_info(const perch_model* model, int index, const char** name, int* dtype,
+                                    int* rank, int64_t* dims);
+/* Upper bounds of an input's dims (== dims where static). */
+perch_status perch_model_input_max_shape(const perch_model* model, int index, int* rank, int64_t* dims);
+perch_status perch_model_output_info(const perch_model* model, int index, const char** name, int* dtype,
+                                     int* rank, int64_t* dims);
+/* Metadata value (valid while the model lives), or NULL when absent. */
+const char* perch_model_metadata(const perch_model* model, const char* key);
+/* "language-detection", "text-suggestion" or "". */
+const char* perch_model_task(const perch_model* model);
+size_t perch_model_weight_bytes(const perch_model* model);
+size_t perch_model_arena_bytes(const perch_model* model);
+
+/* A session keeps its own reference to the model: the model may be freed first. */
+perch_status perch_session_create(const perch_model* model, int num_threads, perch_session** out);
+void perch_session_free(perch_session* session);
+/* Binds an input to caller memory (not copied): it must stay valid until perch_session_run
+ * returns. nbytes must equal the product of dims times the dtype size. */
+perch_status perch_session_set_input(perch_session* session, const char* name, int dtype, const int64_t* dims,
+                                     int rank, const void* data, size_t nbytes);
+perch_status perch_session_run(perch_session* session);
+/* A view into the session's memory, valid until the next run or free. dims: PERCH_MAX_RANK. */
+perch_status perch_session_get_output(const perch_session* session, const char* name, int* dtype, int* rank,
+                                      int64_t* dims, const void** data, size_t* nbytes);
+/* KV cache: rows cached, roll back to `rows`, or clear. */
+int perch_session_kv_position(const perch_session* session);
+perch_status perch_session_kv_truncate(perch_session* session, int rows);
+perch_status perch_session_kv_reset(perch_session* session);
+int perch_session_num_threads(const perch_session* session);
+
+/* ===== Task APIs =====================================================================
+ * Added by the task engineers, implemented in their own src/perch/c_api/<task>.cc files:
+ * perch_language_detector_* (language detection) and perch_text_suggester_* (suggestion).
+ * Conventions: same status codes, perch_last_error() for messages, NULL-safe, strings returned
+ * to the caller are freed with perch_free_string. */
+
+/* ===== end of task APIs ============================================================= */
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* PERCH_C_API_PERCH_H_ */

@@ -1,0 +1,80 @@
+// Relu, Gelu, Silu, Tanh, Sigmoid: elementwise f32, split across threads for large tensors.
+#include "perch/graph/ops/attrs.h"
+#include "perch/graph/ops/op_kernel.h"
+#include "perch/graph/ops/ops.h"
+#include "perch/kernels/fast_kernels.h"
+#include "perch/kernels/reference/unary.h"
+#include "perch/runtime/thread_pool.h"
+
+namespace perch::ops {
+namespace {
+
+using UnaryFn = void (*)(reference::UnaryOp, const float*, float*, int64_t);
+
+class UnaryKernel : public OpKernel {
+ public:
+  UnaryKernel(const char* name, reference::UnaryOp op, UnaryFn fn, bool parallel)
+      : OpKernel(name), op_(op), fn_(fn), parallel_(parallel) {}
+
+  Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
+    if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
+    out[0].dtype = DType::kF32;
+    out[0].shape = in[0].shape;
+    return Status::ok();
+  }
+
+  Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
+    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    const float* x = in[0].as<float>();
+    float* y = out[0].as<float>();
+    const size_t n = static_cast<size_t>(in[0].shape.numel());
+    if (parallel_ && ctx.pool != nullptr) {
+      ctx.pool->parallel_for(n, 16384, [&](size_t b, size_t e) {
+        fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
+      });
+    } else {
+      fn_(op_, x, y, static_cast<int64_t>(n));
+    }
+    return Status::ok();
+  }
+
+ private:
+  reference::UnaryOp op_;
+  UnaryFn fn_;
+  bool parallel_;
+};
+
+KernelResult make_unary(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
+  const bool fast = args.backend == Backend::kFast;
+  UnaryFn fn = pick_kernel<UnaryFn>(fast, fast_kernels().unary, reference::unary);
+  return std::unique_ptr<Kernel>(new UnaryKernel(name, op, fn, fast));
+}
+
+KernelResult make_plain(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity(name, args, 1, 1, 1));
+  PERCH_RETURN_IF_ERROR(Attrs(name, args.attrs).check_known({}));
+  return make_unary(name, op, args);
+}
+
+}  // namespace
+
+KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", reference::UnaryOp::kRelu, a); }
+KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", reference::UnaryOp::kSilu, a); }
+KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", reference::UnaryOp::kTanh, a); }
+KernelResult make_sigmoid(const OpBuildArgs& a) {
+  return make_plain("Sigmoid", reference::UnaryOp::kSigmoid, a);
+}
+
+KernelResult make_gelu(const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity("Gelu", args, 1, 1, 1));
+  Attrs attrs("Gelu", args.attrs);
+  PERCH_RETURN_IF_ERROR(attrs.check_known({"approximate"}));
+  std::string approximate;
+  PERCH_RETURN_IF_ERROR(attrs.get_string("approximate", "none", &approximate));
+  if (approximate != "none" && approximate != "tanh")
+    return attrs.error("attr 'approximate' = '" + approximate + "' must be 'none' or 'tanh'");
+  return make_unary("Gelu", approximate == "tanh" ? reference::UnaryOp::kGeluTanh
+                                                  : reference::UnaryOp::kGelu, args);
+}
+
+}  // namespace perch::ops

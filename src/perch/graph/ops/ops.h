@@ -1,0 +1,34 @@
+// The factory of every op (one file each in this folder); graph/op_registry.cc maps names to them.
+#pragma once
+#include <memory>
+
+#include "perch/graph/op.h"
+
+namespace perch::ops {
+
+using KernelResult = Result<std::unique_ptr<Kernel>>;
+
+KernelResult make_fully_connected(const OpBuildArgs& args);
+KernelResult make_matmul(const OpBuildArgs& args);
+KernelResult make_add(const OpBuildArgs& args);
+KernelResult make_sub(const OpBuildArgs& args);
+KernelResult make_mul(const OpBuildArgs& args);
+KernelResult make_div(const OpBuildArgs& args);
+KernelResult make_relu(const OpBuildArgs& args);
+KernelResult make_gelu(const OpBuildArgs& args);
+KernelResult make_silu(const OpBuildArgs& args);
+KernelResult make_tanh(const OpBuildArgs& args);
+KernelResult make_sigmoid(const OpBuildArgs& args);
+KernelResult make_softmax(const OpBuildArgs& args);
+KernelResult make_layer_norm(const OpBuildArgs& args);
+KernelResult make_rms_norm(const OpBuildArgs& args);
+KernelResult make_gather(const OpBuildArgs& args);
+KernelResult make_embedding_bag(const OpBuildArgs& args);
+KernelResult make_reshape(const OpBuildArgs& args);
+KernelResult make_transpose(const OpBuildArgs& args);
+KernelResult make_concat(const OpBuildArgs& args);
+KernelResult make_slice(const OpBuildArgs& args);
+KernelResult make_reduce_mean(const OpBuildArgs& args);
+KernelResult make_attention(const OpBuildArgs& args);
+
+}  // namespace perch::ops

@@ -1,0 +1,77 @@
+// Softmax along `axis` (default -1); rows of the last axis split across threads.
+#include "perch/graph/ops/attrs.h"
+#include "perch/graph/ops/op_kernel.h"
+#include "perch/graph/ops/ops.h"
+#include "perch/kernels/fast_kernels.h"
+#include "perch/kernels/reference/softmax.h"
+#include "perch/runtime/thread_pool.h"
+
+namespace perch::ops {
+namespace {
+
+using RowsFn = void (*)(const float*, float*, int64_t, int64_t);
+
+class SoftmaxKernel : public OpKernel {
+ public:
+  SoftmaxKernel(int64_t axis, RowsFn rows_fn, bool parallel)
+      : OpKernel("Softmax"), axis_(axis), rows_fn_(rows_fn), parallel_(parallel) {}
+
+  Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
+    if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
+    int axis;
+    if (!normalize_axis(axis_, in[0].shape.rank(), &axis))
+      return shape_error("attr 'axis' = " + std::to_string(axis_) + " out of range for rank " +
+                         std::to_string(in[0].shape.rank()));
+    out[0].dtype = DType::kF32;
+    out[0].shape = in[0].shape;
+    return Status::ok();
+  }
+
+  Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
+    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    const Shape& s = in[0].shape;
+    int axis = 0;
+    normalize_axis(axis_, s.rank(), &axis);
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < axis; ++i) outer *= s[i];
+    for (int i = axis + 1; i < s.rank(); ++i) inner *= s[i];
+    const int64_t n = s[axis];
+    const float* x = in[0].as<float>();
+    float* y = out[0].as<float>();
+    if (inner != 1) {
+      reference::softmax(x, y, outer, n, inner);
+    } else if (parallel_ && ctx.pool != nullptr) {
+      const size_t grain = n > 0 ? static_cast<size_t>(4096 / n + 1) : 1;
+      ctx.pool->parallel_for(static_cast<size_t>(outer), grain, [&](size_t b, size_t e) {
+        rows_fn_(x + b * n, y + b * n, static_cast<int64_t>(e - b), n);
+      });
+    } else {
+      rows_fn_(x, y, outer, n);
+    }
+    return Status::ok();
+  }
+
+ private:
+  int64_t axis_;
+  RowsFn rows_fn_;
+  bool parallel_;
+};
+
+}  // namespace
+
+KernelResult make_softmax(const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity("Softmax", args, 1, 1, 1));
+  Attrs attrs("Softmax", args.attrs);
+  PERCH_RETURN_IF_ERROR(attrs.check_known({"axis"}));
+  int64_t axis;
+  PERCH_RETURN_IF_ERROR(attrs.get_int("axis", -1, &axis));
+  int normalized;
+  if (args.inputs && !normalize_axis(axis, args.inputs[0].shape.rank(), &normalized))
+    return attrs.error("attr 'axis' = " + std::to_string(axis) + " out of range for rank " +
+                       std::to_string(args.inputs[0].shape.rank()));
+  const bool fast = args.backend == Backend::kFast;
+  return std::unique_ptr<Kernel>(new SoftmaxKernel(
+      axis, pick_kernel<RowsFn>(fast, fast_kernels().softmax_rows, reference::softmax_rows), fast));
+}
+
+}  // namespace perch::ops

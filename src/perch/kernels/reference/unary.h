@@ -1,0 +1,17 @@
+// Elementwise activations (Relu, Gelu, Silu, Tanh, Sigmoid), f32.
+#pragma once
+#include <cstdint>
+
+namespace perch::reference {
+
+enum class UnaryOp { kRelu, kGelu, kGeluTanh, kSilu, kTanh, kSigmoid };
+
+float gelu_erf(float x);   // 0.5 x (1 + erf(x / sqrt 2))
+float gelu_tanh(float x);  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+float silu(float x);       // x * sigmoid(x)
+float sigmoid(float x);
+
+// y[i] = op(x[i]) for i < n; y may equal x.
+void unary(UnaryOp op, const float* x, float* y, int64_t n);
+
+}  // namespace perch::reference

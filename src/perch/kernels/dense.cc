@@ -37,7 +37,7 @@ Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k
   PERCH_RETURN_IF_ERROR(check_dense_args(w, n, k, act));
   if (backend == Backend::kReference) return make_reference_dense_f32(w, n, k, bias, act);
 #if defined(__EMSCRIPTEN__)
-  return make_reference_dense_f32(w, n, k, bias, act);  // wasmsimd kernels: next commit
+  return make_wasmsimd_dense_f32(w, n, k, bias, act);
 #elif defined(PERCH_HAVE_XNNPACK)
   return make_xnnpack_dense_f32(w, n, k, bias, act);
 #else
@@ -54,7 +54,7 @@ Result<std::unique_ptr<PackedDense>> pack_dense_i8(const int8_t* w, const float*
       return invalid_argument("dense: scale[" + std::to_string(j) + "] is not finite");
   if (backend == Backend::kReference) return make_reference_dense_i8(w, scale, n, k, bias, act);
 #if defined(__EMSCRIPTEN__)
-  return make_reference_dense_i8(w, scale, n, k, bias, act);  // wasmsimd kernels: next commit
+  return make_wasmsimd_dense_i8(w, scale, n, k, bias, act);
 #elif defined(PERCH_HAVE_XNNPACK)
   // XNNPACK's int8 fully-connected wants quantized activations too; dequantize the weights to
   // f32 once at pack time and run the f32 operator (same numbers, 4x the weight memory).

@@ -34,10 +34,10 @@ std::unique_ptr<PackedDense> make_reference_dense_i8(const int8_t* w, const floa
                                                      const float* bias, Activation act);
 
 #if defined(__EMSCRIPTEN__)
-std::unique_ptr<PackedDense> make_wasmsimd_dense_f32(const float* w, int n, int k, const float* bias,
-                                                     Activation act);
-std::unique_ptr<PackedDense> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n, int k,
-                                                    const float* bias, Activation act);
+Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
+                                                             const float* bias, Activation act);
+Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
+                                                            int k, const float* bias, Activation act);
 #endif
 
 #if defined(PERCH_HAVE_XNNPACK)

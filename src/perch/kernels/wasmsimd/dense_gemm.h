@@ -1,0 +1,223 @@
+// The blocked GEMM driver shared by the f32 and int8 wasm dense kernels.
+//
+// Weights are packed once into panels of kNR = 8 output columns: panel p holds W's rows
+// [8p, 8p+8) transposed to [K][8] (zero-padded past N), so one k step of the micro-kernel is one
+// contiguous 8-wide load. The micro-kernel keeps an MR×8 tile of C in 2·MR f32x4 accumulators
+// and walks K with broadcast loads of x and mul+add (SIMD128 has no FMA). Loops: M blocks of kMC
+// rows (x block stays in L2) → K blocks of ≤ kKC (a panel's k-slice, 8 KB, stays in L1 while
+// every row tile of the M block uses it) → panels → row tiles. M = 1 takes a GEMV path that runs
+// 4 panels at once so 8 independent accumulators hide the add latency. The epilogue (int8 scale,
+// bias, activation) is applied once, on the last K block.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "perch/kernels/dense_backends.h"
+#include "perch/kernels/wasmsimd/vec4.h"
+#include "perch/runtime/thread_pool.h"
+
+namespace perch {
+namespace wasmsimd {
+
+constexpr int kNR = 8;
+constexpr int kMR = 4;
+constexpr int kMC = 64;
+constexpr int kKC = 256;
+// Below this many multiply-adds per chunk, waking another thread costs more than it saves.
+constexpr size_t kMinMacsPerChunk = 1 << 16;
+
+struct Epilogue {
+  const float* bias;   // [panels * 8], zero-padded, or null
+  const float* scale;  // [panels * 8] int8 per-row scale, or null for f32 weights
+  Activation act;
+};
+
+// Scale, bias and activation on a finished 8-wide accumulator pair for output columns col0...
+inline void finish(f32x4* lo, f32x4* hi, const Epilogue& ep, int col0) {
+  if (ep.scale) {
+    *lo = v_mul(*lo, v_load(ep.scale + col0));
+    *hi = v_mul(*hi, v_load(ep.scale + col0 + 4));
+  }
+  if (ep.bias) {
+    *lo = v_add(*lo, v_load(ep.bias + col0));
+    *hi = v_add(*hi, v_load(ep.bias + col0 + 4));
+  }
+  if (ep.act == Activation::kRelu) {
+    *lo = v_relu(*lo);
+    *hi = v_relu(*hi);
+  }
+}
+
+// Activations without a vector form run on the stored values (O(M·N), not O(M·N·K)).
+inline void finish_scalar(float* c, int nc, const Epilogue& ep) {
+  if (ep.act == Activation::kNone || ep.act == Activation::kRelu) return;
+  for (int j = 0; j < nc; ++j) c[j] = dense_activation(ep.act, c[j]);
+}
+
+// C[MR, nc] (+)= A[MR, kc] · panel[kc, 8]; `first` starts from zero, `last` applies the epilogue.
+template <int MR, typename WT>
+inline void tile(const float* a, size_t lda, const WT* w, int kc, float* c, size_t ldc, int nc,
+                 bool first, bool last, const Epilogue& ep, int col0) {
+  f32x4 acc[MR][2];
+  if (first) {
+    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = v_zero();
+  } else if (nc == kNR) {
+    for (int r = 0; r < MR; ++r) {
+      acc[r][0] = v_load(c + r * ldc);
+      acc[r][1] = v_load(c + r * ldc + 4);
+    }
+  } else {
+    for (int r = 0; r < MR; ++r) {
+      float t[kNR] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int j = 0; j < nc; ++j) t[j] = c[r * ldc + j];
+      acc[r][0] = v_load(t);
+      acc[r][1] = v_load(t + 4);
+    }
+  }
+  for (int k = 0; k < kc; ++k) {
+    f32x4 w0, w1;
+    load_w8(w + static_cast<size_t>(k) * kNR, &w0, &w1);
+    for (int r = 0; r < MR; ++r) {
+      const f32x4 x = v_splat_load(a + r * lda + k);
+      acc[r][0] = v_add(acc[r][0], v_mul(x, w0));
+      acc[r][1] = v_add(acc[r][1], v_mul(x, w1));
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    if (last) finish(&acc[r][0], &acc[r][1], ep, col0);
+    float* cr = c + r * ldc;
+    if (nc == kNR) {
+      v_store(cr, acc[r][0]);
+      v_store(cr + 4, acc[r][1]);
+    } else {
+      float t[kNR];
+      v_store(t, acc[r][0]);
+      v_store(t + 4, acc[r][1]);
+      for (int j = 0; j < nc; ++j) cr[j] = t[j];
+    }
+    if (last) finish_scalar(cr, nc, ep);
+  }
+}
+
+// y[cols of NP panels] = x[K] · panels; NP consecutive panels starting at panel p.
+template <int NP, typename WT>
+inline void gemv_panels(const float* x, int k, const WT* packed, int p, int n, float* y,
+                        const Epilogue& ep) {
+  f32x4 acc[NP][2];
+  for (int q = 0; q < NP; ++q) acc[q][0] = acc[q][1] = v_zero();
+  const size_t stride = static_cast<size_t>(k) * kNR;
+  const WT* w = packed + static_cast<size_t>(p) * stride;
+  for (int kk = 0; kk < k; ++kk) {
+    const f32x4 xv = v_splat_load(x + kk);
+    for (int q = 0; q < NP; ++q) {
+      f32x4 w0, w1;
+      load_w8(w + q * stride + static_cast<size_t>(kk) * kNR, &w0, &w1);
+      acc[q][0] = v_add(acc[q][0], v_mul(xv, w0));
+      acc[q][1] = v_add(acc[q][1], v_mul(xv, w1));
+    }
+  }
+  for (int q = 0; q < NP; ++q) {
+    const int col0 = (p + q) * kNR;
+    const int nc = std::min(kNR, n - col0);
+    finish(&acc[q][0], &acc[q][1], ep, col0);
+    if (nc == kNR) {
+      v_store(y + col0, acc[q][0]);
+      v_store(y + col0 + 4, acc[q][1]);
+    } else {
+      float t[kNR];
+      v_store(t, acc[q][0]);
+      v_store(t + 4, acc[q][1]);
+      for (int j = 0; j < nc; ++j) y[col0 + j] = t[j];
+    }
+    finish_scalar(y + col0, nc, ep);
+  }
+}
+
+template <typename WT>
+void gemv_range(const float* x, int k, int n, const WT* packed, const Epilogue& ep, float* y,
+                int p0, int p1) {
+  int p = p0;
+  for (; p + 4 <= p1; p += 4) gemv_panels<4>(x, k, packed, p, n, y, ep);
+  for (; p + 2 <= p1; p += 2) gemv_panels<2>(x, k, packed, p, n, y, ep);
+  for (; p < p1; ++p) gemv_panels<1>(x, k, packed, p, n, y, ep);
+}
+
+// Rows [m0, m1) × panels [p0, p1).
+template <typename WT>
+void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& ep, float* y,
+                int m0, int m1, int p0, int p1) {
+  const int nkb = (k + kKC - 1) / kKC;
+  const int kc = (k + nkb - 1) / nkb;  // equal K blocks
+  for (int mb = m0; mb < m1; mb += kMC) {
+    const int me = std::min(m1, mb + kMC);
+    for (int k0 = 0; k0 < k; k0 += kc) {
+      const int kcur = std::min(kc, k - k0);
+      const bool first = k0 == 0, last = k0 + kcur == k;
+      for (int p = p0; p < p1; ++p) {
+        const WT* w = packed + (static_cast<size_t>(p) * k + k0) * kNR;
+        const int col0 = p * kNR;
+        const int nc = std::min(kNR, n - col0);
+        int r = mb;
+        for (; r + kMR <= me; r += kMR)
+          tile<kMR>(x + static_cast<size_t>(r) * k + k0, k, w, kcur, y + static_cast<size_t>(r) * n + col0,
+                    n, nc, first, last, ep, col0);
+        const float* xr = x + static_cast<size_t>(r) * k + k0;
+        float* yr = y + static_cast<size_t>(r) * n + col0;
+        switch (me - r) {
+          case 3: tile<3>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
+          case 2: tile<2>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
+          case 1: tile<1>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
+          default: break;
+        }
+      }
+    }
+  }
+}
+
+// y[m, n] = epilogue(x[m, k] · W) with W packed in panels. Parallel over panels, or over M blocks
+// when there are too few panels to share.
+template <typename WT>
+void gemm(const float* x, int m, int k, int n, const WT* packed, const Epilogue& ep, float* y,
+          ThreadPool* pool) {
+  if (m <= 0) return;
+  const int panels = (n + kNR - 1) / kNR;
+  const int threads = pool ? pool->num_threads() : 1;
+  const size_t macs_per_panel = static_cast<size_t>(m) * k * kNR;
+  if (threads <= 1 || macs_per_panel * panels < 2 * kMinMacsPerChunk) {
+    if (m == 1) gemv_range(x, k, n, packed, ep, y, 0, panels);
+    else gemm_block(x, k, n, packed, ep, y, 0, m, 0, panels);
+    return;
+  }
+  if (m == 1 || panels >= 2 * threads || m <= kMC) {
+    // Chunks of whole panels; GEMV chunks are multiples of 4 panels to keep its 4-panel kernel.
+    size_t grain = std::max<size_t>(1, kMinMacsPerChunk / macs_per_panel);
+    if (m == 1) grain = (grain + 3) / 4 * 4;
+    pool->parallel_for(static_cast<size_t>(panels), grain, [&](size_t b, size_t e) {
+      if (m == 1) gemv_range(x, k, n, packed, ep, y, static_cast<int>(b), static_cast<int>(e));
+      else gemm_block(x, k, n, packed, ep, y, 0, m, static_cast<int>(b), static_cast<int>(e));
+    });
+  } else {
+    const size_t blocks = static_cast<size_t>((m + kMR - 1) / kMR);  // row tiles
+    pool->parallel_for(blocks, 1, [&](size_t b, size_t e) {
+      gemm_block(x, k, n, packed, ep, y, static_cast<int>(b) * kMR, std::min(m, static_cast<int>(e) * kMR),
+                 0, panels);
+    });
+  }
+}
+
+// Packs W [n, k] (row-major) into panels [ceil(n/8)][k][8], zero-padded.
+template <typename WT>
+void pack_panels(const WT* w, int n, int k, WT* out) {
+  const int panels = (n + kNR - 1) / kNR;
+  for (int p = 0; p < panels; ++p)
+    for (int kk = 0; kk < k; ++kk)
+      for (int j = 0; j < kNR; ++j) {
+        const int row = p * kNR + j;
+        out[(static_cast<size_t>(p) * k + kk) * kNR + j] =
+            row < n ? w[static_cast<size_t>(row) * k + kk] : WT(0);
+      }
+}
+
+}  // namespace wasmsimd
+}  // namespace perch

@@ -1,0 +1,180 @@
+// Dense kernels: the target's fast path (wasm SIMD128 micro-kernels, or XNNPACK natively) must
+// match the scalar reference on every shape, including sizes that are not tile multiples, with
+// and without bias, for every activation, f32 and int8 weights, on 1 and 2 threads, and must
+// never write outside its output.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "perch/kernels/dense.h"
+#include "perch/runtime/thread_pool.h"
+
+using namespace perch;
+
+namespace {
+
+constexpr int kGuard = 16;
+constexpr float kSentinel = -12345.5f;
+
+struct Case {
+  int m, n, k;
+  bool bias;
+  Activation act;
+  bool int8;
+};
+
+std::string describe(const Case& c, int threads) {
+  static const char* acts[] = {"none", "relu", "gelu", "gelu_tanh", "silu"};
+  return std::to_string(c.m) + "x" + std::to_string(c.k) + "x" + std::to_string(c.n) +
+         (c.int8 ? " i8" : " f32") + (c.bias ? " bias " : " nobias ") + acts[static_cast<int>(c.act)] +
+         " threads=" + std::to_string(threads);
+}
+
+// Runs one case on both backends and compares every output against a bound scaled by the sum
+// of |x·w| terms (accumulation order differs between kernels).
+void check_case(const Case& c, ThreadPool* pool, std::mt19937& rng) {
+  std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> i8(-127, 127);
+  std::uniform_real_distribution<float> sc(0.001f, 0.02f);
+  const size_t nk = static_cast<size_t>(c.n) * c.k;
+  std::vector<float> x(static_cast<size_t>(c.m) * c.k), w(nk), bias(c.n), scale(c.n);
+  std::vector<int8_t> wq(nk);
+  for (float& v : x) v = uni(rng);
+  for (float& v : w) v = uni(rng);
+  for (int8_t& v : wq) v = static_cast<int8_t>(i8(rng));
+  for (float& v : bias) v = uni(rng);
+  for (float& v : scale) v = sc(rng);
+  const float* b = c.bias ? bias.data() : nullptr;
+
+  auto fast = c.int8 ? pack_dense_i8(wq.data(), scale.data(), c.n, c.k, b, c.act, Backend::kFast)
+                     : pack_dense_f32(w.data(), c.n, c.k, b, c.act, Backend::kFast);
+  auto ref = c.int8 ? pack_dense_i8(wq.data(), scale.data(), c.n, c.k, b, c.act, Backend::kReference)
+                    : pack_dense_f32(w.data(), c.n, c.k, b, c.act, Backend::kReference);
+  INFO(describe(c, pool->num_threads()));
+  REQUIRE(fast.is_ok());
+  REQUIRE(ref.is_ok());
+  REQUIRE((*fast)->n() == c.n);
+  REQUIRE((*fast)->k() == c.k);
+
+  const size_t mn = static_cast<size_t>(c.m) * c.n;
+  std::vector<float> y_fast(mn + 2 * kGuard, kSentinel), y_ref(mn);
+  (*fast)->run(x.data(), c.m, y_fast.data() + kGuard, pool);
+  (*ref)->run(x.data(), c.m, y_ref.data(), nullptr);
+
+  for (int g = 0; g < kGuard; ++g) {
+    REQUIRE(y_fast[g] == kSentinel);
+    REQUIRE(y_fast[kGuard + mn + g] == kSentinel);
+  }
+  int bad = 0;
+  for (int i = 0; i < c.m && bad < 5; ++i)
+    for (int j = 0; j < c.n && bad < 5; ++j) {
+      double mag = c.bias ? std::fabs(bias[j]) : 0.0;
+      for (int p = 0; p < c.k; ++p) {
+        const float wv = c.int8 ? wq[static_cast<size_t>(j) * c.k + p] * scale[j] : w[static_cast<size_t>(j) * c.k + p];
+        mag += std::fabs(x[static_cast<size_t>(i) * c.k + p] * wv);
+      }
+      const float got = y_fast[kGuard + static_cast<size_t>(i) * c.n + j];
+      const float want = y_ref[static_cast<size_t>(i) * c.n + j];
+      const double tol = 2e-6 * mag + 1e-6;
+      if (!(std::fabs(static_cast<double>(got) - want) <= tol)) {
+        ++bad;
+        UNSCOPED_INFO("y[" << i << "," << j << "] fast=" << got << " ref=" << want << " tol=" << tol);
+      }
+    }
+  REQUIRE(bad == 0);
+}
+
+}  // namespace
+
+TEST_CASE("dense fast kernels match the reference on edge and tile sizes", "[dense]") {
+  const int ms[] = {1, 2, 3, 5, 7, 8, 15, 16, 17, 33, 64, 100};
+  const int ns[] = {1, 2, 3, 5, 7, 8, 15, 16, 17, 33, 64, 100};
+  const int ks[] = {1, 3, 8, 17, 64, 100, 257, 600};
+  std::mt19937 rng(1234);
+  ThreadPool one(1);
+  int idx = 0;
+  for (int m : ms)
+    for (int n : ns)
+      for (int k : ks) {
+        // Rotate bias/activation through the grid so every combination meets many shapes.
+        const Activation act = static_cast<Activation>(idx % 5);
+        const bool bias = (idx / 5) % 2 == 0;
+        ++idx;
+        check_case({m, n, k, bias, act, false}, &one, rng);
+        check_case({m, n, k, !bias, act, true}, &one, rng);
+      }
+}
+
+TEST_CASE("dense fast kernels: every activation, bias and dtype", "[dense]") {
+  std::mt19937 rng(99);
+  ThreadPool one(1);
+  const Case shapes[] = {{1, 37, 129, false, Activation::kNone, false},
+                         {6, 24, 300, false, Activation::kNone, false},
+                         {13, 9, 31, false, Activation::kNone, false}};
+  for (const Case& s : shapes)
+    for (int a = 0; a < 5; ++a)
+      for (int bias = 0; bias < 2; ++bias)
+        for (int q = 0; q < 2; ++q)
+          check_case({s.m, s.n, s.k, bias == 1, static_cast<Activation>(a), q == 1}, &one, rng);
+}
+
+TEST_CASE("dense fast kernels on two threads match the reference", "[dense][threads]") {
+  std::mt19937 rng(7);
+  ThreadPool two(2);
+  const Case cases[] = {
+      {1, 1024, 256, true, Activation::kNone, false},   // GEMV split over panels
+      {1, 1000, 300, false, Activation::kGelu, true},
+      {64, 512, 512, true, Activation::kRelu, false},   // GEMM split over panels
+      {70, 200, 257, true, Activation::kSilu, true},
+      {300, 8, 600, false, Activation::kGeluTanh, false},  // one panel: split over rows
+      {257, 13, 129, true, Activation::kNone, true},
+  };
+  for (const Case& c : cases) check_case(c, &two, rng);
+  // The same packed layer run from one thread, then from the pool, gives the same numbers.
+  std::vector<float> w(256 * 96), x(40 * 96);
+  std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+  for (float& v : w) v = uni(rng);
+  for (float& v : x) v = uni(rng);
+  auto d = pack_dense_f32(w.data(), 256, 96, nullptr, Activation::kNone, Backend::kFast);
+  REQUIRE(d.is_ok());
+  std::vector<float> y1(40 * 256), y2(40 * 256);
+  ThreadPool one(1);
+  (*d)->run(x.data(), 40, y1.data(), &one);
+  (*d)->run(x.data(), 40, y2.data(), &two);
+  for (size_t i = 0; i < y1.size(); ++i) REQUIRE(std::fabs(y1[i] - y2[i]) <= 1e-4f);
+}
+
+TEST_CASE("dense packing rejects bad arguments with a clear error", "[dense]") {
+  const float w[6] = {1, 2, 3, 4, 5, 6};
+  const int8_t wq[6] = {1, 2, 3, 4, 5, 6};
+  const float scale[2] = {0.5f, NAN};
+  for (Backend be : {Backend::kFast, Backend::kReference}) {
+    auto zero_n = pack_dense_f32(w, 0, 3, nullptr, Activation::kNone, be);
+    REQUIRE(!zero_n.is_ok());
+    REQUIRE(zero_n.status().code() == StatusCode::kInvalidArgument);
+    REQUIRE(zero_n.status().message().find("positive") != std::string::npos);
+    REQUIRE(!pack_dense_f32(w, 2, -1, nullptr, Activation::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(nullptr, 2, 3, nullptr, Activation::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(w, 1 << 16, 1 << 16, nullptr, Activation::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(w, 2, 3, nullptr, static_cast<Activation>(42), be).is_ok());
+    REQUIRE(!pack_dense_i8(wq, nullptr, 2, 3, nullptr, Activation::kNone, be).is_ok());
+    auto nan_scale = pack_dense_i8(wq, scale, 2, 3, nullptr, Activation::kNone, be);
+    REQUIRE(!nan_scale.is_ok());
+    REQUIRE(nan_scale.status().message().find("scale[1]") != std::string::npos);
+  }
+}
+
+TEST_CASE("dense run with zero rows writes nothing", "[dense]") {
+  const float w[6] = {1, 2, 3, 4, 5, 6};
+  auto d = pack_dense_f32(w, 2, 3, nullptr, Activation::kNone, Backend::kFast);
+  REQUIRE(d.is_ok());
+  float y[4] = {kSentinel, kSentinel, kSentinel, kSentinel};
+  ThreadPool one(1);
+  (*d)->run(nullptr, 0, y, &one);
+  for (float v : y) REQUIRE(v == kSentinel);
+}

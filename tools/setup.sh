@@ -15,7 +15,7 @@ APT_PACKAGES=(
 )
 # Training only (make train): never needed by make test.
 if [ "${PERCH_SETUP_TRAINING:-0}" = 1 ]; then
-  APT_PACKAGES+=(python3-torch python3-onnx)
+  APT_PACKAGES+=(python3-torch python3-onnx libopenblas0-serial)
 fi
 
 missing=()

@@ -1,0 +1,9 @@
+# The `perch` command line tool (native only: it reads files and spawns nothing in the browser).
+# Each subcommand is one src/cli/cmd_*.cc that registers itself (see command.h).
+if(NOT PERCH_WASM)
+  file(GLOB PERCH_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/cli/*.cc)
+  add_executable(perch_cli ${PERCH_CLI_SOURCES})
+  set_target_properties(perch_cli PROPERTIES OUTPUT_NAME perch)
+  target_link_libraries(perch_cli PRIVATE perch)
+  target_compile_options(perch_cli PRIVATE ${PERCH_WARNINGS})
+endif()

@@ -1,0 +1,181 @@
+#include "perch/text/ngram.h"
+
+#include <nlohmann/json.hpp>
+
+#include "perch/text/ngram_char_tables.inc"
+#include "perch/text/utf8.h"
+
+namespace perch::text {
+
+namespace {
+constexpr int kMaxN = 8;        // the ring below holds the last max_n token characters
+constexpr uint32_t kRing = 16;  // power of two > kMaxN
+
+struct EncodedChar {
+  unsigned char bytes[4];
+  uint8_t len;
+};
+
+EncodedChar encode(uint32_t cp) {
+  EncodedChar e{};
+  if (cp < 0x80) {
+    e.bytes[0] = static_cast<unsigned char>(cp);
+    e.len = 1;
+  } else if (cp < 0x800) {
+    e.bytes[0] = static_cast<unsigned char>(0xC0 | (cp >> 6));
+    e.bytes[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+    e.len = 2;
+  } else if (cp < 0x10000) {
+    e.bytes[0] = static_cast<unsigned char>(0xE0 | (cp >> 12));
+    e.bytes[1] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+    e.bytes[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+    e.len = 3;
+  } else {
+    e.bytes[0] = static_cast<unsigned char>(0xF0 | (cp >> 18));
+    e.bytes[1] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+    e.bytes[2] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+    e.bytes[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+    e.len = 4;
+  }
+  return e;
+}
+
+// Streams one word's token " w " and emits its n-grams by start position, each start as soon
+// as its max_n characters are known, so no word is ever buffered whole.
+class Emitter {
+ public:
+  Emitter(const NgramParams& p, std::vector<int32_t>* ids) : p_(p), ids_(ids) {}
+  bool full() const { return ids_->size() >= p_.max_ids; }
+
+  void begin_word() {
+    pos_ = next_start_ = 0;
+    word_hash_ = fnv1a32("\xff", 1);
+    push(encode(0x20));
+  }
+  void letter(uint32_t cp) {
+    const EncodedChar e = encode(cp);
+    word_hash_ = fnv1a32(e.bytes, e.len, word_hash_);
+    push(e);
+  }
+  void end_word() {
+    push(encode(0x20));
+    while (!full() && next_start_ < pos_) emit_start(next_start_++);
+    if (p_.word_features && !full()) ids_->push_back(static_cast<int32_t>(word_hash_ % p_.buckets));
+  }
+
+ private:
+  void push(const EncodedChar& e) {
+    ring_[pos_ & (kRing - 1)] = e;
+    ++pos_;
+    while (!full() && next_start_ + static_cast<size_t>(p_.max_n) <= pos_) emit_start(next_start_++);
+  }
+  void emit_start(size_t i) {
+    uint32_t h = kFnv1a32Offset;
+    for (int n = 1; n <= p_.max_n && i + n <= pos_; ++n) {
+      const EncodedChar& e = ring_[(i + n - 1) & (kRing - 1)];
+      h = fnv1a32(e.bytes, e.len, h);
+      if (n < p_.min_n || (n == 1 && e.len == 1 && e.bytes[0] == 0x20)) continue;
+      ids_->push_back(static_cast<int32_t>(h % p_.buckets));
+      if (full()) return;
+    }
+  }
+
+  const NgramParams& p_;
+  std::vector<int32_t>* ids_;
+  EncodedChar ring_[kRing];
+  size_t pos_ = 0, next_start_ = 0;
+  uint32_t word_hash_ = 0;
+};
+}  // namespace
+
+uint32_t ngram_lowercase(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  if (cp > 0xFFFF) return cp;
+  const auto& t = ngram_tables::kLowercase;
+  size_t lo = 0, hi = sizeof(t) / sizeof(t[0]);
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (t[mid][0] < cp) lo = mid + 1; else hi = mid;
+  }
+  return (lo < sizeof(t) / sizeof(t[0]) && t[lo][0] == cp) ? t[lo][1] : cp;
+}
+
+bool ngram_is_letter(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  const auto& r = ngram_tables::kLetterRanges;
+  // First range whose end is >= cp.
+  size_t lo = 0, hi = sizeof(r) / sizeof(r[0]);
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (r[mid][1] < cp) lo = mid + 1; else hi = mid;
+  }
+  return lo < sizeof(r) / sizeof(r[0]) && r[lo][0] <= cp;
+}
+
+Result<NgramParams> NgramParams::from_json(std::string_view json) {
+  const auto j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return invalid_model("perch.ngram: not a JSON object");
+  NgramParams p;
+  auto get_int = [&](const char* key, int64_t lo, int64_t hi, int64_t* out) -> Status {
+    if (!j.contains(key)) return Status::ok();
+    const auto& v = j[key];
+    if (!v.is_number_integer()) return invalid_model(std::string("perch.ngram: '") + key + "' must be an integer");
+    const int64_t x = v.get<int64_t>();
+    if (x < lo || x > hi) {
+      return invalid_model(std::string("perch.ngram: '") + key + "' = " + std::to_string(x) + " outside [" +
+                           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    *out = x;
+    return Status::ok();
+  };
+  int64_t version = p.version, buckets = p.buckets, min_n = p.min_n, max_n = p.max_n,
+          max_ids = static_cast<int64_t>(p.max_ids);
+  PERCH_RETURN_IF_ERROR(get_int("version", 1, 1, &version));
+  PERCH_RETURN_IF_ERROR(get_int("buckets", 1, 1 << 24, &buckets));
+  PERCH_RETURN_IF_ERROR(get_int("min_n", 1, kMaxN, &min_n));
+  PERCH_RETURN_IF_ERROR(get_int("max_n", 1, kMaxN, &max_n));
+  PERCH_RETURN_IF_ERROR(get_int("max_ids", 1, 1 << 20, &max_ids));
+  if (min_n > max_n) return invalid_model("perch.ngram: min_n > max_n");
+  if (j.contains("hash") && !(j["hash"].is_string() && j["hash"].get<std::string>() == "fnv1a32")) {
+    return invalid_model("perch.ngram: 'hash' must be \"fnv1a32\"");
+  }
+  if (j.contains("word_features")) {
+    if (!j["word_features"].is_boolean()) return invalid_model("perch.ngram: 'word_features' must be a boolean");
+    p.word_features = j["word_features"].get<bool>();
+  }
+  p.version = static_cast<int>(version);
+  p.buckets = static_cast<uint32_t>(buckets);
+  p.min_n = static_cast<int>(min_n);
+  p.max_n = static_cast<int>(max_n);
+  p.max_ids = static_cast<size_t>(max_ids);
+  return p;
+}
+
+std::string NgramParams::to_json() const {
+  nlohmann::json j = {{"version", version},   {"hash", "fnv1a32"},          {"buckets", buckets},
+                      {"min_n", min_n},       {"max_n", max_n},             {"word_features", word_features},
+                      {"max_ids", max_ids}};
+  return j.dump();
+}
+
+Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* ids) const {
+  ids->clear();
+  PERCH_RETURN_IF_ERROR(validate_utf8(utf8));
+  Emitter em(params_, ids);
+  bool in_word = false;
+  for (Utf8Iterator it(utf8); !it.done() && !em.full(); it.next()) {
+    const uint32_t cp = ngram_lowercase(it.code_point());
+    if (ngram_is_letter(cp)) {
+      if (!in_word) em.begin_word();
+      in_word = true;
+      em.letter(cp);
+    } else if (in_word) {
+      em.end_word();
+      in_word = false;
+    }
+  }
+  if (in_word && !em.full()) em.end_word();
+  return Status::ok();
+}
+
+}  // namespace perch::text

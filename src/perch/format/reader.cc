@@ -101,12 +101,12 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
     return invalid_model("file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
-  if (n > size - 8)
-    return invalid_model("header length " + std::to_string(n) + " runs past the end of the file (" +
-                         std::to_string(size) + " bytes)");
   if (n > kMaxHeaderBytes)
     return invalid_model("header length " + std::to_string(n) + " is absurd (limit " +
                          std::to_string(kMaxHeaderBytes) + " bytes)");
+  if (n > size - 8)
+    return invalid_model("header length " + std::to_string(n) + " runs past the end of the file (" +
+                         std::to_string(size) + " bytes)");
   if (n < 2) return invalid_model("header length " + std::to_string(n) + " is too short for a JSON object");
   const char* text = reinterpret_cast<const char*>(bytes + 8);
   json header = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);

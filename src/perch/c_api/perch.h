@@ -81,6 +81,18 @@ int perch_session_num_threads(const perch_session* session);
  * Conventions: same status codes, perch_last_error() for messages, NULL-safe, strings returned
  * to the caller are freed with perch_free_string. */
 
+/* Text suggestion (src/perch/tasks/text_suggester.h). A suggester owns a session whose KV cache
+ * follows the text between calls, so each keystroke runs only what changed. Not thread-safe. */
+typedef struct perch_text_suggester perch_text_suggester;
+perch_status perch_text_suggester_create(const perch_model* model, int num_threads, perch_text_suggester** out);
+/* Suggestions for the text typed so far (UTF-8, len bytes; PERCH_INVALID_UTF8 when it is not):
+ * *json_out = [{"text":"ing the","confidence":0.41}, ...], best first, at most `count`, each
+ * the completion of the current word plus up to max_words more words. Owned by the suggester,
+ * valid until its next call or free. */
+perch_status perch_text_suggester_suggest(perch_text_suggester* suggester, const char* utf8, size_t len, int count,
+                                          int max_words, const char** json_out);
+void perch_text_suggester_free(perch_text_suggester* suggester);
+
 /* ===== end of task APIs ============================================================= */
 
 #ifdef __cplusplus

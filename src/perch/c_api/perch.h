@@ -93,6 +93,18 @@ perch_status perch_text_suggester_suggest(perch_text_suggester* suggester, const
                                           int max_words, const char** json_out);
 void perch_text_suggester_free(perch_text_suggester* suggester);
 
+/* Language detection (src/perch/tasks/language_detector.h). Not thread-safe. */
+typedef struct perch_language_detector perch_language_detector;
+perch_status perch_language_detector_create(const perch_model* model, int num_threads, perch_language_detector** out);
+/* Languages of the text (UTF-8, len bytes, at most 1 MiB; PERCH_INVALID_UTF8 when it is not UTF-8):
+ * *json_out = [{"detectedLanguage":"fr","confidence":0.97},...,{"detectedLanguage":"und",...}]:
+ * the top_k (>= 1) languages by confidence, then "und" with the remaining mass; text without
+ * letters gives [{"detectedLanguage":"und","confidence":1}]. Owned by the detector, valid until
+ * its next call or free. */
+perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len,
+                                            int top_k, const char** json_out);
+void perch_language_detector_free(perch_language_detector* detector);
+
 /* ===== end of task APIs ============================================================= */
 
 #ifdef __cplusplus

@@ -20,6 +20,8 @@
 namespace perch_server {
 namespace {
 
+constexpr size_t kMaxHeaders = 64;
+
 bool is_protected_path(const std::string& path) {
   return path.rfind("/v1/", 0) == 0 || path.rfind("/v2/models", 0) == 0 || path == "/v2" ||
          path == "/metrics";
@@ -40,6 +42,24 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
       rc.route = "preflight";
       res.status = 204;
       return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.headers.size() > kMaxHeaders) {
+      res.set_header("Connection", "close");
+      send_error(res, 431, "headers_too_large",
+                 "more than " + std::to_string(kMaxHeaders) + " header fields");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A declared body over the limit is refused before reading it (cpp-httplib would otherwise
+    // read and discard the whole declared length first).
+    if (req.has_header("Content-Length")) {
+      const std::string declared = req.get_header_value("Content-Length");
+      if (declared.size() > 12 || declared.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoull("0" + declared) > ctx.options.max_body_bytes) {
+        res.set_header("Connection", "close");
+        send_error(res, 413, "payload_too_large",
+                   "bodies are limited to " + std::to_string(ctx.options.max_body_bytes) + " bytes");
+        return httplib::Server::HandlerResponse::Handled;
+      }
     }
     if (is_protected_path(req.path) && !ctx.access.authorized(req)) {
       res.set_header("Connection", "close");
@@ -144,7 +164,7 @@ int run(int argc, char** argv) {
   server.set_payload_max_length(opt.max_body_bytes);
   server.set_read_timeout(opt.read_timeout_s, 0);
   server.set_write_timeout(opt.write_timeout_s, 0);
-  server.set_keep_alive_timeout(5);
+  server.set_keep_alive_timeout(2);  // idle keep-alive connections hold a handler thread
   server.set_keep_alive_max_count(1000);
   install_safety_handlers(server, ctx, access_log);
   if (!opt.static_dir.empty()) {

@@ -100,7 +100,7 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
     unsigned hc = std::thread::hardware_concurrency();
     o.threads = hc == 0 ? 1 : static_cast<int>(hc);
   }
-  if (o.http_threads == 0) o.http_threads = std::min(o.threads + o.queue + 16, 1024);
+  if (o.http_threads == 0) o.http_threads = std::min(std::max(o.threads + o.queue + 16, 64), 1024);
   *out = std::move(o);
   return perch::Status::ok();
 }

@@ -1,0 +1,171 @@
+// Protocol tests for every endpoint that does not need a task model: v2 health, server and
+// model metadata, infer on a graph model (values checked against a float64 computation),
+// /metrics, static files with COOP/COEP, and the skipping of broken model files at start.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  makeTestModels, startServer, postJson, getJson, tinyExpected, rawRequest, rawStatus,
+} from './server_process.mjs';
+
+let server;
+let weights;
+let staticDir;
+
+before(async () => {
+  const models = makeTestModels();
+  weights = JSON.parse(readFileSync(join(models, 'tiny.json'), 'utf8'));
+  staticDir = mkdtempSync(join(tmpdir(), 'perch-server-static-'));
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>demo</title>');
+  mkdirSync(join(staticDir, 'assets'));
+  writeFileSync(join(staticDir, 'assets', 'perch.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  writeFileSync(join(staticDir, 'assets', 'app.mjs'), 'export const x = 1;\n');
+  server = await startServer(['--models', models, '--static', staticDir, '--threads', '2']);
+});
+
+after(async () => { await server?.stop(); });
+
+test('broken model files are reported and skipped, the others load', async () => {
+  for (const name of ['truncated', 'garbage', 'badgraph']) {
+    assert.match(server.stderr(), new RegExp(`skipped .*${name}\\.perch`));
+    assert.equal((await getJson(`${server.url}/v2/models/${name}`)).status, 404);
+  }
+  assert.match(server.stderr(), /loaded model 'tiny'/);
+  assert.match(server.stderr(), /loaded model 'slow'/);
+});
+
+test('health: live and ready', async () => {
+  const live = await getJson(`${server.url}/v2/health/live`);
+  assert.equal(live.status, 200);
+  assert.deepEqual(live.body, { live: true });
+  const ready = await getJson(`${server.url}/v2/health/ready`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(ready.body, { ready: true });
+});
+
+test('server metadata', async () => {
+  const r = await getJson(`${server.url}/v2`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.name, 'perch-server');
+  assert.ok(Array.isArray(r.body.extensions));
+});
+
+test('model metadata lists inputs, outputs, datatypes and shapes', async () => {
+  const r = await getJson(`${server.url}/v2/models/tiny`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.name, 'tiny');
+  assert.deepEqual(r.body.versions, ['1']);
+  assert.deepEqual(r.body.inputs, [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }]);
+  assert.deepEqual(r.body.outputs, [{ name: 'y', datatype: 'FP32', shape: [-1, 3] }]);
+  const v = await getJson(`${server.url}/v2/models/tiny/versions/1`);
+  assert.deepEqual(v.body, r.body);
+  assert.equal((await getJson(`${server.url}/v2/models/tiny/versions/7`)).status, 404);
+  const ready = await getJson(`${server.url}/v2/models/tiny/ready`);
+  assert.deepEqual(ready.body, { name: 'tiny', ready: true });
+  const missing = await getJson(`${server.url}/v2/models/nope`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.code, 'model_not_found');
+});
+
+test('infer computes relu(x W^T + b) for flat and nested data', async () => {
+  const rows = [[1, 2, 3, 4], [-1, 0.5, 0.25, -2], [0, 0, 0, 0]];
+  const want = tinyExpected(weights, rows);
+  for (const data of [rows.flat(), rows]) {
+    const r = await postJson(`${server.url}/v2/models/tiny/infer`, {
+      id: 'req-1', inputs: [{ name: 'x', datatype: 'FP32', shape: [3, 4], data }],
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.model_name, 'tiny');
+    assert.equal(r.body.id, 'req-1');
+    assert.equal(r.body.outputs.length, 1);
+    const [y] = r.body.outputs;
+    assert.equal(y.name, 'y');
+    assert.equal(y.datatype, 'FP32');
+    assert.deepEqual(y.shape, [3, 3]);
+    y.data.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-5, `y[${i}] = ${v}, want ${want[i]}`));
+  }
+  const named = await postJson(`${server.url}/v2/models/tiny/versions/1/infer`, {
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 1, 1, 1] }],
+    outputs: [{ name: 'y' }],
+  });
+  assert.equal(named.status, 200);
+  assert.deepEqual(named.body.outputs[0].shape, [1, 3]);
+});
+
+test('infer refuses wrong shapes, dtypes, names and counts with a JSON 400', async () => {
+  const bad = [
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] },
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [9, 4], data: new Array(36).fill(0) }] },
+    { inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3] }] },
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 'a'] }] },
+    { inputs: [{ name: 'z', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, -4], data: [1, 2, 3, 4] }] },
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }], outputs: [{ name: 'q' }] },
+    { inputs: [] },
+    { inputs: 'x' },
+    {},
+  ];
+  for (const body of bad) {
+    const r = await postJson(`${server.url}/v2/models/tiny/infer`, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)} -> ${r.status} ${r.text}`);
+    assert.equal(typeof r.body.error, 'string');
+    assert.equal(typeof r.body.code, 'string');
+  }
+});
+
+test('unknown routes and methods answer JSON errors', async () => {
+  const r = await getJson(`${server.url}/v3/nothing`);
+  assert.equal(r.status, 404);
+  assert.equal(typeof r.body.error, 'string');
+  const m = await postJson(`${server.url}/v2/health/live`, {});
+  assert.ok(m.status === 404 || m.status === 405, String(m.status));
+  assert.equal(typeof m.body.error, 'string');
+});
+
+test('/metrics: Prometheus text with requests, latency histogram per model, errors, queue depth', async () => {
+  await postJson(`${server.url}/v2/models/tiny/infer`,
+    { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/plain/);
+  const text = await res.text();
+  assert.match(text, /^# TYPE perch_requests_total counter$/m);
+  const infers = /^perch_requests_total\{route="v2_infer",code="200"\} (\d+)$/m.exec(text);
+  assert.ok(infers && Number(infers[1]) >= 3, text);
+  assert.match(text, /^perch_request_duration_seconds_bucket\{model="tiny",le="\+Inf"\} \d+$/m);
+  assert.match(text, /^perch_request_duration_seconds_count\{model="tiny"\} \d+$/m);
+  assert.match(text, /^perch_errors_total\{code="400"\} \d+$/m);
+  assert.match(text, /^perch_errors_total\{code="404"\} \d+$/m);
+  assert.match(text, /^perch_queue_depth 0$/m);
+  assert.match(text, /^perch_inference_slots 2$/m);
+  // Every sample line is "name{labels} value" or "name value".
+  for (const line of text.split('\n')) {
+    if (line && !line.startsWith('#')) assert.match(line, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/, line);
+  }
+});
+
+test('static files carry COOP/COEP and the right MIME types; no path escapes the folder', async () => {
+  const index = await fetch(`${server.url}/`);
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('cross-origin-opener-policy'), 'same-origin');
+  assert.equal(index.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  assert.match(await index.text(), /<title>demo<\/title>/);
+  const wasm = await fetch(`${server.url}/assets/perch.wasm`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.equal(wasm.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer())], [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const mjs = await fetch(`${server.url}/assets/app.mjs`);
+  assert.match(mjs.headers.get('content-type'), /javascript/);
+  // Raw requests: fetch() would normalise the dot segments away before sending.
+  for (const path of ['/../../../../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/..%2f..%2f..%2fetc%2fpasswd', '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/nothing-here.html',
+    '/..\\..\\etc\\passwd']) {
+    const text = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const status = rawStatus(text);
+    assert.ok(status === 404 || status === 400, `${path} -> ${status}`);
+    assert.doesNotMatch(text, /root:/);
+  }
+});

@@ -7,7 +7,7 @@ PYTHON := /usr/bin/python3
 WASM_VARIANTS := simd-threads simd baseline
 
 .PHONY: setup build build-native build-asan build-wasm test test-cpp test-python test-js \
-        test-browser test-demo bench demo clean
+        test-browser test-demo test-server bench demo clean
 
 setup:
 	@bash tools/setup.sh
@@ -28,7 +28,7 @@ build: build-native build-asan build-wasm
 # Every test: C++ natively, under ASan/UBSan and as wasm in Node (three builds), then Python,
 # JS (Node) and browser suites.
 test: build
-	@$(MAKE) --no-print-directory test-cpp test-python test-js test-browser test-demo
+	@$(MAKE) --no-print-directory test-cpp test-python test-js test-server test-browser test-demo
 	@echo "make test: all suites passed"
 
 test-cpp:
@@ -47,6 +47,10 @@ test-js:
 test-browser:
 	@if [ -f tests/browser/package.json ]; then echo "== Browser tests (Chromium)"; \
 	  (cd tests/browser && npm test); fi
+
+test-server:
+	@if [ -f tests/server/package.json ]; then echo "== Server tests (perch-server on loopback)"; \
+	  (cd tests/server && npm test); fi
 
 test-demo:
 	@if [ -f tests/demo/package.json ]; then echo "== Demo tests (Chromium + perch-server)"; \

@@ -32,7 +32,7 @@ fi
 
 # npm packages: each folder with a package.json and a lockfile is installed when its
 # node_modules is missing or older than its lockfile.
-for dir in js-bindings tools/bench tests/browser demo-web tests/demo; do
+for dir in js-bindings tools/bench tests/browser demo-web tests/demo tests/server; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.perch-installed"
   if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] || \

@@ -66,12 +66,20 @@ void handle_task(ServerContext& ctx, const std::string& task, const char* route,
   } else if (!collect_texts(ctx, body["texts"], &texts, &error)) {
     return send_error(res, 400, "invalid_text", error);
   }
-  json results;
+  std::vector<std::string> results;
   if (!run_task_batch(ctx, *model, texts, body, res, &results)) return;
-  json reply = {{"model", model->name}};
-  if (single) reply["result"] = std::move(results[0]);
-  else reply["results"] = std::move(results);
-  send_json(res, reply);
+  // Spliced as text, so each result is byte for byte the task's to_json (the JS API's JSON).
+  std::string reply = "{\"model\":" + dump_json(model->name);
+  if (single) {
+    reply += ",\"result\":" + results[0];
+  } else {
+    reply += ",\"results\":[";
+    for (size_t i = 0; i < results.size(); ++i) reply += (i ? "," : "") + results[i];
+    reply += "]";
+  }
+  reply += "}";
+  res.status = 200;
+  res.set_content(reply, "application/json");
 }
 
 }  // namespace
@@ -109,7 +117,8 @@ bool collect_texts(const ServerContext& ctx, const json& data, std::vector<std::
 }
 
 bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<std::string>& texts,
-                    const json& params, httplib::Response& res, json* results) {
+                    const json& params, httplib::Response& res,
+                    std::vector<std::string>* results) {
   if (!model.task) {
     send_error(res, 400, "not_a_task_model", "model '" + model.name + "' has no task");
     return false;
@@ -124,18 +133,25 @@ bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<st
   return true;
 }
 
-json task_results_to_v2(const std::string& task, const json& results) {
+json task_results_to_v2(const std::string& task, const std::vector<std::string>& result_texts) {
   // Each result is an array of {label key, "confidence"}; see the runners.
   const char* label_key = task == kLanguageDetection ? "detectedLanguage" : "text";
   const std::vector<TaskOutput> outs = task_outputs(task);
+  std::vector<json> results;
   size_t k = 0;
-  for (const json& r : results) k = std::max(k, r.size());
+  for (const std::string& text : result_texts) {
+    results.push_back(json::parse(text, nullptr, false));
+    if (!results.back().is_array()) results.back() = json::array();
+    k = std::max(k, results.back().size());
+  }
   json labels = json::array(), confidences = json::array();
   for (const json& r : results) {
     for (size_t i = 0; i < k; ++i) {
       const bool have = i < r.size();
-      labels.push_back(have ? r[i][label_key] : json(""));
-      confidences.push_back(have ? r[i]["confidence"] : json(0.0));
+      const bool well_formed = have && r[i].is_object() && r[i].contains(label_key) &&
+                               r[i].contains("confidence");
+      labels.push_back(well_formed ? r[i][label_key] : json(""));
+      confidences.push_back(well_formed ? r[i]["confidence"] : json(0.0));
     }
   }
   const json shape = {results.size(), k};

@@ -25,14 +25,15 @@ bool collect_texts(const ServerContext& ctx, const nlohmann::json& data,
                    std::vector<std::string>* texts, std::string* error);
 
 // Runs the model's task on every text with `params` (top | count, maxWords). On failure it has
-// answered the request with an error and returns false; on success `results` is a JSON array,
-// one JS-API result per text.
+// answered the request with an error and returns false; on success `results` holds one JS-API
+// result (JSON text) per text.
 bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<std::string>& texts,
-                    const nlohmann::json& params, httplib::Response& res, nlohmann::json* results);
+                    const nlohmann::json& params, httplib::Response& res,
+                    std::vector<std::string>* results);
 
 // Task results (as from run_task_batch) as v2 output tensors [batch, k], rows padded with ""
 // and 0 where a text has fewer than k answers.
-nlohmann::json task_results_to_v2(const std::string& task, const nlohmann::json& results);
+nlohmann::json task_results_to_v2(const std::string& task, const std::vector<std::string>& results);
 
 void register_task_routes(httplib::Server& server, ServerContext& ctx);
 

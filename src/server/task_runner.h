@@ -16,10 +16,16 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   // Checks `params` (the request object: "top", or "count" and "maxWords") and answers every
-  // text: `results` becomes an array with one JS-API result per text. Thread-safe.
+  // text: `results` gets one JSON text per text, exactly as the task's to_json writes it (the
+  // JS API's result). Thread-safe.
   virtual perch::Status run(const std::vector<std::string>& texts, const nlohmann::json& params,
-                            nlohmann::json* results) = 0;
+                            std::vector<std::string>* results) = 0;
 };
+
+// An optional integer parameter: `fallback` when absent, an InvalidArgument error unless it is
+// an integer in [min, max].
+perch::Status integer_param(const nlohmann::json& params, const char* key, int min, int max,
+                            int fallback, int* out);
 
 // A runner for the model's perch.task, with up to `pool_size` task objects; a model without a
 // task gets nullptr. Fails when the task objects cannot be created from the model.

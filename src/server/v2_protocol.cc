@@ -395,7 +395,7 @@ void infer_task(ServerContext& ctx, LoadedModel& m, const json& body, httplib::R
     send_error(res, 400, "invalid_parameters", "\"parameters\" must be an object");
     return;
   }
-  json reply_outputs;
+  std::vector<std::string> reply_outputs;
   if (!run_task_batch(ctx, m, texts, params, res, &reply_outputs)) return;
   json reply = {{"model_name", m.name}, {"model_version", "1"},
                 {"outputs", task_results_to_v2(m.model->task(), reply_outputs)}};

@@ -7,6 +7,35 @@
 
 namespace perch_server {
 
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Appends the paths of *.perch files in `dir`, descending `depth` more levels of folders.
+bool list_model_files(const std::string& dir, int depth, std::vector<std::string>* out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return false;
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(d)) {
+    const std::string entry = e->d_name;
+    if (entry.empty() || entry[0] == '.') continue;
+    const std::string path = dir + "/" + entry;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) subdirs.push_back(path);
+    else if (ends_with(entry, ".perch")) out->push_back(path);
+  }
+  ::closedir(d);
+  if (depth > 0) {
+    for (const std::string& sub : subdirs) list_model_files(sub, depth - 1, out);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool is_valid_model_name(const std::string& name) {
   if (name.empty() || name.size() > 64 || name[0] == '.') return false;
   for (char c : name) {
@@ -20,25 +49,24 @@ bool is_valid_model_name(const std::string& name) {
 perch::Status ModelRegistry::load_directory(
     const std::string& dir, int pool_size,
     const std::function<void(const std::string&)>& report) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return perch::invalid_argument("cannot read models directory '" + dir + "'");
+  // DIR/*.perch and DIR/*/*.perch (the repository keeps models/<task>/<name>.perch).
   std::vector<std::string> files;
-  while (dirent* e = ::readdir(d)) {
-    std::string file = e->d_name;
-    static const std::string kExt = ".perch";
-    if (file.size() > kExt.size() && file.compare(file.size() - kExt.size(), kExt.size(), kExt) == 0) {
-      files.push_back(file);
-    }
+  if (!list_model_files(dir, 1, &files)) {
+    return perch::invalid_argument("cannot read models directory '" + dir + "'");
   }
-  ::closedir(d);
   std::sort(files.begin(), files.end());
 
-  for (const std::string& file : files) {
-    const std::string path = dir + "/" + file;
+  for (const std::string& path : files) {
+    const size_t slash = path.rfind('/');
+    const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
     const std::string name = file.substr(0, file.size() - 6);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       report("skipped " + path + ": not a regular file");
+      continue;
+    }
+    if (find(name) != nullptr) {
+      report("skipped " + path + ": a model named '" + name + "' is already loaded");
       continue;
     }
     if (!is_valid_model_name(name)) {

@@ -1,6 +1,6 @@
-// ModelRegistry: every .perch file of the models directory, loaded once at start (a bad file is
-// reported and skipped), each with pools of sessions and task objects sized to the number of
-// inference slots. Model names are the file names without ".perch".
+// ModelRegistry: every .perch file of the models directory and its subfolders, loaded once at
+// start (a bad file is reported and skipped), each with pools of sessions and task objects
+// sized to the number of inference slots. Model names are the file names without ".perch".
 #pragma once
 #include <functional>
 #include <map>
@@ -25,8 +25,8 @@ struct LoadedModel {
 
 class ModelRegistry {
  public:
-  // Loads every *.perch file in `dir` (sorted by name). `report` receives one line per
-  // skipped file. Fails only when the directory cannot be read.
+  // Loads every DIR/*.perch and DIR/*/*.perch (sorted by path; a repeated name is skipped).
+  // `report` receives one line per skipped file. Fails only when DIR cannot be read.
   perch::Status load_directory(const std::string& dir, int pool_size,
                                const std::function<void(const std::string&)>& report);
 

@@ -68,17 +68,18 @@ void handle_task(ServerContext& ctx, const std::string& task, const char* route,
   }
   std::vector<std::string> results;
   if (!run_task_batch(ctx, *model, texts, body, res, &results)) return;
-  // Spliced as text, so each result is byte for byte the task's to_json (the JS API's JSON).
-  std::string reply = "{\"model\":" + dump_json(model->name);
+  // The body is exactly what the JS API returns (one result, or an array of them for "texts"),
+  // spliced as text so each result is byte for byte the task's to_json.
+  std::string reply;
   if (single) {
-    reply += ",\"result\":" + results[0];
+    reply = results[0];
   } else {
-    reply += ",\"results\":[";
+    reply = "[";
     for (size_t i = 0; i < results.size(); ++i) reply += (i ? "," : "") + results[i];
     reply += "]";
   }
-  reply += "}";
   res.status = 200;
+  res.set_header("X-Perch-Model", model->name);
   res.set_content(reply, "application/json");
 }
 

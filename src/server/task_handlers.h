@@ -1,6 +1,9 @@
 // The task endpoints (same JSON as the JS API) and the task side of v2 infer:
 //   POST /v1/language:detect {"text", "top"}              or {"texts": [...], "top"}
 //   POST /v1/text:suggest    {"text", "count", "maxWords"} or {"texts": [...], ...}
+// answer the JS API's result for "text" ([{"detectedLanguage","confidence"}...] or
+// [{"text","confidence"}...]) and an array of those for "texts"; "model" picks a model by name
+// (default: the first of the task), and the X-Perch-Model header names the model that answered.
 // Each request is stateless: it borrows a task object from the model's pool for its duration.
 #pragma once
 #include <string>

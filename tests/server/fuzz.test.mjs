@@ -169,11 +169,11 @@ test(`${TOTAL} hostile requests never crash the server and always get a clear er
   if (tasks.languageDetection) {
     const d = await postJson(`${server.url}/v1/language:detect`, { text: 'Bonjour, comment allez-vous ?', top: 1 });
     assert.equal(d.status, 200, d.text);
-    assert.equal(d.body.result[0].detectedLanguage, 'fr');
+    assert.equal(d.body[0].detectedLanguage, 'fr');
   }
   if (tasks.textSuggestion) {
     const s = await postJson(`${server.url}/v1/text:suggest`, { text: 'Thank you for', count: 2 });
     assert.equal(s.status, 200, s.text);
-    assert.ok(s.body.result.length >= 1);
+    assert.ok(Array.isArray(s.body) && s.body.length >= 1, s.text);
   }
 });

@@ -110,6 +110,8 @@ TEST_CASE("broken file corpus: each file is rejected with its own message", "[fo
       {"truncated data", truncated_data, StatusCode::kInvalidModel, "run past the end of the data"},
       {"not json", raw_file("{\"w\": nope}", {}), StatusCode::kInvalidModel, "header is not valid JSON"},
       {"not an object", raw_file("[1, 2]", {}), StatusCode::kInvalidModel, "header is not a JSON object"},
+      {"header nested too deep", raw_file("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", {}),
+       StatusCode::kInvalidModel, "header JSON nests deeper than 64 levels"},
       {"invalid utf-8 in header", raw_file("{\"\xff\":1}", {}), StatusCode::kInvalidModel, "header is not valid JSON"},
       {"entry not object", raw_file(R"({"w":3})", {}), StatusCode::kInvalidModel, "tensor 'w': entry is not a JSON object"},
       {"missing dtype", raw_file(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", zeros(4)), StatusCode::kInvalidModel,
@@ -196,6 +198,9 @@ TEST_CASE("broken graph corpus: each model is rejected with its own message", "[
       {"unknown task", ModelBuilder().graph(kTinyGraph).meta("perch.task", "chess").bytes(), "perch.task 'chess'"},
       {"graph not json", model("{nodes: []"), "perch.graph is not valid JSON"},
       {"graph not object", model("[]"), "perch.graph is not a JSON object"},
+      {"graph nested too deep", model(R"({"inputs":[],"outputs":["y"],"nodes":[{"op":"Relu","inputs":[],"outputs":["y"],"attrs":{"a":)" +
+                                      std::string(100000, '[') + std::string(100000, ']') + "}}]}"),
+       "perch.graph nests deeper than 64 levels"},
       {"graph without nodes", model(R"({"inputs":[],"outputs":[]})"), "'nodes' must be an array"},
       {"input never produced",
        model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["nope"],"outputs":["y"]}]})"),

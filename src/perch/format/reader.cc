@@ -1,5 +1,7 @@
 #include "perch/format/reader.h"
 
+#include "perch/format/json_depth.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -109,6 +111,8 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
                          std::to_string(size) + " bytes)");
   if (n < 2) return invalid_model("header length " + std::to_string(n) + " is too short for a JSON object");
   const char* text = reinterpret_cast<const char*>(bytes + 8);
+  if (!json_depth_within(std::string_view(text, static_cast<size_t>(n))))
+    return invalid_model("header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   json header = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded()) return invalid_model("header is not valid JSON");
   if (!header.is_object()) return invalid_model("header is not a JSON object");

@@ -5,6 +5,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "perch/format/json_depth.h"
 #include "perch/graph/op.h"
 
 namespace perch {
@@ -88,6 +89,8 @@ Status parse_name_list(const json& j, const std::string& where, bool allow_empty
 }  // namespace
 
 Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) {
+  if (!json_depth_within(graph_json))
+    return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   json g = json::parse(graph_json, nullptr, /*allow_exceptions=*/false);
   if (g.is_discarded()) return invalid_model("perch.graph is not valid JSON");
   if (!g.is_object()) return invalid_model("perch.graph is not a JSON object");

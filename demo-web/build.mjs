@@ -12,9 +12,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = resolve(process.env.PERCH_DEMO_OUT ?? join(root, 'build', 'demo-web'));
 const pkg = join(root, 'js-bindings');
-const pkgDist = join(pkg, 'dist');
+// PERCH_DEMO_PACKAGE_DIST: use a package dist/ built elsewhere (e.g. an unpacked npm tarball).
+const pkgDist = resolve(process.env.PERCH_DEMO_PACKAGE_DIST ?? join(pkg, 'dist'));
 
-if (!existsSync(join(pkgDist, 'index.js'))) {
+if (!existsSync(join(pkgDist, 'index.js')) && !process.env.PERCH_DEMO_PACKAGE_DIST) {
   if (!existsSync(join(pkg, 'package.json'))) {
     console.error('demo-web: js-bindings/ (the perch package) is missing; it is needed to build the demo.');
     process.exit(1);

@@ -17,7 +17,7 @@ export class DownloadProgress {
 
   /** @param {'cache'|'network'|'server'} source */
   done(source, bytes) {
-    this.bar.value = 1;
+    if (source !== 'server') this.bar.value = 1;
     if (source === 'cache') this.set('cached', 'loaded from cache');
     else if (source === 'server') this.set('server', 'runs on the server');
     else this.set('downloaded', bytes ? `downloaded, ${formatBytes(bytes)}` : 'downloaded');

@@ -19,17 +19,19 @@ export class LanguageBadge {
   /** @param {{detectedLanguage: string, confidence: number}[]} results sorted, most likely first */
   show(results) {
     const ranked = results.filter((r) => r.detectedLanguage !== 'und');
-    if (ranked.length === 0) {
-      this.main.textContent = 'Language: not sure yet';
-      this.top.replaceChildren();
-      return;
-    }
+    const undetermined = results.find((r) => r.detectedLanguage === 'und')?.confidence ?? 0;
     const best = ranked[0];
-    this.main.textContent = `${languageName(best.detectedLanguage)} · ${percent(best.confidence)}`;
-    if (this.main.dataset.lang !== best.detectedLanguage) {
-      this.announce.textContent = `Language: ${languageName(best.detectedLanguage)}`;
+    if (!best || best.confidence < undetermined) {
+      // Most of the probability says "no clear language" (too short, digits, emoji…).
+      this.main.textContent = 'Language: not sure yet';
+      delete this.main.dataset.lang;
+    } else {
+      if (this.main.dataset.lang !== best.detectedLanguage) {
+        this.announce.textContent = `Language: ${languageName(best.detectedLanguage)}`;
+      }
+      this.main.textContent = `${languageName(best.detectedLanguage)} · ${percent(best.confidence)}`;
+      this.main.dataset.lang = best.detectedLanguage;
     }
-    this.main.dataset.lang = best.detectedLanguage;
     this.top.replaceChildren(...ranked.slice(0, 3).map((r) => {
       const li = document.createElement('li');
       li.dataset.lang = r.detectedLanguage;

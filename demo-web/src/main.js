@@ -34,14 +34,27 @@ const compose = new GhostTextCompose($('.compose-card'), {
 const tasks = { suggest: null, langid: null };
 let generation = 0;
 
+const taskStatus = $('#compose-status');
+const failures = { suggest: '', langid: '' };
+function showFailure(kind, err) {
+  failures[kind] = err ? `${kind === 'suggest' ? 'Suggestions' : 'Language detection'} failed: ${err.message}` : '';
+  taskStatus.textContent = [failures.suggest, failures.langid].filter(Boolean).join(' · ');
+}
+
 const suggestRuns = new Coalescer(async (text) => {
   const task = tasks.suggest;
   if (!task) return;
   if (text.trim() === '') { compose.setSuggestions(text, []); return; }
   const t0 = performance.now();
-  const results = await task.suggest(text, SUGGESTIONS);
-  latency.suggest.record(performance.now() - t0, task.placement.where);
-  compose.setSuggestions(text, results);
+  try {
+    const results = await task.suggest(text, SUGGESTIONS);
+    latency.suggest.record(performance.now() - t0, task.placement.where);
+    compose.setSuggestions(text, results);
+    showFailure('suggest', null);
+  } catch (err) {
+    showFailure('suggest', err);
+    throw err;
+  }
 });
 
 const detectRuns = new Coalescer(async (text) => {
@@ -49,9 +62,15 @@ const detectRuns = new Coalescer(async (text) => {
   if (!task) return;
   if (text.trim() === '') { badge.clear(); return; }
   const t0 = performance.now();
-  const results = await task.detect(text);
-  latency.langid.record(performance.now() - t0, task.placement.where);
-  if (text === compose.text) badge.show(results);
+  try {
+    const results = await task.detect(text);
+    latency.langid.record(performance.now() - t0, task.placement.where);
+    if (text === compose.text) badge.show(results);
+    showFailure('langid', null);
+  } catch (err) {
+    showFailure('langid', err);
+    throw err;
+  }
 });
 
 async function loadTasks(weakDevice) {

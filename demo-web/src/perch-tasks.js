@@ -39,8 +39,10 @@ export function engineInfo() {
   const env = perch.env;
   return {
     build: env.variant,
-    threads: env.threads ? env.defaultThreads : 1,
+    threads: env.defaultThreads,
+    threadsOn: env.threads,
+    cores: env.hardwareConcurrency,
     threadsReason: env.threadsReason.startsWith('the page is not cross-origin isolated')
-      ? 'page not cross-origin isolated' : env.threadsReason || 'single-threaded build',
+      ? 'page not cross-origin isolated' : env.threadsReason,
   };
 }

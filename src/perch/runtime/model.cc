@@ -1,5 +1,6 @@
 #include "perch/runtime/model.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -161,7 +162,14 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
       PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
       size_t src_bytes = 0;
       (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, &src_bytes);
-      if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype)
+      // A graph output must not point into the caller's input memory: it is read after run().
+      int root = src;
+      while (m->values[static_cast<size_t>(root)].alias_of >= 0) root = m->values[static_cast<size_t>(root)].alias_of;
+      const bool output_of_input = g.values[static_cast<size_t>(root)].kind == ValueKind::kInput &&
+                                   std::find(g.output_values.begin(), g.output_values.end(), node.outputs[0]) !=
+                                       g.output_values.end();
+      if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype &&
+          !output_of_input)
         out0.alias_of = src;
     }
     m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));

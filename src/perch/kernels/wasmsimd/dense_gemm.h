@@ -21,7 +21,10 @@ namespace perch {
 namespace wasmsimd {
 
 constexpr int kNR = 8;
-constexpr int kMR = 4;
+#ifndef PERCH_DENSE_MR
+#define PERCH_DENSE_MR 4
+#endif
+constexpr int kMR = PERCH_DENSE_MR;
 constexpr int kMC = 64;
 constexpr int kKC = 256;
 // Below this many multiply-adds per chunk, waking another thread costs more than it saves.
@@ -165,6 +168,8 @@ void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& 
         const float* xr = x + static_cast<size_t>(r) * k + k0;
         float* yr = y + static_cast<size_t>(r) * n + col0;
         switch (me - r) {
+          case 5: tile<5>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
+          case 4: tile<4>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
           case 3: tile<3>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
           case 2: tile<2>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
           case 1: tile<1>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;

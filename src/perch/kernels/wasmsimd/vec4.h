@@ -21,11 +21,15 @@ inline void v_store(float* p, f32x4 v) { wasm_v128_store(p, v); }
 inline f32x4 v_add(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
 inline f32x4 v_mul(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
 inline f32x4 v_relu(f32x4 a) { return wasm_f32x4_pmax(a, wasm_f32x4_splat(0.0f)); }
-// 8 int8 weights → two f32x4 (sign-extend to i16, to i32, convert).
+// 8 int8 weights → two f32x4. Not extend + convert: LLVM 14 fuses those into an i16→f32
+// conversion it scalarizes. Instead bias to unsigned (xor 0x8000), interleave each 16-bit value
+// under the exponent bits of 2^23 (0x4B40 high halves: 12582912 + u), and subtract the offset.
 inline void v_load_i8x8(const int8_t* p, f32x4* lo, f32x4* hi) {
-  const v128_t w16 = wasm_i16x8_load8x8(p);
-  *lo = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(w16));
-  *hi = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(w16));
+  const v128_t u16 = wasm_v128_xor(wasm_i16x8_load8x8(p), wasm_i16x8_splat(static_cast<int16_t>(0x8000)));
+  const v128_t magic = wasm_i16x8_splat(0x4B40);
+  const v128_t offset = wasm_f32x4_splat(12582912.0f + 32768.0f);
+  *lo = wasm_f32x4_sub(wasm_i16x8_shuffle(u16, magic, 0, 8, 1, 9, 2, 10, 3, 11), offset);
+  *hi = wasm_f32x4_sub(wasm_i16x8_shuffle(u16, magic, 4, 12, 5, 13, 6, 14, 7, 15), offset);
 }
 #else
 struct f32x4 {

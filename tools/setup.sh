@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   emscripten nodejs npm
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
-  python3 python3-numpy python3-sentencepiece
+  python3 python3-numpy python3-sentencepiece python3-onnx
   chromium chromium-driver
   wrk presage
 )

@@ -53,6 +53,27 @@ MAIN_SCRIPT_VARIANTS = {"zh-Hant", "az-Latn", "uz-Latn", "zlm-Latn", "ms-Latn", 
 RESERVED = re.compile(r"^(fortunes|manpages)")
 
 
+def package_files() -> set[str]:
+    """Files owned by the apt packages of tools/langid/packages.txt: the data depends on that list
+    (and the package versions), not on whatever else the machine has installed."""
+    import subprocess
+    files = set()
+    with open(os.path.join(ROOT, "tools/langid/packages.txt")) as f:
+        pkgs = [l.split()[1] for l in f if l.startswith("apt ")]
+    for pkg in pkgs:
+        if RESERVED.match(pkg):
+            continue
+        r = subprocess.run(["dpkg", "-L", pkg], capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"warning: package {pkg} is not installed (tools/langid/install_data.sh)", file=sys.stderr)
+            continue
+        files.update(r.stdout.split("\n"))
+    return files
+
+
+ALLOWED: set[str] = set()
+
+
 def label_of(code: str, iso3_to_2: dict[str, str]) -> str | None:
     primary = re.split(r"[-_@.]", code)[0].lower()
     if primary in ALIASES:
@@ -143,6 +164,8 @@ def gettext_lines(iso3_to_2):
         if not label:
             continue
         for mo in sorted(glob.glob(os.path.join(locdir, "*.mo"))):
+            if mo not in ALLOWED:
+                continue
             domain = os.path.basename(mo)[:-3]
             if RESERVED.match(domain):
                 continue
@@ -171,6 +194,8 @@ def gettext_lines(iso3_to_2):
 
 def help_lines(iso3_to_2):
     for page in sorted(glob.glob("/usr/share/help/*/*/*.page")):
+        if page not in ALLOWED:
+            continue
         locale = page.split("/")[4]
         if locale in SKIP_LOCALES:
             continue
@@ -188,6 +213,7 @@ def help_lines(iso3_to_2):
 
 def main():
     iso3_to_2 = load_iso3_to_2()
+    ALLOWED.update(package_files())
     rows = []
     for gen in (udhr_lines, gettext_lines, help_lines):
         n0 = len(rows)

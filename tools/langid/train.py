@@ -35,8 +35,8 @@ from ngram_featurizer import DEFAULT_PARAMS, Featurizer  # noqa: E402
 from perch_format import canonical_json, quantize_int8_per_channel, write_perch  # noqa: E402
 
 SEED = 1125
-SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 6000))
-EPOCHS = int(os.environ.get("LANGID_EPOCHS", 5))
+SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 4000))
+EPOCHS = int(os.environ.get("LANGID_EPOCHS", 3))
 DIM = 24
 HIDDEN = 192
 BATCH = 128
@@ -240,13 +240,18 @@ def main():
     ids, offsets, labels = make_samples(lines, fz, SEED)
     log(f"{len(labels)} snippets, {len(ids)} ids")
     model = train(ids, offsets, labels)
+    out = os.environ.get("LANGID_OUT", OUT)
+    # The first model is exported at once; the cleaned retraining replaces it when it finishes.
+    torch.save(model.state_dict(), os.path.join(DATA, "langid_pass1.pt"))
+    export(model, out)
     if os.environ.get("LANGID_CLEAN", "1") == "1":
         drop = predict_lines(model, fz, lines)
         log(f"dropped {sum(len(v) for v in drop.values())} training lines; retraining")
+        del ids, offsets, labels
         ids, offsets, labels = make_samples(lines, fz, SEED + 1, drop)
         model = train(ids, offsets, labels)
-    torch.save(model.state_dict(), os.path.join(DATA, "langid.pt"))
-    export(model, os.environ.get("LANGID_OUT", OUT))
+        torch.save(model.state_dict(), os.path.join(DATA, "langid.pt"))
+        export(model, out)
 
 
 if __name__ == "__main__":

@@ -56,9 +56,10 @@ test('text:suggest answers the JS API result and honours count and maxWords', as
     assert.ok(s.text.trim().split(/\s+/).length <= 3, s.text);  // the partial word's end + 2 words
     assert.ok(s.confidence > 0 && s.confidence <= 1);
   }
-  const one = await postJson(`${server.url}/v1/text:suggest`, { text: 'Thank you very much for', count: 1, maxWords: 0 });
-  assert.equal(one.body.length, 1);
-  assert.ok(one.body[0].text.trim().split(/\s+/).length <= 1, one.text);
+  const one = await postJson(`${server.url}/v1/text:suggest`, { text: 'Thank you very much for', count: 1, maxWords: 1 });
+  assert.equal(one.body.length, 1, one.text);
+  assert.equal(one.body[0].text.trim().split(/\s+/).length, 1, one.text);
+  assert.equal(one.body[0].text, r.body[0].text.match(/^\s*\S+/)[0], 'the best one-word suggestion starts the best one');
   const blank = await postJson(`${server.url}/v1/text:suggest`, { text: '   ' });
   assert.deepEqual(blank.body, []);
   const batch = await postJson(`${server.url}/v1/text:suggest`, { texts: ['Thank you very much for', 'See you'], count: 3, maxWords: 2 });

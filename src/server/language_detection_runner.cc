@@ -18,8 +18,8 @@ class LanguageDetectionRunner : public TaskRunner {
 
   perch::Status run(const std::vector<std::string>& texts, const nlohmann::json& params,
                     std::vector<std::string>* results) override {
-    int top = 3;
-    PERCH_RETURN_IF_ERROR(integer_param(params, "top", 1, 64, 3, &top));
+    int top = 10;  // the JS API's default; the detector clamps to its number of labels
+    PERCH_RETURN_IF_ERROR(integer_param(params, "top", 1, 1000, 10, &top));
     ObjectPool<perch::LanguageDetector>::Lease detector;
     PERCH_RETURN_IF_ERROR(pool_.acquire(&detector));
     for (const std::string& text : texts) {

@@ -1,4 +1,5 @@
-// The language-detection runner: a pool of perch::LanguageDetector; "top" in [1, 64], default 3.
+// The language-detection runner: a pool of perch::LanguageDetector; "top" in [1, 1000],
+// default 10 (as the JS API; the detector clamps it to its number of labels).
 #pragma once
 #include "server/task_runner.h"
 

@@ -1,0 +1,80 @@
+// Parity: for 300 texts per task, perch-server's answers equal the wasm engine's in Node (the
+// js-bindings package, placement 'local', the same model files): same languages and suggestions
+// in the same order, confidences within 1e-4.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, shippedTaskModels, startServer, postJson } from './server_process.mjs';
+import { detectionTexts, suggestionTexts } from './parity_texts.mjs';
+
+const N = 300;
+const BATCH = 16;
+const TOL = 1e-4;
+const dist = join(root, 'js-bindings', 'dist', 'index.js');
+let server;
+let perch;
+let models;
+
+before(async () => {
+  assert.ok(existsSync(dist), `${dist} is missing: the JS package is built by make test's test-js step`);
+  perch = await import(dist);
+  models = shippedTaskModels();
+  assert.ok(models.languageDetection && models.textSuggestion, 'both shipped models must be in models/');
+  server = await startServer(['--models', join(root, 'models'), '--threads', '2', '--max-batch', String(BATCH),
+    '--max-text-bytes', '65536']);
+});
+after(async () => { await server?.stop(); });
+
+async function serverAnswers(route, texts, params) {
+  const answers = [];
+  for (let i = 0; i < texts.length; i += BATCH) {
+    const r = await postJson(`${server.url}${route}`, { texts: texts.slice(i, i + BATCH), ...params });
+    assert.equal(r.status, 200, r.text);
+    answers.push(...r.body);
+  }
+  return answers;
+}
+
+function compare(local, remote, key, what) {
+  assert.deepEqual(remote.map((x) => x[key]), local.map((x) => x[key]), what);
+  for (let j = 0; j < local.length; j++) {
+    assert.ok(Math.abs(local[j].confidence - remote[j].confidence) <= TOL,
+      `${what}: ${key} ${local[j][key]} confidence wasm ${local[j].confidence} vs server ${remote[j].confidence}`);
+  }
+}
+
+test(`language detection: ${N} texts, server == wasm`, async (t) => {
+  const texts = detectionTexts(N);
+  const detector = await perch.LanguageDetector.create({
+    placement: 'local', cache: false, model: new Uint8Array(readFileSync(models.languageDetection.path)),
+  });
+  t.diagnostic(`wasm placement: ${JSON.stringify(detector.placement)}`);
+  const top = 5;
+  const remote = await serverAnswers('/v1/language:detect', texts, { top });
+  let nonTrivial = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const local = await detector.detect(texts[i], { top });
+    compare(local, remote[i], 'detectedLanguage', `text #${i} ${JSON.stringify(texts[i].slice(0, 60))}`);
+    if (local.length > 1) nonTrivial++;
+  }
+  detector.destroy();
+  assert.ok(nonTrivial > N / 2, 'most texts must have a detected language, not only und');
+});
+
+test(`text suggestion: ${N} texts, server == wasm`, async () => {
+  const texts = suggestionTexts(N);
+  const suggester = await perch.TextSuggester.create({
+    placement: 'local', cache: false, model: new Uint8Array(readFileSync(models.textSuggestion.path)),
+  });
+  const params = { count: 3, maxWords: 2 };
+  const remote = await serverAnswers('/v1/text:suggest', texts, params);
+  let withSuggestions = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const local = await suggester.suggest(texts[i], params);
+    compare(local, remote[i], 'text', `text #${i} ${JSON.stringify(texts[i])}`);
+    if (local.length > 0) withSuggestions++;
+  }
+  suggester.destroy();
+  assert.ok(withSuggestions > N / 2, `most prefixes must get suggestions (${withSuggestions}/${N})`);
+});

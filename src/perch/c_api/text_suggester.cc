@@ -1,0 +1,42 @@
+// C ABI of the text suggester (perch.h, task section).
+#include <memory>
+#include <string>
+
+#include "perch/c_api/c_api_internal.h"
+#include "perch/c_api/perch.h"
+#include "perch/tasks/text_suggester.h"
+
+struct perch_text_suggester {
+  std::unique_ptr<perch::TextSuggester> suggester;
+  std::string json;  // the last answer, owned here
+};
+
+using perch::c_api::fail;
+
+extern "C" perch_status perch_text_suggester_create(const perch_model* model, int num_threads,
+                                                    perch_text_suggester** out) {
+  if (out == nullptr) return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_create: out is NULL");
+  *out = nullptr;
+  if (model == nullptr || !model->model)
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_create: model is NULL");
+  auto created = perch::TextSuggester::create(model->model, num_threads);
+  if (!created.is_ok()) return fail(created.status());
+  *out = new perch_text_suggester{std::move(created.value()), "[]"};
+  return PERCH_OK;
+}
+
+extern "C" perch_status perch_text_suggester_suggest(perch_text_suggester* suggester, const char* utf8, size_t len,
+                                                     int count, int max_words, const char** json_out) {
+  if (json_out != nullptr) *json_out = nullptr;
+  if (suggester == nullptr || json_out == nullptr)
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_suggest: suggester or json_out is NULL");
+  if (utf8 == nullptr && len != 0)
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_suggest: text is NULL");
+  auto result = suggester->suggester->suggest(std::string_view(utf8 ? utf8 : "", len), count, max_words);
+  if (!result.is_ok()) return fail(result.status());
+  suggester->json = perch::TextSuggester::to_json(result.value());
+  *json_out = suggester->json.c_str();
+  return PERCH_OK;
+}
+
+extern "C" void perch_text_suggester_free(perch_text_suggester* suggester) { delete suggester; }

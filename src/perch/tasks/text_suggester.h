@@ -1,0 +1,92 @@
+// TextSuggester: as a person types, how the current word ends and what comes next.
+//
+// One Session per suggester keeps the KV cache between calls, so a keystroke runs only the
+// tokens that changed: the new text's tokens are compared with the cached ones, the cache is
+// rolled back to the common prefix (deletions) and only the rest is run. The answer depends only
+// on the text, never on the call history (tests check incremental == from scratch).
+//
+// How a text is read (all of it deterministic in the text):
+//   - invalid UTF-8 is an InvalidUtf8 error; empty or whitespace-only text gives no suggestions;
+//   - only the last `tail_bytes` (perch.decoding) are read, cut at 512-byte-aligned block starts
+//     and then at a word start, so a 100 KB text costs what a short one does;
+//   - the text is split into context (every complete word, whitespace runs made one space) and
+//     the partial last word (empty when the text ends with whitespace). The context is
+//     tokenized (after <s> when the text starts within the tail) and keeps its last `window`
+//     tokens, the window sliding in steps of `window_stride` tokens;
+//   - the first tokens are constrained to spell " " + partial word; among those the search finds
+//     the most probable complete words (probabilities renormalised under the constraint, times
+//     the probability that the word ends there), best first;
+//   - each word may be followed greedily by up to max_words further words while each word's own
+//     probability stays above `word_threshold`;
+//   - confidence = product of the step probabilities; suggestions below `threshold` are dropped.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "perch/core/status.h"
+#include "perch/runtime/model.h"
+#include "perch/runtime/session.h"
+#include "perch/text/tokenizer.h"
+
+namespace perch {
+
+struct Suggestion {
+  std::string text;   // what to append to the text as typed
+  double confidence;  // in (0, 1], rounded to 4 decimals
+};
+
+struct SuggesterStats {
+  int tokens_run = 0;      // tokens the model ran in the last call (context + search)
+  int context_tokens = 0;  // tokens of context in the last call
+  int forward_calls = 0;   // Session::run calls in the last call
+};
+
+class TextSuggester {
+ public:
+  // The model must be a text-suggestion model (perch.task, perch.tokenizer, perch.decoding,
+  // inputs tokens/positions, output logits).
+  static Result<std::unique_ptr<TextSuggester>> create(std::shared_ptr<const Model> model, int num_threads = 1);
+  ~TextSuggester();
+
+  // Up to `count` suggestions (count is clamped to [0, 16], max_words to [0, 8]), best first.
+  Result<std::vector<Suggestion>> suggest(std::string_view text, int count = 3, int max_words = 2);
+
+  // [{"text":"ing the","confidence":0.41}, ...]
+  static std::string to_json(const std::vector<Suggestion>& suggestions);
+
+  // Forgets the KV cache (the next call runs its context from scratch).
+  void reset();
+  const SuggesterStats& stats() const { return stats_; }
+  const text::Tokenizer& tokenizer() const { return *tokenizer_; }
+
+  struct Decoding {
+    int max_context = 128, window = 96, window_stride = 32, tail_bytes = 1024;
+    double threshold = 0.03, word_threshold = 0.15;
+    int max_tokens_per_word = 6;
+  };
+  const Decoding& decoding() const { return decoding_; }
+
+ private:
+  TextSuggester() = default;
+  // Logits after the token sequence `seq` (positions 0..): syncs the KV cache to `seq` by
+  // common prefix, runs only the rest. The returned pointer is valid until the next call.
+  Result<const float*> logits_after(const std::vector<int32_t>& seq);
+
+  std::shared_ptr<const Model> model_;
+  std::unique_ptr<Session> session_;
+  std::unique_ptr<text::Tokenizer> tokenizer_;
+  Decoding decoding_;
+  int vocab_ = 0;
+  std::vector<int32_t> cached_;        // tokens whose keys/values are in the KV cache
+  std::vector<float> last_logits_;     // logits after cached_ (valid when !cached_.empty())
+  std::vector<int32_t> positions_;     // scratch for the positions input
+  // Per token: 0 other (control, byte), 1 starts a new word (" the"), 2 continues a word
+  // ("ing", "'s"), 3 ends a word without a space (",", ".").
+  std::vector<uint8_t> kind_;
+  SuggesterStats stats_;
+};
+
+}  // namespace perch

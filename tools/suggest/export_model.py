@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Exports the trained suggestion GPT (data/suggest/ckpt.pt) to models/suggest/suggest.perch.
+
+Weights: every matrix int8 with a per-row f32 scale (the token embedding too: Gather reads it
+for the input and FullyConnected reuses it, tied, for the output); positions, LayerNorms and
+biases f32. The graph (docs/ops.md ops only):
+
+  x = Gather(tok, tokens) + Gather(pos, positions)
+  L x [ y = LayerNorm(x); a = Attention(FC(y,q), FC(y,k), FC(y,v), cache=l); x += FC(a,o)
+        x += FC(FC(LayerNorm(x), fc1, gelu), fc2) ]
+  logits = FC(Slice(LayerNorm(x), last row), tok)                    -> [1, vocab]
+
+Inputs: tokens i32 [-1] and positions i32 [-1] (max ctx). Output: logits of the last row.
+Also checks the int8 model against the float one with a numpy forward pass (max |diff| of
+logits and top-1 agreement on held-out windows) and prints it.
+
+    /usr/bin/python3 tools/suggest/export_model.py [--ckpt data/suggest/ckpt.pt]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+from perch_format import quantize_int8_per_channel, write_perch  # noqa: E402
+from tokenizer_json import tokenizer_json  # noqa: E402
+
+DECODING = {
+    # Tokens of context the model sees at most; the window keeps the last `window` tokens and
+    # slides by `window_stride` (re-prefill) so the start never depends on the call history.
+    "max_context": 128, "window": 96, "window_stride": 32,
+    # Text farther back than this many bytes is not tokenized at all (100 KB inputs).
+    "tail_bytes": 1024,
+    # A suggestion below this confidence is not returned.
+    "threshold": 0.03,
+    # Continuation words stop when the next word's own probability falls below this.
+    "word_threshold": 0.15,
+    "max_tokens_per_word": 6,
+}
+
+
+def load_state(ckpt_path):
+    import torch
+    ck = torch.load(ckpt_path, map_location="cpu")
+    return {k: v.numpy().astype(np.float32) for k, v in ck["model"].items()}, ck["hparams"], ck
+
+
+def build(state, hp):
+    d, L, H, ctx, V = hp["d_model"], hp["n_layers"], hp["n_heads"], hp["ctx"], hp["vocab"]
+    tensors, nodes = {}, []
+
+    def i8(name, w):
+        q, s = quantize_int8_per_channel(w)
+        tensors[name] = q
+        tensors[name + ".scale"] = s
+
+    def f32(name, w):
+        tensors[name] = np.asarray(w, dtype=np.float32)
+
+    def node(op, inputs, outputs, **attrs):
+        nodes.append({"op": op, "inputs": inputs, "outputs": outputs, "attrs": attrs})
+
+    i8("tok", state["tok.weight"])
+    f32("pos", state["pos.weight"])
+    node("Gather", ["tok", "tokens"], ["x_tok"])
+    node("Gather", ["pos", "positions"], ["x_pos"])
+    node("Add", ["x_tok", "x_pos"], ["x0"])
+    x = "x0"
+    for l in range(L):
+        p = f"blocks.{l}."
+        f32(p + "ln1.g", state[p + "ln1.weight"]); f32(p + "ln1.b", state[p + "ln1.bias"])
+        f32(p + "ln2.g", state[p + "ln2.weight"]); f32(p + "ln2.b", state[p + "ln2.bias"])
+        for m in ("q", "k", "v", "o", "fc1", "fc2"):
+            i8(p + m, state[p + m + ".weight"]); f32(p + m + ".bias", state[p + m + ".bias"])
+        node("LayerNorm", [x, p + "ln1.g", p + "ln1.b"], [p + "y1"], epsilon=1e-5)
+        for m in ("q", "k", "v"):
+            node("FullyConnected", [p + "y1", p + m, p + m + ".bias"], [p + m + ".out"])
+        node("Attention", [p + "q.out", p + "k.out", p + "v.out"], [p + "att"],
+             num_heads=H, causal=1, cache=l, max_context=ctx)
+        node("FullyConnected", [p + "att", p + "o", p + "o.bias"], [p + "o.out"])
+        node("Add", [x, p + "o.out"], [p + "x1"])
+        node("LayerNorm", [p + "x1", p + "ln2.g", p + "ln2.b"], [p + "y2"], epsilon=1e-5)
+        node("FullyConnected", [p + "y2", p + "fc1", p + "fc1.bias"], [p + "h"], activation="gelu")
+        node("FullyConnected", [p + "h", p + "fc2", p + "fc2.bias"], [p + "m"])
+        node("Add", [p + "x1", p + "m"], [p + "x2"])
+        x = p + "x2"
+    f32("ln_f.g", state["ln_f.weight"]); f32("ln_f.b", state["ln_f.bias"])
+    node("LayerNorm", [x, "ln_f.g", "ln_f.b"], ["xf"], epsilon=1e-5)
+    node("Slice", ["xf"], ["last"], starts=[-1], ends=[2147483647], axes=[0])
+    node("FullyConnected", ["last", "tok", ""], ["logits"])
+    graph = {
+        "inputs": [{"name": "tokens", "dtype": "i32", "shape": [-1], "max_shape": [ctx]},
+                   {"name": "positions", "dtype": "i32", "shape": [-1], "max_shape": [ctx]}],
+        "outputs": ["logits"],
+        "nodes": nodes,
+    }
+    return tensors, graph
+
+
+# ---- numpy forward of the exported (int8) model, the same maths as the graph ----
+
+def deq(t, name):
+    return t[name].astype(np.float32) * t[name + ".scale"][:, None] if name + ".scale" in t else t[name]
+
+
+def np_forward_all(t, hp, ids):
+    """Logits of every row (the graph returns the last one) for ids starting at position 0."""
+    d, H = hp["d_model"], hp["n_heads"]
+    s = len(ids)
+
+    def ln(x, g, b):
+        m = x.mean(-1, keepdims=True)
+        v = ((x - m) ** 2).mean(-1, keepdims=True)
+        return (x - m) / np.sqrt(v + 1e-5) * g + b
+
+    tok = deq(t, "tok")
+    x = tok[ids] + t["pos"][np.arange(s)]
+    for l in range(hp["n_layers"]):
+        p = f"blocks.{l}."
+        y = ln(x, t[p + "ln1.g"], t[p + "ln1.b"])
+        q, k, v = (y @ deq(t, p + m).T + t[p + m + ".bias"] for m in ("q", "k", "v"))
+        dh = d // H
+        out = np.zeros_like(q)
+        mask = np.triu(np.ones((s, s), bool), 1)
+        for h in range(H):
+            sl = slice(h * dh, (h + 1) * dh)
+            a = q[:, sl] @ k[:, sl].T / math.sqrt(dh)
+            a[mask] = -np.inf
+            a = np.exp(a - a.max(-1, keepdims=True))
+            a /= a.sum(-1, keepdims=True)
+            out[:, sl] = a @ v[:, sl]
+        x = x + out @ deq(t, p + "o").T + t[p + "o.bias"]
+        y = ln(x, t[p + "ln2.g"], t[p + "ln2.b"])
+        hdn = y @ deq(t, p + "fc1").T + t[p + "fc1.bias"]
+        hdn = 0.5 * hdn * (1 + np.vectorize(math.erf)(hdn / math.sqrt(2)))
+        x = x + hdn @ deq(t, p + "fc2").T + t[p + "fc2.bias"]
+    return ln(x, t["ln_f.g"], t["ln_f.b"]) @ tok.T
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", default="data/suggest/ckpt.pt")
+    ap.add_argument("--spm", default="data/suggest/spm.model")
+    ap.add_argument("--out", default="models/suggest/suggest.perch")
+    ap.add_argument("--check-windows", type=int, default=6)
+    args = ap.parse_args()
+    state, hp, ck = load_state(args.ckpt)
+    tensors, graph = build(state, hp)
+    decoding = dict(DECODING, max_context=hp["ctx"])
+    metadata = {
+        "perch.format": "1",
+        "perch.task": "text-suggestion",
+        "perch.graph": json.dumps(graph, separators=(",", ":"), sort_keys=True),
+        "perch.tokenizer": tokenizer_json(args.spm),
+        "perch.decoding": json.dumps(decoding, separators=(",", ":"), sort_keys=True),
+        "perch.license": "Weights: Apache-2.0 (perch). Training text: public domain (State of the "
+                         "Union addresses, The Devil's Dictionary, Jargon File), WordNet 3.0 "
+                         "licence, GPL-2+/CC-BY-SA-3.0 (Debian handbook, reference, FAQ, doc-debian), "
+                         "GFDL-1.3+ (GNU coding standards). See models/suggest/MODEL_CARD.md.",
+        "perch.source": "tools/suggest/ (build_corpus.py, train_tokenizer.py, train_model.py, "
+                        f"export_model.py); step {ck['step']}, hparams {json.dumps(hp, sort_keys=True)}",
+    }
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    write_perch(args.out, tensors, metadata)
+    print(f"wrote {args.out}: {os.path.getsize(args.out)} bytes, step {ck['step']}")
+
+    # int8 vs float: the torch model's logits against the numpy int8 forward.
+    if args.check_windows:
+        import sentencepiece as spm
+        import torch
+        from train_model import Gpt
+        sp = spm.SentencePieceProcessor(model_file=args.spm)
+        model = Gpt(**hp)
+        model.load_state_dict(ck["model"])
+        model.eval()
+        with open("data/suggest/heldout.txt", encoding="utf-8") as f:
+            lines = [l.strip() for l in f][: args.check_windows]
+        agree, total, maxdiff = 0, 0, 0.0
+        for line in lines:
+            ids = [sp.bos_id()] + sp.encode(line)[: hp["ctx"] - 1]
+            with torch.no_grad():
+                ref = model(torch.tensor([ids]))[0].numpy()
+            got = np_forward_all(tensors, hp, np.array(ids))
+            maxdiff = max(maxdiff, float(np.abs(ref - got).max()))
+            agree += int((ref.argmax(-1) == got.argmax(-1)).sum())
+            total += len(ids)
+        print(f"int8 vs f32: max |logit diff| {maxdiff:.3f}, top-1 agreement {agree / total:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -166,6 +166,7 @@ int run(int argc, char** argv) {
   server.set_write_timeout(opt.write_timeout_s, 0);
   server.set_keep_alive_timeout(2);  // idle keep-alive connections hold a handler thread
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (40 ms)
   install_safety_handlers(server, ctx, access_log);
   if (!opt.static_dir.empty()) {
     if (!(st = mount_static_files(server, opt.static_dir)).is_ok()) {

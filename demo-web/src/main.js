@@ -101,7 +101,10 @@ async function loadTasks(weakDevice) {
     }
   }));
   if (mine !== generation) return;
-  panel.showEngine(engineInfo());
+  const anyLocal = Object.values(tasks).some((t) => t?.placement.where === 'local');
+  const engine = await engineInfo({ anyLocal });
+  if (mine !== generation) return;
+  panel.showEngine(engine);
   document.body.dataset.ready = weakDevice ? 'weak' : 'normal';
   // Re-run on whatever is typed already, so the switch's effect shows at once.
   compose.onTextChange(compose.text);
@@ -120,6 +123,5 @@ const server = new ServerStatus({
 });
 
 registerOfflineSupport();
-panel.showEngine(engineInfo());
 server.start();
 loadTasks(false);

@@ -34,15 +34,28 @@ export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
   return { task, source, bytes };
 }
 
-/** The engine in use: wasm build and threads, and why threads are off when they are. */
-export function engineInfo() {
+/**
+ * The engine in use: the wasm build the package loaded and its threads, or, before any task runs
+ * on this device, what it would load. Never starts an engine just to describe it.
+ */
+export async function engineInfo({ anyLocal }) {
   const env = perch.env;
-  return {
+  const info = {
     build: env.variant,
-    threads: env.defaultThreads,
-    threadsOn: env.threads,
+    loaded: false,
+    threads: 1,
+    threadsAvailable: env.threads,
     cores: env.hardwareConcurrency,
     threadsReason: env.threadsReason.startsWith('the page is not cross-origin isolated')
       ? 'page not cross-origin isolated' : env.threadsReason,
   };
+  if (anyLocal) {
+    try {
+      const engine = (await perch.getEngine()).info;
+      Object.assign(info, { build: engine.variant, threads: engine.threads, loaded: true });
+    } catch (err) {
+      info.error = err.message;
+    }
+  }
+  return info;
 }

@@ -48,12 +48,13 @@ export class PlacementPanel {
     row.querySelector('.why').textContent = message;
   }
 
-  /** @param {{build: string, threads: number, threadsOn: boolean, cores: number, threadsReason: string}} env */
-  showEngine(env) {
-    this.build.textContent = env.build;
-    this.threads.textContent = env.threadsOn
-      ? `${env.threads} (threads on, ${env.cores} cores)`
-      : `1 (threads off: ${env.threadsReason})`;
+  /** @param {Awaited<ReturnType<typeof import('./perch-tasks.js').engineInfo>>} e */
+  showEngine(e) {
+    this.build.textContent = e.loaded ? e.build : e.error ? `${e.build} (failed to load)` : `${e.build} (not loaded: nothing runs here)`;
+    if (e.threads > 1) this.threads.textContent = `${e.threads} (threads on)`;
+    else if (e.threadsAvailable) this.threads.textContent = `1 (threads available; the default for ${e.cores} cores)`;
+    else this.threads.textContent = `1 (threads off: ${e.threadsReason})`;
+    this.threads.dataset.available = String(e.threadsAvailable);
   }
 
   showServer(text) { this.server.textContent = text; }

@@ -127,3 +127,26 @@ test('v2 infer with BYTES text agrees with the task endpoints', async () => {
   assert.equal(graph.status, 200);
   assert.ok(graph.body.inputs.every((i) => i.datatype !== 'BYTES'));
 });
+
+test('raw graph infer refuses out-of-range ids and survives empty inputs', async () => {
+  const ld = models.languageDetection.name;
+  const meta = (await getJson(`${server.url}/v2/models/${ld}.graph`)).body;
+  const names = meta.inputs.map((i) => i.name);
+  assert.deepEqual(names, ['ids', 'offsets']);
+  const infer = (ids, offsets) => postJson(`${server.url}/v2/models/${ld}.graph/infer`, {
+    inputs: [{ name: 'ids', datatype: 'INT32', shape: [ids.length], data: ids },
+      { name: 'offsets', datatype: 'INT32', shape: [offsets.length], data: offsets }],
+  });
+  for (const ids of [[-1], [2 ** 31 - 1], [1, 2, 1e9]]) {
+    const r = await infer(ids, [0]);
+    assert.equal(r.status, 400, `${ids} -> ${r.text}`);
+  }
+  assert.equal((await infer([1, 2], [1])).status, 400, 'offsets must start at 0');
+  const empty = await infer([], [0]);
+  assert.equal(empty.status, 200, empty.text);
+  assert.ok(empty.body.outputs[0].data.every((p) => Number.isFinite(p)));
+  const ok = await infer([1, 2, 3], [0]);
+  assert.equal(ok.status, 200);
+  const sum = ok.body.outputs[0].data.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-4, `softmax sums to ${sum}`);
+});

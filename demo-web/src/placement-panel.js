@@ -50,9 +50,9 @@ export class PlacementPanel {
 
   /** @param {Awaited<ReturnType<typeof import('./perch-tasks.js').engineInfo>>} e */
   showEngine(e) {
-    this.build.textContent = e.loaded ? e.build : e.error ? `${e.build} (failed to load)` : `${e.build} (not loaded: nothing runs here)`;
+    this.build.textContent = e.loaded ? e.build : e.error ? `failed to load (${e.error})` : 'none: every task runs on the server';
     if (e.threads > 1) this.threads.textContent = `${e.threads} (threads on)`;
-    else if (e.threadsAvailable) this.threads.textContent = `1 (threads available; the default for ${e.cores} cores)`;
+    else if (e.threadsAvailable) this.threads.textContent = `1 (threads available; default on ${e.cores} cores)`;
     else this.threads.textContent = `1 (threads off: ${e.threadsReason})`;
     this.threads.dataset.available = String(e.threadsAvailable);
   }

@@ -1,0 +1,51 @@
+// What the task classes need from an engine, whether it runs in this thread or in a Worker.
+import type { WasmVariant } from './env.js';
+import type { LanguageResult, SuggestionResult } from './results.js';
+
+export type DTypeName = 'f32' | 'f16' | 'i32' | 'i8' | 'u8';
+export type TypedArray = Float32Array | Int32Array | Int8Array | Uint8Array | Uint16Array;
+
+export interface TensorValue {
+  dtype: DTypeName;
+  shape: number[];
+  data: TypedArray;
+}
+
+export interface IoSpec {
+  name: string;
+  dtype: DTypeName;
+  /** -1 for a dynamic dimension. */
+  shape: number[];
+}
+
+export type ModelKind = 'model' | 'language-detection' | 'text-suggestion';
+
+export interface LoadedModelInfo {
+  handle: number;
+  kind: ModelKind;
+  task: string;
+  inputs: IoSpec[];
+  outputs: IoSpec[];
+  metadata: Record<string, string>;
+}
+
+export interface EngineInfo {
+  variant: WasmVariant;
+  threads: number;
+  inWorker: boolean;
+}
+
+export interface Backend {
+  readonly info: EngineInfo;
+  /** `bytes` may be transferred (detached) when the backend is a Worker. */
+  load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo>;
+  run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>>;
+  detect(handle: number, text: string, top: number): Promise<LanguageResult[]>;
+  suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]>;
+  free(handle: number): Promise<void>;
+  /** Milliseconds of one call of the built-in probe workload (min of a few runs), and its FLOP. */
+  probe(): Promise<{ ms: number; flops: number }>;
+  /** Size of the wasm memory in bytes (grows, never shrinks). */
+  memoryBytes(): Promise<number>;
+  dispose(): void;
+}

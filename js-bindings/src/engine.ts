@@ -1,0 +1,291 @@
+// The engine: perch's C ABI (src/perch/c_api/perch.h) driven from JS, synchronously, on one
+// instantiated wasm module. Used in-process (Node, or worker: false) and inside the Worker.
+import type { Backend, DTypeName, EngineInfo, IoSpec, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
+import { EngineError, InvalidInputError } from './errors.js';
+import { writePerch } from './perch_file.js';
+import type { LanguageResult, SuggestionResult } from './results.js';
+import type { WasmInstance } from './wasm_module.js';
+
+const STATUS_NAMES = ['Ok', 'InvalidArgument', 'InvalidModel', 'Unsupported', 'OutOfRange', 'InvalidUtf8', 'OutOfMemory', 'Internal'];
+const DTYPES: DTypeName[] = ['f32', 'f16', 'i32', 'i8', 'u8'];
+const MAX_RANK = 6;
+
+interface Entry {
+  kind: ModelKind;
+  model: number; // perch_model*
+  session: number; // perch_session* (kind 'model')
+  task: number; // perch_language_detector* / perch_text_suggester*
+  info: LoadedModelInfo;
+}
+
+function arrayFor(dtype: DTypeName, bytes: Uint8Array): TypedArray {
+  const buf = bytes.buffer as ArrayBuffer;
+  switch (dtype) {
+    case 'f32': return new Float32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
+    case 'i32': return new Int32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
+    case 'f16': return new Uint16Array(buf, bytes.byteOffset, bytes.byteLength / 2);
+    case 'i8': return new Int8Array(buf, bytes.byteOffset, bytes.byteLength);
+    case 'u8': return new Uint8Array(buf, bytes.byteOffset, bytes.byteLength);
+  }
+}
+
+export class Engine implements Backend {
+  readonly info: EngineInfo;
+  private readonly entries = new Map<number, Entry>();
+  private nextHandle = 1;
+  private probeResult: { ms: number; flops: number } | undefined;
+  private readonly enc = new TextEncoder();
+  private readonly dec = new TextDecoder();
+
+  constructor(private readonly wasm: WasmInstance) {
+    this.info = { variant: wasm.variant, threads: wasm.threads, inWorker: typeof (globalThis as { document?: unknown }).document === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'function' };
+  }
+
+  // ---- memory helpers (views are re-made each time: the memory may have grown) ----
+  private u8(): Uint8Array {
+    return new Uint8Array(this.wasm.memory.buffer);
+  }
+  private view(): DataView {
+    return new DataView(this.wasm.memory.buffer);
+  }
+  private malloc(n: number): number {
+    const p = this.wasm.fn('malloc')(Math.max(1, n));
+    if (p === 0) throw new EngineError('OutOfMemory', `the engine could not allocate ${n} bytes; free models with destroy() or use a smaller one`);
+    return p;
+  }
+  private freePtr(p: number): void {
+    if (p) this.wasm.fn('free')(p);
+  }
+  private cstring(p: number, max = 1 << 20): string {
+    if (!p) return '';
+    const heap = this.u8();
+    let end = p;
+    while (end < heap.length && end - p < max && heap[end] !== 0) end++;
+    // Copy first: TextDecoder refuses views of shared memory.
+    return this.dec.decode(heap.slice(p, end));
+  }
+  private allocString(s: string): { ptr: number; len: number } {
+    const bytes = this.enc.encode(s);
+    const ptr = this.malloc(bytes.length + 1);
+    const heap = this.u8();
+    heap.set(bytes, ptr);
+    heap[ptr + bytes.length] = 0;
+    return { ptr, len: bytes.length };
+  }
+  private check(status: number, what: string): void {
+    if (status === 0) return;
+    const code = STATUS_NAMES[status] ?? `Status${status}`;
+    const msg = this.cstring(this.wasm.fn('perch_last_error')());
+    throw new EngineError(code, `${what}: ${msg || code}`);
+  }
+  /** Calls fn with a pointer slot, returns what it wrote there. */
+  private withOut(fn: (out: number) => number, what: string): number {
+    const out = this.malloc(4);
+    try {
+      this.view().setUint32(out, 0, true);
+      this.check(fn(out), what);
+      return this.view().getUint32(out, true);
+    } finally {
+      this.freePtr(out);
+    }
+  }
+
+  private ioInfo(model: number, index: number, output: boolean): IoSpec {
+    const scratch = this.malloc(16 + 8 * MAX_RANK);
+    try {
+      const fn = this.wasm.fn(output ? 'perch_model_output_info' : 'perch_model_input_info');
+      this.check(fn(model, index, scratch, scratch + 4, scratch + 8, scratch + 16), 'reading the model signature');
+      const v = this.view();
+      const rank = v.getInt32(scratch + 8, true);
+      const shape: number[] = [];
+      for (let i = 0; i < rank; i++) shape.push(Number(v.getBigInt64(scratch + 16 + 8 * i, true)));
+      return { name: this.cstring(v.getUint32(scratch, true)), dtype: DTYPES[v.getInt32(scratch + 4, true)] ?? 'f32', shape };
+    } finally {
+      this.freePtr(scratch);
+    }
+  }
+
+  private describe(model: number, kind: ModelKind, handle: number): LoadedModelInfo {
+    const f = this.wasm.fn;
+    const inputs: IoSpec[] = [];
+    const outputs: IoSpec[] = [];
+    for (let i = 0; i < f('perch_model_num_inputs')(model); i++) inputs.push(this.ioInfo(model, i, false));
+    for (let i = 0; i < f('perch_model_num_outputs')(model); i++) outputs.push(this.ioInfo(model, i, true));
+    const metadata: Record<string, string> = {};
+    for (const key of ['perch.task', 'perch.license', 'perch.source', 'perch.labels', 'perch.format']) {
+      const k = this.allocString(key);
+      try {
+        const p = f('perch_model_metadata')(model, k.ptr);
+        if (p) metadata[key] = this.cstring(p);
+      } finally {
+        this.freePtr(k.ptr);
+      }
+    }
+    return { handle, kind, task: this.cstring(f('perch_model_task')(model)), inputs, outputs, metadata };
+  }
+
+  async load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo> {
+    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidInputError('a model needs non-empty bytes (a Uint8Array of a .perch file)');
+    // Each session starts threads-1 workers: have them loaded before the C++ creates them.
+    await this.wasm.reserveThreads(this.wasm.threads - 1);
+    const ptr = this.malloc(bytes.length);
+    let model = 0;
+    try {
+      this.u8().set(bytes, ptr);
+      model = this.withOut((out) => this.wasm.fn('perch_model_load')(ptr, bytes.length, out), 'the model was rejected');
+    } finally {
+      this.freePtr(ptr);
+    }
+    const handle = this.nextHandle++;
+    const entry: Entry = { kind, model, session: 0, task: 0, info: undefined as unknown as LoadedModelInfo };
+    try {
+      entry.info = this.describe(model, kind, handle);
+      const threads = this.wasm.threads;
+      if (kind === 'model') {
+        entry.session = this.withOut((out) => this.wasm.fn('perch_session_create')(model, threads, out), 'could not create a session');
+      } else {
+        if (entry.info.task !== kind) {
+          throw new InvalidInputError(`this model's task is '${entry.info.task || 'none'}', not '${kind}'; pass a ${kind} model`);
+        }
+        const prefix = kind === 'language-detection' ? 'perch_language_detector' : 'perch_text_suggester';
+        entry.task = this.withOut((out) => this.wasm.fn(`${prefix}_create`)(model, threads, out), `could not create the ${kind} task`);
+      }
+    } catch (e) {
+      this.release(entry);
+      throw e;
+    }
+    this.entries.set(handle, entry);
+    if (this.wasm.threads > 1) this.wasm.unrefWorkers();
+    return entry.info;
+  }
+
+  private release(e: Entry): void {
+    const f = this.wasm.fn;
+    if (e.session) f('perch_session_free')(e.session);
+    if (e.task) f(e.kind === 'language-detection' ? 'perch_language_detector_free' : 'perch_text_suggester_free')(e.task);
+    if (e.model) f('perch_model_free')(e.model);
+    e.session = e.task = e.model = 0;
+  }
+
+  private entry(handle: number, kind: ModelKind): Entry {
+    const e = this.entries.get(handle);
+    if (!e) throw new InvalidInputError('this model was destroyed or never loaded');
+    if (e.kind !== kind) throw new InvalidInputError(`handle ${handle} is a ${e.kind}, not a ${kind}`);
+    return e;
+  }
+
+  async run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>> {
+    return this.runSync(handle, inputs);
+  }
+
+  runSync(handle: number, inputs: Record<string, TensorValue>): Record<string, TensorValue> {
+    const e = this.entry(handle, 'model');
+    const f = this.wasm.fn;
+    const allocs: number[] = [];
+    try {
+      for (const [name, t] of Object.entries(inputs)) {
+        const code = DTYPES.indexOf(t.dtype);
+        if (code < 0) throw new InvalidInputError(`input '${name}': unknown dtype ${t.dtype}`);
+        if (t.shape.length > MAX_RANK) throw new InvalidInputError(`input '${name}': rank ${t.shape.length} is over ${MAX_RANK}`);
+        const n = this.allocString(name);
+        allocs.push(n.ptr);
+        const dims = this.malloc(8 * Math.max(1, t.shape.length));
+        allocs.push(dims);
+        const nbytes = t.data.byteLength;
+        const data = this.malloc(nbytes);
+        allocs.push(data);
+        const v = this.view();
+        t.shape.forEach((d, i) => v.setBigInt64(dims + 8 * i, BigInt(d), true));
+        this.u8().set(new Uint8Array(t.data.buffer, t.data.byteOffset, nbytes), data);
+        this.check(f('perch_session_set_input')(e.session, n.ptr, code, dims, t.shape.length, data, nbytes), `input '${name}'`);
+      }
+      this.check(f('perch_session_run')(e.session), 'run');
+      const out: Record<string, TensorValue> = {};
+      const scratch = this.malloc(16 + 8 * MAX_RANK);
+      allocs.push(scratch);
+      for (const spec of e.info.outputs) {
+        const n = this.allocString(spec.name);
+        allocs.push(n.ptr);
+        // dtype @0, rank @4, data @8, nbytes @12, dims @16
+        this.check(f('perch_session_get_output')(e.session, n.ptr, scratch, scratch + 4, scratch + 16, scratch + 8, scratch + 12), `output '${spec.name}'`);
+        const v = this.view();
+        const dtype = DTYPES[v.getInt32(scratch, true)] ?? 'f32';
+        const rank = v.getInt32(scratch + 4, true);
+        const shape: number[] = [];
+        for (let i = 0; i < rank; i++) shape.push(Number(v.getBigInt64(scratch + 16 + 8 * i, true)));
+        const ptr = v.getUint32(scratch + 8, true);
+        const nbytes = v.getUint32(scratch + 12, true);
+        out[spec.name] = { dtype, shape, data: arrayFor(dtype, this.u8().slice(ptr, ptr + nbytes)) };
+      }
+      return out;
+    } finally {
+      for (const p of allocs) this.freePtr(p);
+    }
+  }
+
+  /** Calls a task function that writes a JSON string it owns (valid until its next call). */
+  private taskJson(fnName: string, obj: number, text: string, args: number[]): unknown {
+    const t = this.allocString(text);
+    try {
+      const p = this.withOut((out) => this.wasm.fn(fnName)(obj, t.ptr, t.len, ...args, out), fnName.replace(/^perch_/, ''));
+      return JSON.parse(this.cstring(p, 1 << 26));
+    } finally {
+      this.freePtr(t.ptr);
+    }
+  }
+
+  async detect(handle: number, text: string, top: number): Promise<LanguageResult[]> {
+    const e = this.entry(handle, 'language-detection');
+    return this.taskJson('perch_language_detector_detect', e.task, text, [top]) as LanguageResult[];
+  }
+
+  async suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
+    const e = this.entry(handle, 'text-suggestion');
+    return this.taskJson('perch_text_suggester_suggest', e.task, text, [count, maxWords]) as SuggestionResult[];
+  }
+
+  async free(handle: number): Promise<void> {
+    const e = this.entries.get(handle);
+    if (!e) return;
+    this.entries.delete(handle);
+    this.release(e);
+  }
+
+  /** A few ms of GEMM: one FullyConnected [8×256]·[256×256]ᵀ, best of 5 runs. */
+  async probe(): Promise<{ ms: number; flops: number }> {
+    if (this.probeResult) return this.probeResult;
+    const M = 8, K = 256, N = 256;
+    const w = new Float32Array(N * K);
+    for (let i = 0; i < w.length; i++) w[i] = ((i * 7919) % 997) / 997 - 0.5;
+    const graph = {
+      inputs: [{ name: 'x', dtype: 'f32', shape: [M, K] }],
+      outputs: ['y'],
+      nodes: [{ op: 'FullyConnected', inputs: ['x', 'w', ''], outputs: ['y'], attrs: {} }],
+    };
+    const bytes = writePerch({ w: { dtype: 'F32', shape: [N, K], data: w } }, { 'perch.format': '1', 'perch.graph': JSON.stringify(graph) });
+    const info = await this.load(bytes, 'model');
+    try {
+      const x = { dtype: 'f32' as const, shape: [M, K], data: new Float32Array(M * K).fill(0.5) };
+      let best = Infinity;
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        this.runSync(info.handle, { x });
+        best = Math.min(best, performance.now() - t0);
+      }
+      this.probeResult = { ms: Math.max(best, 0.001), flops: 2 * M * N * K };
+      return this.probeResult;
+    } finally {
+      await this.free(info.handle);
+    }
+  }
+
+  async memoryBytes(): Promise<number> {
+    return this.wasm.memory.buffer.byteLength;
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) this.release(e);
+    this.entries.clear();
+    this.wasm.terminate();
+  }
+}

@@ -1,0 +1,69 @@
+// One engine per configuration, shared by every task and model that asks for the same one:
+// the wasm module is instantiated once, each model is a handle inside it.
+import type { Backend } from './backend.js';
+import { Engine } from './engine.js';
+import { getEnv, warnThreadsOffOnce, type WasmVariant } from './env.js';
+import { NotSupportedError } from './errors.js';
+import { instantiateWasm } from './wasm_module.js';
+import { wasmFiles, type WasmPaths } from './wasm_paths.js';
+import { WorkerBackend } from './worker_client.js';
+
+export interface EngineOptions {
+  /** Threads per model session (counts the calling thread). Default min(4, ceil(cores/2)) where threads work, else 1. */
+  numThreads?: number;
+  /** Run inference in a dedicated Web Worker. Default: true in browsers, false in Node. */
+  worker?: boolean;
+  /** Where the wasm builds are (a folder URL, or a map of file names to URLs). */
+  wasmPaths?: WasmPaths;
+  /** Force a build instead of the detected one (it must be supported here). */
+  variant?: WasmVariant;
+}
+
+const engines = new Map<string, Promise<Backend>>();
+
+export function resolveEngineConfig(o: EngineOptions = {}): { variant: WasmVariant; threads: number; worker: boolean } {
+  const env = getEnv();
+  if (!env.webassembly) throw new NotSupportedError('this environment has no WebAssembly; use placement: "remote" with a serverUrl');
+  let variant = o.variant ?? env.variant;
+  if (variant === 'simd-threads' && !env.threads) {
+    throw new NotSupportedError(`the simd-threads build cannot run here: ${env.threadsReason}`);
+  }
+  if (variant !== 'baseline' && !env.simd) throw new NotSupportedError('this engine has no WebAssembly SIMD; use variant: "baseline"');
+  warnThreadsOffOnce(env);
+  let threads = variant === 'simd-threads' ? (o.numThreads ?? env.defaultThreads) : 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new NotSupportedError(`numThreads must be a positive integer (got ${o.numThreads})`);
+  threads = Math.min(threads, 16);
+  if (variant === 'simd-threads' && threads === 1 && o.variant === undefined) variant = 'simd';
+  const worker = o.worker ?? (env.runtime === 'browser');
+  return { variant, threads, worker };
+}
+
+export function getEngine(o: EngineOptions = {}): Promise<Backend> {
+  const cfg = resolveEngineConfig(o);
+  const paths = o.wasmPaths === undefined ? '' : JSON.stringify(o.wasmPaths instanceof URL ? o.wasmPaths.href : o.wasmPaths);
+  const key = `${cfg.variant}/${cfg.threads}/${cfg.worker}/${paths}`;
+  let e = engines.get(key);
+  if (!e) {
+    const files = wasmFiles(cfg.variant, o.wasmPaths);
+    const started: Promise<Backend> = cfg.worker
+      ? WorkerBackend.start(cfg.variant, files, cfg.threads)
+      : instantiateWasm(cfg.variant, files, cfg.threads).then((inst) => new Engine(inst));
+    engines.set(key, started);
+    started.catch(() => engines.delete(key));
+    e = started;
+  }
+  return e;
+}
+
+/** Disposes every shared engine (their models become unusable). Mainly for tests and page teardown. */
+export async function disposeEngines(): Promise<void> {
+  const all = [...engines.values()];
+  engines.clear();
+  for (const p of all) {
+    try {
+      (await p).dispose();
+    } catch {
+      /* it never started */
+    }
+  }
+}

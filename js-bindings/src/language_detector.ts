@@ -1,0 +1,92 @@
+// LanguageDetector with the shape of the browser's Language Detector API
+// (availability(), create({monitor, signal}), detect(text), destroy()).
+import { shippedModel } from './default_models.js';
+import { getEnv } from './env.js';
+import { InvalidInputError } from './errors.js';
+import { modelStore } from './model_fetch.js';
+import { remoteDetect } from './remote.js';
+import type { LanguageResult } from './results.js';
+import { checkCount, checkText, Task, type TaskCreateOptions } from './task.js';
+
+export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
+
+export interface LanguageDetectorCreateOptions extends TaskCreateOptions {
+  /** Languages the caller expects (BCP 47); kept for API compatibility, and readable back. */
+  expectedInputLanguages?: string[];
+}
+
+export interface DetectOptions {
+  signal?: AbortSignal;
+  /** How many languages to return before the final 'und' (default 10). */
+  top?: number;
+}
+
+/** Sorted by confidence, and ending with 'und' carrying the remaining probability. */
+export function normalizeLanguageResults(results: LanguageResult[]): LanguageResult[] {
+  const known = results.filter((r) => r.detectedLanguage !== 'und').sort((a, b) => b.confidence - a.confidence);
+  const given = results.find((r) => r.detectedLanguage === 'und');
+  const rest = Math.max(0, 1 - known.reduce((s, r) => s + r.confidence, 0));
+  known.push({ detectedLanguage: 'und', confidence: given ? given.confidence : rest });
+  return known;
+}
+
+/** Where a model can be served from, without loading anything. */
+export async function availabilityOf(task: 'language-detection' | 'text-suggestion', o: TaskCreateOptions = {}): Promise<Availability> {
+  const env = getEnv();
+  const canLocal = env.webassembly && o.placement !== 'remote';
+  if (!canLocal) return o.serverUrl ? 'available' : 'unavailable';
+  if (o.placement !== 'local' && o.serverUrl && !env.simd) return 'available';
+  if (o.model === undefined) {
+    const m = shippedModel(task);
+    if (!m) return o.serverUrl ? 'available' : 'unavailable';
+    if (m.url.startsWith('file:')) return 'available';
+    const store = await modelStore();
+    const hit = store ? (await store.list()).some((e) => e.url === m.url && e.sha256 === m.sha256) : false;
+    return hit ? 'available' : 'downloadable';
+  }
+  if (o.model instanceof Uint8Array || o.model instanceof ArrayBuffer) return 'available';
+  return 'downloadable';
+}
+
+export class LanguageDetector extends Task {
+  readonly expectedInputLanguages: readonly string[] | null;
+  /** Largest input (UTF-16 code units) detect() accepts. */
+  readonly inputQuota = 1 << 20;
+
+  private constructor(options: LanguageDetectorCreateOptions) {
+    super('language-detection', 'language-detection', options);
+    this.expectedInputLanguages = options.expectedInputLanguages ? Object.freeze([...options.expectedInputLanguages]) : null;
+  }
+
+  static availability(options: LanguageDetectorCreateOptions = {}): Promise<Availability> {
+    return availabilityOf('language-detection', options);
+  }
+
+  static async create(options: LanguageDetectorCreateOptions = {}): Promise<LanguageDetector> {
+    const d = new LanguageDetector(options);
+    await d.init();
+    return d;
+  }
+
+  protected defaultBudgetMs(): number {
+    return 100;
+  }
+
+  async measureInputUsage(text: string): Promise<number> {
+    return checkText(text, 'measureInputUsage()').length;
+  }
+
+  /** Languages of `text`, most likely first, ending with 'und'. */
+  async detect(text: string, options: DetectOptions = {}): Promise<LanguageResult[]> {
+    this.checkAlive('LanguageDetector');
+    const t = checkText(text, 'detect()');
+    if (t.length > this.inputQuota) throw new InvalidInputError(`detect() accepts at most ${this.inputQuota} characters (got ${t.length}); pass a shorter excerpt`);
+    const top = checkCount(options.top, 'top', 1, 1000, 10);
+    const out = await this.dispatch(
+      (m) => m.backend.detect(m.handle, t, top),
+      (r) => remoteDetect(r, t, top, options.signal),
+      options.signal,
+    );
+    return normalizeLanguageResults(out);
+  }
+}

@@ -1,0 +1,219 @@
+// Getting model bytes: from the cache when a valid entry exists, else downloaded with progress,
+// verified against the manifest's SHA-256 and size, and written to the cache (awaited).
+import { defaultStore, isQuotaError, type CacheEntry, type ModelStore } from './cache.js';
+import { getEnv } from './env.js';
+import { AbortError, ModelDownloadError, ModelIntegrityError, throwIfAborted } from './errors.js';
+import type { ModelManifest } from './manifest.js';
+import { nodeImport } from './node_import.js';
+import { sha256Hex } from './sha256.js';
+
+export interface DownloadProgress {
+  bytesLoaded: number;
+  /** 0 when the size is unknown until the end. */
+  bytesTotal: number;
+  /** 0 … 1 */
+  fraction: number;
+}
+
+export interface FetchModelOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+  /** false: neither read nor write the cache. */
+  cache?: boolean;
+}
+
+export interface FetchedModel {
+  bytes: Uint8Array;
+  sha256: string;
+  source: 'cache' | 'network' | 'file';
+}
+
+let store: ModelStore | null | undefined;
+let cacheDisabledReason = '';
+
+/** The model cache of this environment (null where none exists or it was disabled). */
+export async function modelStore(): Promise<ModelStore | null> {
+  if (cacheDisabledReason) return null;
+  if (store === undefined) {
+    try {
+      store = await defaultStore(getEnv().runtime);
+    } catch {
+      store = null;
+    }
+    if (store === null) disableCache('this environment has neither the Cache API nor IndexedDB');
+  }
+  return store;
+}
+
+/** Replaces the store (tests, or apps that want their own directory / database). */
+export function setModelStore(s: ModelStore | null): void {
+  store = s;
+  cacheDisabledReason = '';
+  getEnv().cacheReason = '';
+}
+
+function disableCache(reason: string): void {
+  cacheDisabledReason = reason;
+  getEnv().cacheReason = reason;
+  console.warn(`perch: models are not cached: ${reason}`);
+}
+
+function isFileUrl(url: string): boolean {
+  return url.startsWith('file:');
+}
+
+function isNodePath(url: string): boolean {
+  if (getEnv().runtime !== 'node') return false;
+  return !/^[a-z][a-z0-9+.-]*:/i.test(url) || /^[a-z]:[\\/]/i.test(url);
+}
+
+async function readLocalFile(url: string): Promise<Uint8Array> {
+  const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+  const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
+  const path = isFileUrl(url) ? fileURLToPath(url) : url;
+  try {
+    return new Uint8Array(await fs.readFile(path));
+  } catch (e) {
+    throw new ModelDownloadError(`could not read the model file ${path}: ${(e as Error).message}; check the path or pass another "model"`, { cause: e });
+  }
+}
+
+/** Reads a small text resource (manifests) from a URL or, in Node, a file. */
+export async function readText(url: string, signal?: AbortSignal): Promise<string> {
+  if (isFileUrl(url) || isNodePath(url)) return new TextDecoder().decode(await readLocalFile(url));
+  const res = await fetch(url, { signal });
+  if (!res.ok) throw new ModelDownloadError(`HTTP ${res.status} for ${url}`);
+  return res.text();
+}
+
+async function verify(bytes: Uint8Array, m: ModelManifest, where: string): Promise<string> {
+  if (m.size !== undefined && bytes.length !== m.size) {
+    throw new ModelIntegrityError(
+      `${where} has ${bytes.length} bytes but its manifest says ${m.size} (truncated or replaced); fix the manifest or the file`,
+    );
+  }
+  const sha = await sha256Hex(bytes);
+  if (m.sha256 !== undefined && sha !== m.sha256) {
+    throw new ModelIntegrityError(
+      `${where} has SHA-256 ${sha} but its manifest says ${m.sha256}; the file was corrupted or replaced — fix the manifest or the file`,
+    );
+  }
+  return sha;
+}
+
+async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(m.url, { signal: opts.signal });
+  } catch (e) {
+    if (opts.signal?.aborted) throw new AbortError(opts.signal.reason);
+    throw new ModelDownloadError(`could not download the model ${m.url}: ${(e as Error).message}; check the URL and the network (a cached copy is used when there is one)`, { cause: e });
+  }
+  if (!res.ok) {
+    throw new ModelDownloadError(`could not download the model ${m.url}: the server answered HTTP ${res.status}`);
+  }
+  const header = Number(res.headers.get('content-length') ?? '');
+  const total = m.size ?? (Number.isFinite(header) && header > 0 ? header : 0);
+  const report = (n: number) =>
+    opts.onProgress?.({ bytesLoaded: n, bytesTotal: total, fraction: total > 0 ? Math.min(1, n / total) : 0 });
+  if (!res.body) {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    report(bytes.length);
+    return bytes;
+  }
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      report(loaded);
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) throw new AbortError(opts.signal.reason);
+    throw new ModelDownloadError(`the download of ${m.url} broke off after ${loaded} bytes: ${(e as Error).message}`, { cause: e });
+  }
+  const bytes = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) {
+    bytes.set(c, off);
+    off += c.length;
+  }
+  return bytes;
+}
+
+/** Cached entries that fail their checks are evicted; this says how many so far (for tests and logs). */
+export const cacheStats = { hits: 0, misses: 0, evicted: 0, writes: 0 };
+
+export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {}): Promise<FetchedModel> {
+  throwIfAborted(opts.signal);
+  opts.onProgress?.({ bytesLoaded: 0, bytesTotal: m.size ?? 0, fraction: 0 });
+  if (isFileUrl(m.url) || isNodePath(m.url)) {
+    const bytes = await readLocalFile(m.url);
+    const sha = await verify(bytes, m, m.url);
+    opts.onProgress?.({ bytesLoaded: bytes.length, bytesTotal: bytes.length, fraction: 1 });
+    return { bytes, sha256: sha, source: 'file' };
+  }
+  const s = opts.cache === false ? null : await modelStore();
+  if (s) {
+    let hit: { bytes: Uint8Array; entry: CacheEntry } | null = null;
+    try {
+      hit = await s.get(m.url);
+    } catch {
+      hit = null;
+    }
+    if (hit) {
+      const sha = await sha256Hex(hit.bytes);
+      const ok =
+        sha === hit.entry.sha256 &&
+        hit.bytes.length === hit.entry.size &&
+        (m.sha256 === undefined || m.sha256 === sha) &&
+        (m.size === undefined || m.size === hit.bytes.length);
+      if (ok) {
+        cacheStats.hits++;
+        opts.onProgress?.({ bytesLoaded: hit.bytes.length, bytesTotal: hit.bytes.length, fraction: 1 });
+        return { bytes: hit.bytes, sha256: sha, source: 'cache' };
+      }
+      cacheStats.evicted++;
+      await s.delete(m.url).catch(() => false);
+    }
+  }
+  cacheStats.misses++;
+  const bytes = await download(m, opts);
+  const sha = await verify(bytes, m, m.url);
+  if (s) {
+    try {
+      await s.put(m.url, bytes, sha);
+      cacheStats.writes++;
+    } catch (e) {
+      if (isQuotaError(e)) disableCache('the storage quota is exhausted (QuotaExceededError); running without a cache');
+      else console.warn(`perch: could not cache ${m.url}: ${(e as Error).message}`);
+    }
+  }
+  opts.onProgress?.({ bytesLoaded: bytes.length, bytesTotal: bytes.length, fraction: 1 });
+  return { bytes, sha256: sha, source: 'network' };
+}
+
+/** `perch.cache`: list, delete and clear cached models. */
+export const cache = {
+  async list(): Promise<CacheEntry[]> {
+    const s = await modelStore();
+    return s ? s.list() : [];
+  },
+  async delete(url: string | URL): Promise<boolean> {
+    const s = await modelStore();
+    return s ? s.delete(String(url)) : false;
+  },
+  async clear(): Promise<void> {
+    const s = await modelStore();
+    if (s) await s.clear();
+  },
+  /** Where models are kept: 'cache-api', 'indexeddb', 'directory' or 'none'. */
+  async kind(): Promise<string> {
+    const s = await modelStore();
+    return s ? s.kind : 'none';
+  },
+};

@@ -1,0 +1,179 @@
+// Instantiating one of the Emscripten builds ourselves: we fetch (or read) and compile the .wasm
+// bytes — streaming where the browser can — and hand the compiled module to the glue through
+// `instantiateWasm`, since Debian's Emscripten 3.1.6 loader cannot fetch a file path in Node 20.
+import { WasmLoadError } from './errors.js';
+import type { WasmVariant } from './env.js';
+import { nodeImport } from './node_import.js';
+import type { WasmFiles } from './wasm_paths.js';
+
+type WasmFn = (...args: number[]) => number;
+
+interface PThreadApi {
+  unusedWorkers: unknown[];
+  runningWorkers: unknown[];
+  allocateUnusedWorker(): void;
+  loadWasmModuleToWorker(w: unknown, onFinishedLoading: () => void): void;
+  terminateAllThreads(): void;
+}
+
+/** The instantiated module: exported C functions as `_name`, plus what we captured. */
+export interface EmModule {
+  [name: string]: unknown;
+  PThread?: PThreadApi;
+}
+
+export interface WasmInstance {
+  variant: WasmVariant;
+  threads: number;
+  module: EmModule;
+  memory: WebAssembly.Memory;
+  fn(name: string): WasmFn;
+  has(name: string): boolean;
+  /** Makes sure `n` loaded pthread workers are idle, so that new threads start without waiting for the event loop. */
+  reserveThreads(n: number): Promise<void>;
+  /** Lets Node exit while pthread workers are idle. */
+  unrefWorkers(): void;
+  terminate(): void;
+}
+
+type Factory = (moduleArg: Record<string, unknown>) => Promise<EmModule>;
+
+const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+async function loadGlue(url: string): Promise<Factory> {
+  if (isNode) {
+    const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
+    const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
+    const require = createRequire(import.meta.url);
+    const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+    try {
+      return require(path) as Factory;
+    } catch (e) {
+      throw new WasmLoadError(`could not load the wasm glue ${path}: ${(e as Error).message}; is the package built (npm run build)?`, { cause: e });
+    }
+  }
+  const g = globalThis as { importScripts?: (u: string) => void; createPerchModule?: Factory; document?: unknown };
+  if (typeof g.importScripts === 'function' && typeof g.document === 'undefined') {
+    try {
+      g.importScripts(url);
+      if (typeof g.createPerchModule === 'function') return g.createPerchModule;
+    } catch {
+      /* a module worker: fall through to fetch + evaluate */
+    }
+  }
+  let text: string;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (e) {
+    throw new WasmLoadError(`could not fetch the wasm glue ${url}: ${(e as Error).message}; serve the package's dist/wasm files or set the wasmPaths option`, { cause: e });
+  }
+  // The glue is a classic script defining `createPerchModule`.
+  return new Function(`${text}\n;return createPerchModule;`)() as Factory;
+}
+
+async function compileWasm(url: string): Promise<WebAssembly.Module> {
+  try {
+    if (isNode && !/^https?:/.test(url)) {
+      const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+      const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
+      const bytes = await fs.readFile(url.startsWith('file:') ? fileURLToPath(url) : url);
+      return await WebAssembly.compile(bytes);
+    }
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')) {
+      return await WebAssembly.compileStreaming(res);
+    }
+    return await WebAssembly.compile(await res.arrayBuffer());
+  } catch (e) {
+    throw new WasmLoadError(`could not load ${url}: ${(e as Error).message}; serve the package's dist/wasm files (or set the wasmPaths option)`, { cause: e });
+  }
+}
+
+export async function instantiateWasm(variant: WasmVariant, files: WasmFiles, threads: number): Promise<WasmInstance> {
+  const [factory, compiled] = await Promise.all([loadGlue(files.glue), compileWasm(files.wasm)]);
+  let memory: WebAssembly.Memory | undefined;
+  let mainScript: string = files.glue;
+  if (isNode && files.glue.startsWith('file:')) {
+    const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
+    mainScript = fileURLToPath(files.glue);
+  }
+  let workerScript = files.worker;
+  if (isNode && workerScript?.startsWith('file:')) {
+    const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
+    workerScript = fileURLToPath(workerScript);
+  }
+  let module: EmModule;
+  try {
+    module = await factory({
+      // Workers loaded before the module resolves: a session of `threads` needs threads-1; more
+      // are loaded by reserveThreads(). At least 1: with 0, Emscripten 3.1.6 never resolves.
+      perchPoolSize: Math.max(1, threads - 1),
+      mainScriptUrlOrBlob: mainScript,
+      locateFile: (name: string) => (name.endsWith('.worker.js') && workerScript ? workerScript : name),
+      instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+        WebAssembly.instantiate(compiled, imports).then(
+          (instance) => {
+            // Import and export names are minified: find the memory by its type.
+            const isMem = (v: unknown): v is WebAssembly.Memory => v instanceof WebAssembly.Memory;
+            memory =
+              Object.values(instance.exports).find(isMem) ??
+              Object.values(imports).flatMap((m) => Object.values(m as Record<string, unknown>)).find(isMem);
+            receive(instance, compiled);
+          },
+          (e: unknown) => {
+            console.error(`perch: could not instantiate ${files.wasm}: ${(e as Error).message}`);
+          },
+        );
+        return {};
+      },
+      print: (s: string) => console.log(s),
+      printErr: (s: string) => console.warn(s),
+    });
+  } catch (e) {
+    throw new WasmLoadError(`could not start the ${variant} wasm build: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+  if (!memory) throw new WasmLoadError(`the ${variant} wasm build exported no memory`);
+  const mem = memory;
+  const fn = (name: string): WasmFn => {
+    const f = module[`_${name}`];
+    if (typeof f !== 'function') {
+      throw new WasmLoadError(`the ${variant} wasm build does not export ${name}; rebuild it with the current wasm/exports.txt`);
+    }
+    return f as WasmFn;
+  };
+  const pthread = module.PThread;
+  const unrefWorkers = () => {
+    if (!pthread || !isNode) return;
+    for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) {
+      (w as { unref?: () => void }).unref?.();
+    }
+  };
+  unrefWorkers();
+  return {
+    variant,
+    threads,
+    module,
+    memory: mem,
+    fn,
+    has: (name) => typeof module[`_${name}`] === 'function',
+    async reserveThreads(n: number) {
+      if (!pthread) return;
+      const pending: Promise<void>[] = [];
+      while (pthread.unusedWorkers.length < n) {
+        pthread.allocateUnusedWorker();
+        const w = pthread.unusedWorkers[pthread.unusedWorkers.length - 1];
+        pending.push(new Promise<void>((resolve) => pthread.loadWasmModuleToWorker(w, resolve)));
+      }
+      await Promise.all(pending);
+      unrefWorkers();
+    },
+    unrefWorkers,
+    terminate() {
+      pthread?.terminateAllThreads();
+      for (const w of pthread?.unusedWorkers ?? []) (w as { terminate?: () => void }).terminate?.();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Placement: every branch of the decision, create() under simulated device profiles, and the
+// fallbacks both ways (a failed local load goes to the server; a dead server goes local).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { LanguageDetector, TextSuggester, NotSupportedError, decidePlacement } from '../dist/index.js';
+import { perchServerBinary, startFileServer, startPerchServer } from './helpers.mjs';
+
+const base = {
+  mode: 'auto',
+  serverUrl: 'http://127.0.0.1:1/',
+  device: { simd: true, deviceMemory: 8, probeFlopsPerMs: undefined, computePressure: undefined },
+  modelBytes: 2 << 20,
+  flopsPerCall: 1e6,
+  latencyBudgetMs: 50,
+};
+
+test('decidePlacement: each rule, with its reason', () => {
+  assert.deepEqual(decidePlacement({ ...base, mode: 'local' }).where, 'local');
+  assert.deepEqual(decidePlacement({ ...base, mode: 'remote' }).where, 'remote');
+  let p = decidePlacement({ ...base, serverUrl: undefined, device: { ...base.device, simd: false } });
+  assert.equal(p.where, 'local');
+  assert.match(p.reason, /no serverUrl/);
+  p = decidePlacement({ ...base, device: { ...base.device, simd: false } });
+  assert.equal(p.where, 'remote');
+  assert.match(p.reason, /SIMD/);
+  p = decidePlacement({ ...base, device: { ...base.device, deviceMemory: 0.25 } });
+  assert.equal(p.where, 'remote');
+  assert.match(p.reason, /memory/);
+  assert.equal(decidePlacement({ ...base, device: { ...base.device, deviceMemory: 4 } }).where, 'local');
+  p = decidePlacement({ ...base, device: { ...base.device, computePressure: 'critical' } });
+  assert.equal(p.where, 'remote');
+  assert.match(p.reason, /Compute Pressure/);
+  assert.equal(decidePlacement({ ...base, device: { ...base.device, computePressure: 'serious' } }).where, 'local');
+  p = decidePlacement({ ...base, device: { ...base.device, probeFlopsPerMs: 1e3 } }); // 1000 ms per call
+  assert.equal(p.where, 'remote');
+  assert.match(p.reason, /1000\.0 ms per call, over the 50 ms budget/);
+  p = decidePlacement({ ...base, device: { ...base.device, probeFlopsPerMs: 1e6 } }); // 1 ms
+  assert.equal(p.where, 'local');
+  assert.match(p.reason, /1\.0 ms per call, within/);
+});
+
+test("placement 'remote' without serverUrl is a clear error", async () => {
+  await assert.rejects(LanguageDetector.create({ placement: 'remote' }), (e) => e instanceof NotSupportedError && /serverUrl/.test(e.message));
+  await assert.rejects(LanguageDetector.create({ placement: 'sideways' }), /'auto', 'local' or 'remote'/);
+});
+
+for (const [name, device] of [
+  ['no SIMD', { simd: false }],
+  ['low deviceMemory', { deviceMemory: 0.25 }],
+  ['compute pressure critical', { computePressure: 'critical' }],
+  ['slow probe', { probeFlopsPerMs: 10 }],
+]) {
+  test(`auto placement on a simulated device with ${name} chooses the server and downloads nothing`, async () => {
+    const files = await startFileServer({});
+    try {
+      for (const Task of [LanguageDetector, TextSuggester]) {
+        const task = await Task.create({
+          serverUrl: files.base,
+          device,
+          // A slow probe is only decisive with a model whose cost is known: the shipped one's.
+          ...(name === 'slow probe' ? {} : { model: files.url('/never-fetched.perch') }),
+        });
+        assert.equal(task.placement.where, 'remote', task.placement.reason);
+        assert.ok(task.placement.reason.length > 10);
+        task.destroy();
+      }
+      assert.equal(files.count('/never-fetched.perch'), 0);
+    } finally {
+      await files.close();
+    }
+  });
+}
+
+test('auto: a failed local load falls back to the server, and says so', async () => {
+  const files = await startFileServer({});
+  try {
+    const d = await LanguageDetector.create({ serverUrl: files.base, device: { probeFlopsPerMs: 1e9 }, model: files.url('/missing.perch') });
+    assert.equal(d.placement.where, 'remote');
+    assert.match(d.placement.reason, /loading the model on this device failed/);
+    assert.match(d.placement.reason, /404/);
+    d.destroy();
+  } finally {
+    await files.close();
+  }
+});
+
+test('remote calls against a dead server fall back to the local engine and fire placementchange', async (t) => {
+  // The shipped model runs locally; the server URL points at a closed port.
+  const d = await LanguageDetector.create({ serverUrl: 'http://127.0.0.1:9/', device: { simd: false }, remoteTimeoutMs: 2000 });
+  assert.equal(d.placement.where, 'remote');
+  const changes = [];
+  d.addEventListener('placementchange', (e) => changes.push([e.previous.where, e.placement.where, e.placement.reason]));
+  const out = await d.detect('This is an ordinary English sentence about the weather today.');
+  assert.equal(d.placement.where, 'local');
+  assert.equal(changes.length, 1);
+  assert.deepEqual(changes[0].slice(0, 2), ['remote', 'local']);
+  assert.match(changes[0][2], /server failed/);
+  assert.equal(out[0].detectedLanguage, 'en');
+  assert.equal(out.at(-1).detectedLanguage, 'und');
+  d.destroy();
+});
+
+test('remote placement answers through the real perch-server with the same objects as local', { skip: !perchServerBinary && 'perch-server is not built (make build-native)' }, async () => {
+  const server = await startPerchServer();
+  try {
+    const text = 'Das ist ein ganz normaler deutscher Satz über das Wetter von heute.';
+    const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: server.base });
+    const local = await LanguageDetector.create({ placement: 'local' });
+    const r = await remote.detect(text);
+    const l = await local.detect(text);
+    assert.equal(remote.placement.where, 'remote');
+    assert.equal(r[0].detectedLanguage, 'de');
+    assert.deepEqual(r.map((x) => x.detectedLanguage), l.map((x) => x.detectedLanguage));
+    for (let i = 0; i < r.length; i++) assert.ok(Math.abs(r[i].confidence - l[i].confidence) < 1e-4);
+    const s = await TextSuggester.create({ placement: 'remote', serverUrl: server.base });
+    const sl = await TextSuggester.create({ placement: 'local' });
+    const rs = await s.suggest('Thank you very', { count: 2, maxWords: 2 });
+    const ls = await sl.suggest('Thank you very', { count: 2, maxWords: 2 });
+    assert.ok(rs.length >= 1 && rs.length <= 2);
+    assert.deepEqual(rs.map((x) => x.text), ls.map((x) => x.text));
+    for (const t of [remote, local, s, sl]) t.destroy();
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,60 @@
+// The task API in Node with no options: the shipped models, loaded offline from the package.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DestroyedError, InvalidInputError, LanguageDetector, TextSuggester, installPolyfill } from '../dist/index.js';
+
+const samples = [
+  ['en', 'The weather is lovely today, so we are going for a long walk in the park.'],
+  ['fr', "Il fait très beau aujourd'hui, alors nous allons faire une longue promenade dans le parc."],
+  ['de', 'Das Wetter ist heute herrlich, also machen wir einen langen Spaziergang im Park.'],
+  ['es', 'Hoy hace muy buen tiempo, así que vamos a dar un largo paseo por el parque.'],
+];
+
+test('LanguageDetector: availability, create() with no options, detect() sorted and ending with und', async () => {
+  assert.equal(await LanguageDetector.availability(), 'available');
+  const progress = [];
+  const d = await LanguageDetector.create({ monitor: (m) => m.addEventListener('downloadprogress', (e) => progress.push(e.loaded)) });
+  assert.deepEqual([progress[0], progress.at(-1)], [0, 1]);
+  assert.equal(d.placement.where, 'local');
+  for (const [lang, text] of samples) {
+    const out = await d.detect(text);
+    assert.equal(out[0].detectedLanguage, lang, `${text} → ${JSON.stringify(out.slice(0, 3))}`);
+    assert.ok(out[0].confidence > 0.5);
+    assert.equal(out.at(-1).detectedLanguage, 'und');
+    for (let i = 1; i < out.length - 1; i++) assert.ok(out[i - 1].confidence >= out[i].confidence);
+    const sum = out.reduce((s, r) => s + r.confidence, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-3, `confidences sum to ${sum}`);
+  }
+  const empty = await d.detect('');
+  assert.equal(empty.at(-1).detectedLanguage, 'und');
+  await assert.rejects(d.detect(42), InvalidInputError);
+  d.destroy();
+  await assert.rejects(d.detect('hello'), DestroyedError);
+});
+
+test('TextSuggester: create() with no options, suggest() honours count and maxWords', async () => {
+  const s = await TextSuggester.create();
+  const out = await s.suggest('Thank you very much for', { count: 3, maxWords: 2 });
+  assert.ok(out.length >= 1 && out.length <= 3, JSON.stringify(out));
+  for (const r of out) {
+    assert.equal(typeof r.text, 'string');
+    assert.ok(r.text.trim().length > 0);
+    assert.ok(r.text.trim().split(/\s+/).length <= 2, `"${r.text}" has more than 2 words`);
+    assert.ok(r.confidence >= 0 && r.confidence <= 1);
+  }
+  for (let i = 1; i < out.length; i++) assert.ok(out[i - 1].confidence >= out[i].confidence);
+  await assert.rejects(s.suggest('x', { count: 0 }), InvalidInputError);
+  await assert.rejects(s.suggest('x', { maxWords: 99 }), InvalidInputError);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(s.suggest('Thank you', { signal: ac.signal }), { name: 'AbortError' });
+  s.destroy();
+});
+
+test('installPolyfill defines globalThis.LanguageDetector only where none exists', () => {
+  assert.equal(globalThis.LanguageDetector, undefined);
+  assert.equal(installPolyfill(), true);
+  assert.equal(globalThis.LanguageDetector, LanguageDetector);
+  assert.equal(installPolyfill(), false);
+  delete globalThis.LanguageDetector;
+});

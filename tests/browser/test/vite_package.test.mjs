@@ -1,0 +1,127 @@
+// The packed perch tarball, installed into a fresh Vite project, bundled, and run in headless
+// Chromium: language detection and a suggestion, once cross-origin isolated (wasm threads on)
+// and once not (threads off, still correct).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import { serveStatic } from './static_server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'perch-vite-'));
+const app = join(work, 'app');
+let browser;
+let profile;
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>perch in Vite</title></head>
+<body><pre id="out">running…</pre><script type="module" src="/main.js"></script></body></html>`;
+
+const MAIN = `import { LanguageDetector, TextSuggester, env } from 'perch';
+const warnings = [];
+const warn = console.warn;
+console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); };
+try {
+  const progress = [];
+  const detector = await LanguageDetector.create({
+    monitor(m) { m.addEventListener('downloadprogress', (e) => progress.push(e.loaded)); },
+  });
+  const en = await detector.detect('The weather is lovely today, so we are going for a long walk in the park.');
+  const fr = await detector.detect("Il fait très beau aujourd'hui, alors nous allons faire une longue promenade dans le parc.");
+  const suggester = await TextSuggester.create();
+  const suggestions = await suggester.suggest('Thank you very much for', { count: 3, maxWords: 2 });
+  window.__result = {
+    env: { variant: env.variant, threads: env.threads, threadsReason: env.threadsReason, crossOriginIsolated: env.crossOriginIsolated },
+    engine: detector.engine, placement: detector.placement, progress, en, fr, suggestions, warnings,
+  };
+  detector.destroy();
+  suggester.destroy();
+} catch (e) {
+  window.__error = String(e && e.stack || e);
+}
+document.getElementById('out').textContent = JSON.stringify(window.__result || window.__error, null, 1);
+`;
+
+before(async () => {
+  // 1. Pack the package exactly as it would be published (its prepack builds dist/).
+  const packDir = join(work, 'pack');
+  mkdirSync(packDir);
+  execFileSync('npm', ['pack', '--pack-destination', packDir, '--loglevel=error'], { cwd: join(repo, 'js-bindings'), stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')));
+  // 2. A fresh project that installs it (no other dependency: works offline).
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'perch-vite-app', private: true, type: 'module' }));
+  writeFileSync(join(app, 'index.html'), PAGE);
+  writeFileSync(join(app, 'main.js'), MAIN);
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+  // 3. Bundle it with Vite (this package's Vite, so the temp project needs no registry).
+  await build({ root: app, logLevel: 'warn', build: { outDir: join(app, 'dist'), target: 'es2022' } });
+  profile = mkdtempSync(join(tmpdir(), 'perch-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  rmSync(work, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function runPage(isolated) {
+  const server = await serveStatic(join(app, 'dist'), { isolated });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(`${server.base}/index.html`);
+    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 120_000 });
+    const error = await page.evaluate(() => window.__error);
+    assert.equal(error, undefined, `page error: ${error}`);
+    assert.deepEqual(errors, []);
+    return await page.evaluate(() => window.__result);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
+function checkResults(r) {
+  assert.equal(r.en[0].detectedLanguage, 'en', JSON.stringify(r.en.slice(0, 3)));
+  assert.equal(r.fr[0].detectedLanguage, 'fr', JSON.stringify(r.fr.slice(0, 3)));
+  assert.equal(r.en.at(-1).detectedLanguage, 'und');
+  assert.ok(r.suggestions.length >= 1 && r.suggestions.length <= 3, JSON.stringify(r.suggestions));
+  assert.ok(r.suggestions.every((s) => typeof s.text === 'string' && s.text.trim().length > 0));
+  assert.equal(r.placement.where, 'local');
+  assert.equal(r.engine.inWorker, true, 'inference runs in a Web Worker by default');
+  assert.equal(r.progress[0], 0);
+  assert.equal(r.progress.at(-1), 1);
+}
+
+test('cross-origin isolated page: simd-threads build with threads, correct results', async () => {
+  const r = await runPage(true);
+  assert.equal(r.env.crossOriginIsolated, true);
+  assert.equal(r.env.threads, true, r.env.threadsReason);
+  assert.equal(r.env.variant, 'simd-threads');
+  assert.ok(r.engine.threads >= 1);
+  checkResults(r);
+  assert.ok(!r.warnings.some((w) => /single-threaded/.test(w)));
+});
+
+test('page without COOP/COEP: threads off with a warning that says why, results still correct', async () => {
+  const r = await runPage(false);
+  assert.equal(r.env.crossOriginIsolated, false);
+  assert.equal(r.env.threads, false);
+  assert.equal(r.env.variant, 'simd');
+  assert.match(r.env.threadsReason, /cross-origin isolated/);
+  assert.equal(r.warnings.filter((w) => /perch: running single-threaded/.test(w)).length, 1);
+  checkResults(r);
+});

@@ -1,0 +1,62 @@
+# The JS-facing wasm module: perch + the C ABI linked into perch-<variant>.js/.wasm (+ .worker.js
+# for simd-threads), loaded by js-bindings/. Every function declared in src/perch/c_api/perch.h
+# is exported, plus wasm/exports.txt (malloc/free for the binding's buffers).
+if(NOT PERCH_WASM)
+  return()
+endif()
+
+set(PERCH_C_API_HEADER ${CMAKE_SOURCE_DIR}/src/perch/c_api/perch.h)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${PERCH_C_API_HEADER} ${CMAKE_SOURCE_DIR}/wasm/exports.txt)
+if(NOT EXISTS ${PERCH_C_API_HEADER})
+  message(STATUS "wasm module: ${PERCH_C_API_HEADER} is missing; perch-${PERCH_WASM_VARIANT}.js not built")
+  return()
+endif()
+
+# Exported names: "perch_xxx(" at the start of a declaration in perch.h, then exports.txt.
+file(READ ${PERCH_C_API_HEADER} _perch_h)
+string(REGEX REPLACE "/\\*[^*]*\\*+([^/*][^*]*\\*+)*/" "" _perch_h "${_perch_h}")  # drop comments
+string(REGEX MATCHALL "[ *](perch_[a-z0-9_]+)\\(" _decls "${_perch_h}")
+set(_exports "")
+foreach(d ${_decls})
+  string(REGEX REPLACE "^[ *](perch_[a-z0-9_]+)\\($" "_\\1" name "${d}")
+  list(APPEND _exports ${name})
+endforeach()
+file(STRINGS ${CMAKE_SOURCE_DIR}/wasm/exports.txt _extra REGEX "^_")
+list(APPEND _exports ${_extra})
+list(REMOVE_DUPLICATES _exports)
+list(JOIN _exports "\n" _exports_text)
+set(PERCH_WASM_EXPORTS ${CMAKE_BINARY_DIR}/perch_wasm_exports.txt)
+file(WRITE ${PERCH_WASM_EXPORTS} "${_exports_text}\n")
+
+# An empty translation unit: everything comes from the perch library.
+set(_main ${CMAKE_BINARY_DIR}/perch_wasm_module.c)
+if(NOT EXISTS ${_main})
+  file(WRITE ${_main} "/* perch wasm module: see wasm/wasm.cmake */\n")
+endif()
+
+add_executable(perch_wasm ${_main})
+set_target_properties(perch_wasm PROPERTIES OUTPUT_NAME perch-${PERCH_WASM_VARIANT} SUFFIX .js)
+target_link_libraries(perch_wasm PRIVATE perch)
+target_link_options(perch_wasm PRIVATE
+  -O3
+  -sMODULARIZE=1
+  -sEXPORT_NAME=createPerchModule
+  -sENVIRONMENT=web,worker,node
+  -sFILESYSTEM=0
+  -sALLOW_MEMORY_GROWTH=1
+  -sMAXIMUM_MEMORY=2GB
+  -sTOTAL_STACK=1048576
+  -sEXPORTED_FUNCTIONS=@${PERCH_WASM_EXPORTS}
+  -sEXPORTED_RUNTIME_METHODS=[]
+  # Every exported C function must exist: a missing one is a link error, not a runtime surprise.
+  -sERROR_ON_UNDEFINED_SYMBOLS=1)
+if(PERCH_WASM_VARIANT STREQUAL "simd-threads")
+  # The binding chooses the pool size (threads - 1) at instantiation and loads more workers
+  # before each new session (see js-bindings/src/wasm_module.ts).
+  target_link_options(perch_wasm PRIVATE
+    "-sPTHREAD_POOL_SIZE=Module[\"perchPoolSize\"]"
+    -sPTHREAD_POOL_SIZE_STRICT=0
+    -Wno-pthreads-mem-growth)
+endif()
+set_target_properties(perch_wasm PROPERTIES LINK_DEPENDS ${PERCH_WASM_EXPORTS})

@@ -57,3 +57,18 @@ test('perch.env describes Node: SIMD + threads, simd-threads build, default thre
   const cores = availableParallelism();
   assert.equal(env.defaultThreads, Math.max(1, Math.min(4, Math.ceil(cores / 2))));
 });
+
+test('wasmPaths points the loader at another folder, and a wrong one fails clearly', async () => {
+  const { cpSync } = await import('node:fs');
+  const { pathToFileURL } = await import('node:url');
+  const { tempDir, pkgDir } = await import('./helpers.mjs');
+  const dir = tempDir('perch-wasm-');
+  cpSync(`${pkgDir}/dist/wasm`, dir, { recursive: true });
+  const { bytes, expected } = tinyDenseModel(writePerch);
+  const model = await Model.load(bytes, { variant: 'baseline', wasmPaths: `${pathToFileURL(dir).href}/` });
+  const x = new Float32Array([1, 1, 1, 2, 2, 2]);
+  assert.deepEqual(Array.from((await model.run({ x })).y.data), Array.from(expected(x)));
+  await model.destroy();
+  const { WasmLoadError } = await import('../dist/index.js');
+  await assert.rejects(Model.load(bytes, { variant: 'baseline', wasmPaths: `${pathToFileURL(dir).href}/nowhere/` }), WasmLoadError);
+});

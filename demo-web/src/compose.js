@@ -56,8 +56,10 @@ export class GhostTextCompose {
     if (!text) return false;
     const t = this.textarea;
     t.focus();
-    // setRangeText keeps the browser's undo stack sane enough and fires no input event itself.
-    t.setRangeText(text, t.value.length, t.value.length, 'end');
+    // A suggestion ends at a word boundary; the space after it makes the next suggestion the
+    // next word instead of a longer version of the word just accepted.
+    const insert = /\s$/.test(text) ? text : `${text} `;
+    t.setRangeText(insert, t.value.length, t.value.length, 'end');
     this.suggestions = [];
     this.suggestedFor = null;
     this.render();

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const serverBin = join(root, 'build', 'native', 'perch-server');
+// PERCH_SERVER_BIN: another perch-server build (e.g. a developer's own build folder).
+const serverBin = resolve(process.env.PERCH_SERVER_BIN ?? join(root, 'build', 'native', 'perch-server'));
 const outDir = join(root, 'build', 'test-output', 'demo');
 const site = join(outDir, 'site');
 const STEP_MS = 60_000;
@@ -74,6 +75,18 @@ async function shot(name) {
   await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
 }
 
+/** A test that leaves a screenshot of the page as it was when it failed. */
+function step(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (err) {
+      await page?.screenshot({ path: join(outDir, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+      throw err;
+    }
+  });
+}
+
 const compose = () => page.locator('#compose');
 const ghost = () => page.locator('[data-testid="ghost"]');
 const badge = () => page.locator('[data-testid="language-main"]');
@@ -121,7 +134,7 @@ after(async () => {
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-test('first visit downloads the models, runs on this device with threads, and is cross-origin isolated', async () => {
+step('first visit downloads the models, runs on this device with threads, and is cross-origin isolated', async () => {
   await page.goto(`${baseUrl}/`);
   await page.waitForSelector('body[data-ready="normal"]');
   assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'perch-server must send COOP/COEP');
@@ -137,14 +150,14 @@ test('first visit downloads the models, runs on this device with threads, and is
   await shot('01-first-visit');
 });
 
-test('typing "I would like to" shows a suggestion, and Tab accepts it', async () => {
+step('typing "I would like to" shows a suggestion, and Tab accepts it', async () => {
   const typed = 'I would like to';
   await typeFresh(typed);
   const suggestion = await waitForGhostFor(typed);
   assert.ok(suggestion.trim().length > 0, 'a non-empty suggestion');
   await shot('02-suggestion');
   await page.keyboard.press('Tab');
-  assert.equal(await compose().inputValue(), typed + suggestion, 'Tab appends the suggestion');
+  assert.equal(await compose().inputValue(), `${typed}${suggestion} `, 'Tab appends the suggestion and a space');
   assert.ok(await compose().evaluate((el) => el === document.activeElement), 'focus stays in the box');
   // Each call was measured, on this device.
   assert.match(await page.locator('[data-testid="latency-suggest"] .count').textContent(), /^\d+ calls?$/);
@@ -152,7 +165,7 @@ test('typing "I would like to" shows a suggestion, and Tab accepts it', async ()
   await shot('03-accepted');
 });
 
-test('Esc dismisses the suggestion', async () => {
+step('Esc dismisses the suggestion', async () => {
   const typed = 'Thank you for your hel';
   await typeFresh(typed);
   await waitForGhostFor(typed);
@@ -161,7 +174,7 @@ test('Esc dismisses the suggestion', async () => {
   assert.equal(await compose().inputValue(), typed, 'Esc leaves the text alone');
 });
 
-test('a French sentence makes the badge say French', async () => {
+step('a French sentence makes the badge say French', async () => {
   await typeFresh('Bonjour, je voudrais réserver une table pour deux personnes ce soir.');
   await page.waitForFunction(() =>
     document.querySelector('[data-testid="language-main"]').textContent.startsWith('French'));
@@ -171,7 +184,7 @@ test('a French sentence makes the badge say French', async () => {
   await shot('04-french');
 });
 
-test('the weak-device switch moves the suggestion to the server, visibly', async () => {
+step('the weak-device switch moves the suggestion to the server, visibly', async () => {
   const before = await suggestRequestsServed();
   // Keyboard only: reach the switch and flip it with Space.
   await page.locator('#weak-device').focus();
@@ -194,7 +207,7 @@ test('the weak-device switch moves the suggestion to the server, visibly', async
   assert.equal(await page.locator('tr[data-task="suggest"] .where').textContent(), 'This device');
 });
 
-test('a reload loads the models from the cache', async () => {
+step('a reload loads the models from the cache', async () => {
   await page.reload();
   await page.waitForSelector('body[data-ready="normal"]');
   for (const task of ['suggest', 'langid']) {
@@ -203,15 +216,19 @@ test('a reload loads the models from the cache', async () => {
   await shot('06-from-cache');
 });
 
-test('with the server stopped, inference still works on this device, and the page says the server is gone', async () => {
+step('with the server stopped, inference still works on this device, and the page says the server is gone', async () => {
   await stopServer();
   await page.waitForFunction(() => document.querySelector('#connection').dataset.state === 'down');
   assert.match(await page.locator('#env-server').textContent(), /gone/);
-  const typed = 'See you tomorrow at the';
+  const typed = 'I would like to';
+  const detectCalls = await page.locator('[data-testid="latency-langid"] .count').textContent();
   await typeFresh(typed);
   await waitForGhostFor(typed);
-  await page.waitForFunction(() =>
-    document.querySelector('[data-testid="language-main"]').textContent.startsWith('English'));
+  // Language detection ran again too, on this device.
+  await page.waitForFunction((before) =>
+    document.querySelector('[data-testid="latency-langid"] .count').textContent !== before, detectCalls);
+  assert.equal(await page.locator('[data-testid="latency-suggest"] .last').getAttribute('data-where'), 'local');
+  assert.equal(await page.locator('[data-testid="latency-langid"] .last').getAttribute('data-where'), 'local');
   await shot('07-server-stopped');
 
   // And offline after the first visit: a reload with no server comes from the service worker.

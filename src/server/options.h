@@ -22,7 +22,7 @@ struct ServerOptions {
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   size_t max_body_bytes = 1 << 20;
-  size_t max_text_bytes = 16384;    // per text, in UTF-8 bytes
+  size_t max_text_bytes = 1 << 18;  // per text, in UTF-8 bytes (the JS API's 65,536 chars)
   int max_batch = 64;               // texts per batch request
   size_t max_tensor_elements = 1 << 20;  // per v2 input tensor
   std::string access_log = "-";     // "-": stderr, "off", or a file path

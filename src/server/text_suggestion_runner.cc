@@ -19,8 +19,8 @@ class TextSuggestionRunner : public TaskRunner {
   perch::Status run(const std::vector<std::string>& texts, const nlohmann::json& params,
                     std::vector<std::string>* results) override {
     int count = 3, max_words = 3;  // the JS API's defaults and ranges; the suggester clamps
-    PERCH_RETURN_IF_ERROR(integer_param(params, "count", 0, 16, 3, &count));
-    PERCH_RETURN_IF_ERROR(integer_param(params, "maxWords", 0, 16, 3, &max_words));
+    PERCH_RETURN_IF_ERROR(integer_param(params, "count", 1, 10, 3, &count));
+    PERCH_RETURN_IF_ERROR(integer_param(params, "maxWords", 1, 16, 3, &max_words));
     ObjectPool<perch::TextSuggester>::Lease suggester;
     PERCH_RETURN_IF_ERROR(pool_.acquire(&suggester));
     for (const std::string& text : texts) {

@@ -1,26 +1,23 @@
 // 2,000 malformed or hostile requests (bad JSON, wrong types, huge bodies, invalid UTF-8, path
 // tricks, missing keys, broken HTTP), generated from a fixed seed; then the server must still be
 // alive and answer correctly. Every answer must be a 4xx with a JSON error body (or a 503 from
-// the admission queue), never a 5xx crash or a dropped connection without reply.
-import { test, before, after } from 'node:test';
+// the admission queue), never a 5xx crash or a dropped connection without reply. The storm runs
+// against the release build and, when `make build` made it, the ASan + UBSan build (which aborts
+// on any out-of-bounds access or undefined behaviour, and reports leaks at exit).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  makeTestModels, shippedTaskModels, startServer, postJson, rawRequest, rawStatus, tinyExpected,
+  asanServerBin, makeTestModels, serverBin, shippedTaskModels, startServer, postJson, rawRequest, rawStatus,
+  tinyExpected,
 } from './server_process.mjs';
 
 const TOTAL = 2000;
-let server;
-let weights;
-
-before(async () => {
-  const models = makeTestModels({ withShipped: true });
-  weights = JSON.parse(readFileSync(join(models, 'tiny.json'), 'utf8'));
-  server = await startServer(['--models', models, '--max-body-bytes', '65536', '--max-text-bytes', '2048',
-    '--max-batch', '16', '--threads', '2', '--queue', '256']);
-});
-after(async () => { await server?.stop(); });
+const models = makeTestModels({ withShipped: true });
+const weights = JSON.parse(readFileSync(join(models, 'tiny.json'), 'utf8'));
+const BINARIES = [['release', serverBin]];
+if (existsSync(asanServerBin)) BINARIES.push(['ASan+UBSan', asanServerBin]);
 
 // mulberry32: a small deterministic PRNG, so a failure can be replayed.
 function rng(seed) {
@@ -111,7 +108,7 @@ function hostileRequest(rand, i) {
       return { route, body: bytes(1 + Math.floor(rand() * 512)) };
     default: { // near-valid requests with one field mangled
       const body = pick([
-        { text: 'Hello world', top: pick([0, 1000, -1, 2.5, '3', null]) },
+        { text: 'Hello world', top: pick([0, 1001, -1, 2.5, '3', null]) },
         { text: 'The quick brown', count: pick([0, 1000, -1, 'x']), maxWords: 2 },
         { text: 'The quick brown', count: 3, maxWords: pick([0, 1000, 1.5, null]) },
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, pick([null, 'nan', true, [], {}])] }] },
@@ -122,7 +119,7 @@ function hostileRequest(rand, i) {
   }
 }
 
-async function send(req) {
+async function send(server, req) {
   if (req.raw !== undefined) {
     const text = await rawRequest(server.port, Buffer.from(req.raw, 'latin1'), { timeoutMs: 3000 });
     return { status: rawStatus(text), text: text.slice(text.indexOf('\r\n\r\n') + 4), raw: true };
@@ -131,7 +128,20 @@ async function send(req) {
   return { status: r.status, text: r.text, body: r.body };
 }
 
-test(`${TOTAL} hostile requests never crash the server and always get a clear error`, async (t) => {
+for (const [label, bin] of BINARIES) {
+  test(`${label}: ${TOTAL} hostile requests never crash the server and always get a clear error`, async (t) => {
+    const server = await startServer(['--models', models, '--max-body-bytes', '65536', '--max-text-bytes', '2048',
+      '--max-batch', '16', '--threads', '2', '--queue', '256'], { bin });
+    try {
+      await storm(t, server);
+    } finally {
+      const { code, signal } = await server.stop();
+      assert.equal(code, 0, `exit ${code} ${signal ?? ''}: ${server.stderr().slice(-4000)}`);
+    }
+  });
+}
+
+async function storm(t, server) {
   // Answers to remember before the storm (task models only when shipped).
   const tasks = shippedTaskModels();
   const before = [];
@@ -153,7 +163,7 @@ test(`${TOTAL} hostile requests never crash the server and always get a clear er
     while (next < requests.length) {
       const i = next++;
       const req = requests[i];
-      const r = await send(req);
+      const r = await send(server, req);
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       const what = `#${i} ${req.route ?? ''} ${String(req.raw ?? req.body).slice(0, 120)} -> ${r.status} ${r.text.slice(0, 200)}`;
       assert.equal(server.child.exitCode, null, `server died at ${what}\n${server.stderr()}`);
@@ -190,4 +200,4 @@ test(`${TOTAL} hostile requests never crash the server and always get a clear er
     assert.equal(again.status, 200, again.text);
     assert.equal(again.text, text);
   }
-});
+}

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const serverBin = process.env.PERCH_SERVER_BIN ?? join(root, 'build', 'native', 'perch-server');
+// The same server built with ASan + UBSan by `make build` (the native-asan preset).
+export const asanServerBin = process.env.PERCH_SERVER_ASAN_BIN ?? join(root, 'build', 'native-asan', 'perch-server');
 
 /**
  * Writes the test models (tiny, slow and broken files) into a fresh folder; with `withShipped`
@@ -56,13 +58,13 @@ export function shippedTaskModels() {
  * Spawns perch-server with `args` (plus --port 0 --host 127.0.0.1 unless given) and resolves once
  * it prints its address. Returns { child, url, port, stderr(), stop(signal) }.
  */
-export async function startServer(args, { timeoutMs = 30_000 } = {}) {
-  if (!existsSync(serverBin)) throw new Error(`${serverBin} is missing: run make build-native`);
+export async function startServer(args, { timeoutMs = 30_000, bin = serverBin } = {}) {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run make build-native`);
   const full = [...args];
   if (!full.includes('--port')) full.push('--port', '0');
   if (!full.includes('--host')) full.push('--host', '127.0.0.1');
   if (!full.includes('--access-log')) full.push('--access-log', 'off');
-  const child = spawn(serverBin, full, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, full, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

@@ -15,8 +15,10 @@ const TYPES = {
 };
 
 export async function serveStatic(root, { isolated }) {
+  const counts = new Map();
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    counts.set(extname(path), (counts.get(extname(path)) ?? 0) + 1);
     const file = normalize(join(root, path));
     if (!file.startsWith(root + sep)) {
       res.writeHead(403).end();
@@ -37,6 +39,8 @@ export async function serveStatic(root, { isolated }) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {
     base: `http://127.0.0.1:${server.address().port}`,
+    /** Requests for files with this extension (e.g. '.perch'). */
+    count: (ext) => counts.get(ext) ?? 0,
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
   };
 }

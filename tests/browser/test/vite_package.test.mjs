@@ -23,7 +23,8 @@ const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>perch in Vite</title></head>
 <body><pre id="out">running…</pre><script type="module" src="/main.js"></script></body></html>`;
 
-const MAIN = `import { LanguageDetector, TextSuggester, env } from 'perch';
+const MAIN = `import { IndexedDbStore, LanguageDetector, TextSuggester, env, setModelStore } from 'perch';
+if (location.search.includes('store=idb')) setModelStore(new IndexedDbStore());
 const warnings = [];
 const warn = console.warn;
 console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); };
@@ -34,11 +35,17 @@ try {
   });
   const en = await detector.detect('The weather is lovely today, so we are going for a long walk in the park.');
   const fr = await detector.detect("Il fait très beau aujourd'hui, alors nous allons faire une longue promenade dans le parc.");
+  // Calls posted together are answered in order, each with its own result.
+  const texts = ['Guten Morgen, wie geht es dir heute?', 'Buongiorno, come stai oggi?', 'Good morning, how are you today?'];
+  const together = await Promise.all(texts.map((t) => detector.detect(t)));
+  const oneByOne = [];
+  for (const t of texts) oneByOne.push(await detector.detect(t));
   const suggester = await TextSuggester.create();
   const suggestions = await suggester.suggest('Thank you very much for', { count: 3, maxWords: 2 });
   window.__result = {
     env: { variant: env.variant, threads: env.threads, threadsReason: env.threadsReason, crossOriginIsolated: env.crossOriginIsolated },
     engine: detector.engine, placement: detector.placement, progress, en, fr, suggestions, warnings,
+    loadedFromCache: detector.loadedFromCache && suggester.loadedFromCache, together, oneByOne,
   };
   detector.destroy();
   suggester.destroy();
@@ -76,18 +83,27 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function runPage(isolated) {
+/** Loads the page twice (the second load must come from the model cache); returns both results. */
+async function runPage(isolated, query = '') {
   const server = await serveStatic(join(app, 'dist'), { isolated });
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
-    await page.goto(`${server.base}/index.html`);
-    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 120_000 });
-    const error = await page.evaluate(() => window.__error);
-    assert.equal(error, undefined, `page error: ${error}`);
+    const results = [];
+    for (let i = 0; i < 2; i++) {
+      await page.goto(`${server.base}/index.html${query}`);
+      await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 120_000 });
+      const error = await page.evaluate(() => window.__error);
+      assert.equal(error, undefined, `page error: ${error}`);
+      results.push(await page.evaluate(() => window.__result));
+    }
     assert.deepEqual(errors, []);
-    return await page.evaluate(() => window.__result);
+    assert.equal(results[0].loadedFromCache, false, 'first load downloads the models');
+    assert.equal(results[1].loadedFromCache, true, 'second load is served from the cache');
+    assert.deepEqual(results[1].en, results[0].en);
+    assert.equal(server.count('.perch'), 2, 'each model was fetched once');
+    return results[1];
   } finally {
     await page.close();
     await server.close();
@@ -104,6 +120,8 @@ function checkResults(r) {
   assert.equal(r.engine.inWorker, true, 'inference runs in a Web Worker by default');
   assert.equal(r.progress[0], 0);
   assert.equal(r.progress.at(-1), 1);
+  assert.deepEqual(r.together, r.oneByOne);
+  assert.deepEqual(r.together.map((x) => x[0].detectedLanguage), ['de', 'it', 'en']);
 }
 
 test('cross-origin isolated page: simd-threads build with threads, correct results', async () => {
@@ -116,8 +134,8 @@ test('cross-origin isolated page: simd-threads build with threads, correct resul
   assert.ok(!r.warnings.some((w) => /single-threaded/.test(w)));
 });
 
-test('page without COOP/COEP: threads off with a warning that says why, results still correct', async () => {
-  const r = await runPage(false);
+test('page without COOP/COEP: threads off with a warning that says why, results still correct (IndexedDB cache)', async () => {
+  const r = await runPage(false, '?store=idb');
   assert.equal(r.env.crossOriginIsolated, false);
   assert.equal(r.env.threads, false);
   assert.equal(r.env.variant, 'simd');

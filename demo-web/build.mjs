@@ -15,13 +15,18 @@ const pkg = join(root, 'js-bindings');
 // PERCH_DEMO_PACKAGE_DIST: use a package dist/ built elsewhere (e.g. an unpacked npm tarball).
 const pkgDist = resolve(process.env.PERCH_DEMO_PACKAGE_DIST ?? join(pkg, 'dist'));
 
-if (!existsSync(join(pkgDist, 'index.js')) && !process.env.PERCH_DEMO_PACKAGE_DIST) {
+if (!process.env.PERCH_DEMO_PACKAGE_DIST) {
+  // Always rebuild the package, so the demo serves the current wasm builds and models.
   if (!existsSync(join(pkg, 'package.json'))) {
     console.error('demo-web: js-bindings/ (the perch package) is missing; it is needed to build the demo.');
     process.exit(1);
   }
-  console.log('demo-web: building the perch package (js-bindings) first');
-  execFileSync('npm', ['run', 'build'], { cwd: pkg, stdio: 'inherit' });
+  console.log('demo-web: building the perch package (js-bindings)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: pkg, stdio: 'inherit' });
+}
+if (!existsSync(join(pkgDist, 'index.js'))) {
+  console.error(`demo-web: ${pkgDist} has no index.js: the perch package did not build.`);
+  process.exit(1);
 }
 
 rmSync(out, { recursive: true, force: true });

@@ -65,8 +65,9 @@ bench: build
 PORT ?= 8080
 demo: build
 	@cd demo-web && node build.mjs
-	@echo "perch demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	@exec build/native/perch-server --models models --static build/demo-web --port $(PORT) --host 127.0.0.1
+	@echo "perch demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; requests are logged to build/demo-access.log)"
+	@exec build/native/perch-server --models models --static build/demo-web --port $(PORT) --host 127.0.0.1 \
+	  --access-log build/demo-access.log
 
 clean:
 	rm -rf build

@@ -4,13 +4,16 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const root = resolve(pkg, '..');
-const dist = join(pkg, 'dist');
+// Built into a temporary folder, then swapped in: other builds (the demo, a parallel test) may
+// be reading dist/ at the same time.
+const finalDist = join(pkg, 'dist');
+const dist = join(pkg, `.dist-${process.pid}`);
 const VARIANTS = ['simd-threads', 'simd', 'baseline'];
 const MODELS = [
   { task: 'language-detection', file: 'langid.perch', from: 'models/langid/langid.perch', rows: 1 },
@@ -82,7 +85,8 @@ if (!existsSync(genPath) || readFileSync(genPath, 'utf8') !== generated) writeFi
 
 // ---- 3. TypeScript ----
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [join(pkg, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', pkg], { stdio: 'inherit' });
+process.on('exit', () => rmSync(dist, { recursive: true, force: true }));
+execFileSync(process.execPath, [join(pkg, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', pkg, '--outDir', dist], { stdio: 'inherit' });
 
 // ---- 4. the inference worker: one classic script, no imports (works as classic or module worker) ----
 await build({
@@ -120,3 +124,9 @@ for (const m of MODELS) {
   writeFileSync(join(dist, 'models', m.file.replace('.perch', '.json')), `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(`perch build: model ${m.file} (${s.size} bytes, sha256 ${s.sha256.slice(0, 12)}…)`);
 }
+
+// ---- 7. swap the new dist/ in ----
+const old = join(pkg, `.dist-old-${process.pid}`);
+if (existsSync(finalDist)) renameSync(finalDist, old);
+renameSync(dist, finalDist);
+rmSync(old, { recursive: true, force: true });

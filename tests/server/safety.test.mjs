@@ -124,7 +124,16 @@ test('a full admission queue answers 503 with Retry-After instead of piling up',
 test('SIGTERM: in-flight requests finish, then the server exits 0', async () => {
   const s = await startServer(['--models', models, '--threads', '1', '--queue', '16']);
   const inflight = Array.from({ length: 6 }, () => postJson(`${s.url}/v2/models/slow/infer`, slowBody()));
-  await new Promise((r) => setTimeout(r, 30));
+  // Wait until the server holds all six (running, queued or done), and at least one is not done.
+  const sample = (text, name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  for (;;) {
+    const m = await (await fetch(`${s.url}/metrics`)).text();
+    const done = Number(/^perch_requests_total\{route="v2_infer",code="200"\} (\d+)/m.exec(m)?.[1] ?? 0);
+    const held = sample(m, 'perch_inflight_inferences') + sample(m, 'perch_queue_depth');
+    assert.ok(done < 6, 'the requests finished before SIGTERM could be sent; make the slow model slower');
+    if (done + held === 6) break;
+    await new Promise((r) => setTimeout(r, 2));
+  }
   const stopped = s.stop('SIGTERM');
   const results = await Promise.all(inflight);
   assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200, 200]);

@@ -36,7 +36,7 @@ async function freePort() {
 async function startServer() {
   const port = await freePort();
   const child = spawn(serverBin, ['--models', join(root, 'models'), '--static', site,
-    '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--port', String(port), '--host', '127.0.0.1', '--access-log', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;

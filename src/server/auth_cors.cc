@@ -66,6 +66,7 @@ void AccessControl::add_cors_headers(const httplib::Request& req, httplib::Respo
   res.set_header("Vary", "Origin");
   res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
   res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+  res.set_header("Access-Control-Expose-Headers", "X-Perch-Model, Retry-After");
   res.set_header("Access-Control-Max-Age", "600");
 }
 

@@ -60,6 +60,7 @@ test('CORS: allowed origins get headers and preflight, others are refused', asyn
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
   assert.match(ok.headers.get('vary'), /Origin/);
+  assert.match(ok.headers.get('access-control-expose-headers'), /Retry-After/);
   const pre = await fetch(`${s.url}/v1/language:detect`, {
     method: 'OPTIONS',
     headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST',

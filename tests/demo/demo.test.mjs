@@ -119,8 +119,12 @@ before(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
+    // The Compute Pressure API is switched off: on a shared, busy 2-core machine it reports
+    // 'critical' and placement rightly moves the tasks to the server, which would make every
+    // "runs on this device" step depend on the load. Its branch is tested in js-bindings.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-blink-features=ComputePressure'],
     viewport: { width: 1200, height: 900 },
   });
   page = context.pages()[0] ?? await context.newPage();

@@ -104,6 +104,11 @@ export async function instantiateWasm(variant: WasmVariant, files: WasmFiles, th
   if (isNode && workerScript?.startsWith('file:')) {
     const { fileURLToPath } = await nodeImport<typeof import('node:url')>('node:url');
     workerScript = fileURLToPath(workerScript);
+  } else if (workerScript?.startsWith('data:')) {
+    // Bundlers inline small assets (Vite: under 4 KiB) as data: URLs. A data: worker has an opaque
+    // origin and may not importScripts() the glue; a blob: URL keeps this page's origin.
+    const blob = await (await fetch(workerScript)).blob();
+    workerScript = URL.createObjectURL(new Blob([blob], { type: 'text/javascript' }));
   }
   let module: EmModule;
   try {

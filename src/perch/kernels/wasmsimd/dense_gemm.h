@@ -21,10 +21,7 @@ namespace perch {
 namespace wasmsimd {
 
 constexpr int kNR = 8;
-#ifndef PERCH_DENSE_MR
-#define PERCH_DENSE_MR 4
-#endif
-constexpr int kMR = PERCH_DENSE_MR;
+constexpr int kMR = 4;
 constexpr int kMC = 64;
 constexpr int kKC = 256;
 // Below this many multiply-adds per chunk, waking another thread costs more than it saves.
@@ -58,20 +55,37 @@ inline void finish_scalar(float* c, int nc, const Epilogue& ep) {
   for (int j = 0; j < nc; ++j) c[j] = dense_activation(ep.act, c[j]);
 }
 
-// C[MR, nc] (+)= A[MR, kc] · panel[kc, 8]; `first` starts from zero, `last` applies the epilogue.
-template <int MR, typename WT>
-inline void tile(const float* a, size_t lda, const WT* w, int kc, float* c, size_t ldc, int nc,
+// x rows of the current M×K block, packed per thread as [row tile][k][kMR] (zero rows past M):
+// the micro-kernel then reads one pointer with constant offsets, which keeps V8's loop to the
+// loads and mul/adds (with four row pointers, address arithmetic was a fifth of the loop).
+alignas(16) inline thread_local float tls_apack[kMC * kKC];
+
+inline void pack_a(const float* x, size_t ldx, int rows, int kc, float* out) {
+  for (int t = 0; t < rows; t += kMR)
+    for (int r = 0; r < kMR; ++r) {
+      float* o = out + static_cast<size_t>(t) * kc + r;
+      if (t + r < rows) {
+        const float* xr = x + static_cast<size_t>(t + r) * ldx;
+        for (int kk = 0; kk < kc; ++kk) o[kk * kMR] = xr[kk];
+      } else {
+        for (int kk = 0; kk < kc; ++kk) o[kk * kMR] = 0.0f;
+      }
+    }
+}
+
+// C[mr, nc] (+)= A[kMR, kc] (packed) · panel[kc, 8]; `first` starts from zero, `last` applies
+// the epilogue; only the first mr rows and nc columns of C are touched.
+template <typename WT>
+inline void tile(const float* ap, const WT* w, int kc, float* c, size_t ldc, int mr, int nc,
                  bool first, bool last, const Epilogue& ep, int col0) {
-  f32x4 acc[MR][2];
-  if (first) {
-    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = v_zero();
-  } else if (nc == kNR) {
-    for (int r = 0; r < MR; ++r) {
+  f32x4 acc[kMR][2];
+  for (int r = 0; r < kMR; ++r) {
+    if (first || r >= mr) {
+      acc[r][0] = acc[r][1] = v_zero();
+    } else if (nc == kNR) {
       acc[r][0] = v_load(c + r * ldc);
       acc[r][1] = v_load(c + r * ldc + 4);
-    }
-  } else {
-    for (int r = 0; r < MR; ++r) {
+    } else {
       float t[kNR] = {0, 0, 0, 0, 0, 0, 0, 0};
       for (int j = 0; j < nc; ++j) t[j] = c[r * ldc + j];
       acc[r][0] = v_load(t);
@@ -80,14 +94,16 @@ inline void tile(const float* a, size_t lda, const WT* w, int kc, float* c, size
   }
   for (int k = 0; k < kc; ++k) {
     f32x4 w0, w1;
-    load_w8(w + static_cast<size_t>(k) * kNR, &w0, &w1);
-    for (int r = 0; r < MR; ++r) {
-      const f32x4 x = v_splat_load(a + r * lda + k);
+    load_w8(w, &w0, &w1);
+    for (int r = 0; r < kMR; ++r) {
+      const f32x4 x = v_splat_load(ap + r);
       acc[r][0] = v_add(acc[r][0], v_mul(x, w0));
       acc[r][1] = v_add(acc[r][1], v_mul(x, w1));
     }
+    ap += kMR;
+    w += kNR;
   }
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < mr; ++r) {
     if (last) finish(&acc[r][0], &acc[r][1], ep, col0);
     float* cr = c + r * ldc;
     if (nc == kNR) {
@@ -157,24 +173,15 @@ void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& 
     for (int k0 = 0; k0 < k; k0 += kc) {
       const int kcur = std::min(kc, k - k0);
       const bool first = k0 == 0, last = k0 + kcur == k;
+      float* ap = tls_apack;
+      pack_a(x + static_cast<size_t>(mb) * k + k0, k, me - mb, kcur, ap);
       for (int p = p0; p < p1; ++p) {
         const WT* w = packed + (static_cast<size_t>(p) * k + k0) * kNR;
         const int col0 = p * kNR;
         const int nc = std::min(kNR, n - col0);
-        int r = mb;
-        for (; r + kMR <= me; r += kMR)
-          tile<kMR>(x + static_cast<size_t>(r) * k + k0, k, w, kcur, y + static_cast<size_t>(r) * n + col0,
-                    n, nc, first, last, ep, col0);
-        const float* xr = x + static_cast<size_t>(r) * k + k0;
-        float* yr = y + static_cast<size_t>(r) * n + col0;
-        switch (me - r) {
-          case 5: tile<5>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
-          case 4: tile<4>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
-          case 3: tile<3>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
-          case 2: tile<2>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
-          case 1: tile<1>(xr, k, w, kcur, yr, n, nc, first, last, ep, col0); break;
-          default: break;
-        }
+        for (int r = mb; r < me; r += kMR)
+          tile(ap + static_cast<size_t>(r - mb) * kcur, w, kcur, y + static_cast<size_t>(r) * n + col0, n,
+               std::min(kMR, me - r), nc, first, last, ep, col0);
       }
     }
   }

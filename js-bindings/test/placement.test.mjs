@@ -44,6 +44,13 @@ test("placement 'remote' without serverUrl is a clear error", async () => {
   await assert.rejects(LanguageDetector.create({ placement: 'sideways' }), /'auto', 'local' or 'remote'/);
 });
 
+// The real perch-server when it is built: weak devices then also get their answers from it.
+let perch;
+before(async () => {
+  if (perchServerBinary) perch = await startPerchServer();
+});
+after(() => perch?.stop());
+
 for (const [name, device] of [
   ['no SIMD', { simd: false }],
   ['low deviceMemory', { deviceMemory: 0.25 }],
@@ -53,17 +60,29 @@ for (const [name, device] of [
   test(`auto placement on a simulated device with ${name} chooses the server and downloads nothing`, async () => {
     const files = await startFileServer({});
     try {
-      for (const Task of [LanguageDetector, TextSuggester]) {
-        const task = await Task.create({
-          serverUrl: files.base,
-          device,
-          // A slow probe is only decisive with a model whose cost is known: the shipped one's.
-          ...(name === 'slow probe' ? {} : { model: files.url('/never-fetched.perch') }),
-        });
+      const serverUrl = perch?.base ?? files.base;
+      const common = {
+        serverUrl,
+        device,
+        // A slow probe is only decisive with a model whose cost is known: the shipped one's.
+        ...(name === 'slow probe' ? {} : { model: files.url('/never-fetched.perch') }),
+      };
+      const d = await LanguageDetector.create(common);
+      const s = await TextSuggester.create(common);
+      for (const task of [d, s]) {
         assert.equal(task.placement.where, 'remote', task.placement.reason);
         assert.ok(task.placement.reason.length > 10);
-        task.destroy();
       }
+      if (perch) {
+        const langs = await d.detect('Ceci est une phrase tout à fait ordinaire, écrite en français.');
+        assert.equal(langs.at(-1).detectedLanguage, 'und');
+        assert.ok(langs.every((x) => typeof x.detectedLanguage === 'string' && x.confidence >= 0 && x.confidence <= 1));
+        const sug = await s.suggest('Thank you very', { count: 2 });
+        assert.ok(sug.length >= 1 && sug.length <= 2 && sug.every((x) => typeof x.text === 'string'));
+        assert.equal(d.placement.where, 'remote', 'answered by the server, no fallback');
+      }
+      d.destroy();
+      s.destroy();
       assert.equal(files.count('/never-fetched.perch'), 0);
     } finally {
       await files.close();
@@ -101,26 +120,21 @@ test('remote calls against a dead server fall back to the local engine and fire 
 });
 
 test('remote placement answers through the real perch-server with the same objects as local', { skip: !perchServerBinary && 'perch-server is not built (make build-native)' }, async () => {
-  const server = await startPerchServer();
-  try {
-    const text = 'Das ist ein ganz normaler deutscher Satz über das Wetter von heute.';
-    const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: server.base });
-    const local = await LanguageDetector.create({ placement: 'local' });
-    const r = await remote.detect(text);
-    const l = await local.detect(text);
-    assert.equal(remote.placement.where, 'remote');
-    // The same C++ on both sides: the same languages in the same order, the same confidences.
-    assert.deepEqual(r.map((x) => x.detectedLanguage), l.map((x) => x.detectedLanguage));
-    for (let i = 0; i < r.length; i++) assert.ok(Math.abs(r[i].confidence - l[i].confidence) < 1e-4);
-    assert.equal(r[0].detectedLanguage, 'de');
-    const s = await TextSuggester.create({ placement: 'remote', serverUrl: server.base });
-    const sl = await TextSuggester.create({ placement: 'local' });
-    const rs = await s.suggest('Thank you very', { count: 2, maxWords: 2 });
-    const ls = await sl.suggest('Thank you very', { count: 2, maxWords: 2 });
-    assert.ok(rs.length >= 1 && rs.length <= 2);
-    assert.deepEqual(rs.map((x) => x.text), ls.map((x) => x.text));
-    for (const t of [remote, local, s, sl]) t.destroy();
-  } finally {
-    await server.stop();
-  }
+  const text = 'Das ist ein ganz normaler deutscher Satz über das Wetter von heute.';
+  const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: perch.base });
+  const local = await LanguageDetector.create({ placement: 'local' });
+  const r = await remote.detect(text);
+  const l = await local.detect(text);
+  assert.equal(remote.placement.where, 'remote');
+  // The same C++ on both sides: the same languages in the same order, the same confidences.
+  assert.deepEqual(r.map((x) => x.detectedLanguage), l.map((x) => x.detectedLanguage));
+  for (let i = 0; i < r.length; i++) assert.ok(Math.abs(r[i].confidence - l[i].confidence) < 1e-4);
+  const s = await TextSuggester.create({ placement: 'remote', serverUrl: perch.base });
+  const sl = await TextSuggester.create({ placement: 'local' });
+  const rs = await s.suggest('Thank you very', { count: 2, maxWords: 2 });
+  const ls = await sl.suggest('Thank you very', { count: 2, maxWords: 2 });
+  assert.ok(rs.length >= 1 && rs.length <= 2);
+  assert.deepEqual(rs.map((x) => x.text), ls.map((x) => x.text));
+  for (const t of [remote, local, s, sl]) t.destroy();
+  assert.equal(r[0].detectedLanguage, 'de');
 });

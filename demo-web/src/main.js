@@ -52,6 +52,7 @@ const suggestRuns = new Coalescer(async (text) => {
     compose.setSuggestions(text, results);
     showFailure('suggest', null);
   } catch (err) {
+    if (task !== tasks.suggest) return;  // replaced (weak-device switch) while the call ran
     showFailure('suggest', err);
     throw err;
   }
@@ -68,6 +69,7 @@ const detectRuns = new Coalescer(async (text) => {
     if (text === compose.text) badge.show(results);
     showFailure('langid', null);
   } catch (err) {
+    if (task !== tasks.langid) return;  // replaced (weak-device switch) while the call ran
     showFailure('langid', err);
     throw err;
   }

@@ -59,8 +59,8 @@ export function countTaskRequests(text) {
   let total = 0;
   for (const s of parsePrometheus(text)) {
     if (!/requests_total$/.test(s.name)) continue;
-    const route = s.labels.route ?? '';
-    if (route.startsWith('/v1/') || /suggest|detect/.test(route)) total += s.value;
+    // perch-server names its task routes v1_text_suggest and v1_language_detect.
+    if (/^v1_/.test(s.labels.route ?? '')) total += s.value;
   }
   return total;
 }

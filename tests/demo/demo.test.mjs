@@ -204,6 +204,9 @@ step('the weak-device switch moves the suggestion to the server, visibly', async
   assert.equal(await page.locator('[data-testid="latency-suggest"] .last').getAttribute('data-where'), 'remote');
   const afterCount = await suggestRequestsServed();
   assert.ok(afterCount > before, `server suggest requests grew: ${before} -> ${afterCount}`);
+  // The page's own server panel counts the task requests from /metrics too.
+  await page.waitForFunction(() => /^reachable, [1-9]\d* task requests? served$/.test(
+    document.querySelector('#env-server').textContent));
   await shot('05-weak-device-server');
   await page.locator('#weak-device').focus();
   await page.keyboard.press('Space');

@@ -28,6 +28,9 @@ export class PlacementPanel {
     where.textContent = WHERE_TEXT[placement.where] ?? placement.where;
     row.querySelector('.why').textContent = placement.reason;
     if (changed) {
+      const name = row.querySelector('th').textContent;
+      this.root.querySelector('.placement-announce').textContent =
+        `${name} now runs on ${placement.where === 'remote' ? 'the server' : 'this device'}: ${placement.reason}`;
       row.classList.remove('changed');
       void row.offsetWidth;  // restart the highlight animation
       row.classList.add('changed');

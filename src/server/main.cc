@@ -2,6 +2,7 @@
 // SIGINT, then stops accepting and lets in-flight requests finish.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
@@ -178,6 +179,13 @@ int run(int argc, char** argv) {
   register_task_routes(server, ctx);
   register_metrics_route(server, ctx);
 
+  // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and
+  // clients see resets. Remember the socket, and listen again with a deep backlog after bind.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](int sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int port = opt.port;
   if (port == 0) {
     port = server.bind_to_any_port(opt.host);
@@ -188,6 +196,7 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "perch-server: cannot listen on %s:%d\n", opt.host.c_str(), opt.port);
     return 1;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   std::printf("perch-server: listening on http://%s:%d\n", opt.host.c_str(), port);
   std::fflush(stdout);
   ctx.ready = true;

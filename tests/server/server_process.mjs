@@ -97,11 +97,16 @@ export async function startServer(args, { timeoutMs = 30_000, bin = serverBin } 
 
 /** POSTs JSON (an object is serialised; a string is sent as is); resolves { status, headers, body }. */
 export async function postJson(url, body, headers = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error(`POST ${url}: ${e.message} (${e.cause?.code ?? ''} ${e.cause?.message ?? ''})`);
+  }
   const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }

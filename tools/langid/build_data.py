@@ -11,7 +11,8 @@ Never read: fortunes*, manpages-* (reserved for independent evaluation).
 Cleaning, per line: markup, accelerators, format placeholders (%s, {0}, ${x}) and entities go;
 lines with URLs, e-mail addresses, paths or too few letters are dropped; an msgstr equal to its
 msgid (untranslated) is dropped; the line's letters must be mostly in the scripts of its
-language (learnt from the UDHR text, else from the language's own lines). tools/langid/train.py
+language (learnt from the UDHR text, else the majority script of the language's own lines);
+a non-English line equal to an English one (an untranslated string or help paragraph) goes. tools/langid/train.py
 later drops training lines a first model assigns confidently to another language.
 
 Outputs (data/langid/, gitignored):
@@ -234,9 +235,12 @@ def main():
         use_udhr = sum(sc_udhr[label].values()) > 500
         c = sc_udhr[label] if use_udhr else sc_all[label]
         total = sum(c.values()) or 1
-        expected[label] = {s for s, n in c.items() if n / total >= (0.08 if use_udhr else 0.3)}
+        expected[label] = {s for s, n in c.items() if n / total >= (0.08 if use_udhr else 0.5)}
     if "ja" in expected:
         expected["ja"] |= {"HAN", "HIRAGANA", "KATAKANA"}
+
+    # Untranslated text: a non-English line equal to an English line (msgids, English help) goes.
+    english = {t for label, _, t in rows if label == "en"}
 
     seen = set()
     kept = []
@@ -247,6 +251,9 @@ def main():
             dropped["duplicate"] += 1
             continue
         seen.add(key)
+        if label != "en" and t in english:
+            dropped["english copy"] += 1
+            continue
         c = scripts(t)
         total = sum(c.values())
         inside = sum(n for s, n in c.items() if s in expected[label])

@@ -4,12 +4,19 @@
 Model: EmbeddingBag(mean) over hashed char n-gram ids (tools/langid/ngram_featurizer.py, the
 twin of src/perch/text/ngram.cc) -> FullyConnected + relu -> FullyConnected -> Softmax.
 
+Size: 12288 buckets x 16 dims int8 (+ per-row f32 scales) keeps the file near 250 kB, so wasm +
+model download stays under half of fastText's lid.176 (see tools/bench/langid.bench.mjs).
+
 Data: data/langid/lines.tsv from tools/langid/build_data.py (train split only). Each epoch
 sees the same fixed-seed snippets: per language SAMPLES_PER_LANG crops of consecutive lines of
-one document, lengths drawn so that short text (<= 40 chars) dominates. A first pass trains a
-model, then training lines it assigns confidently (p >= 0.9) to another language while giving
-their label p < 0.02 are dropped (untranslated or mislabelled strings) and the model is
-retrained from scratch on the rest.
+one document, lengths drawn so that short text (<= 40 chars) dominates.
+
+Cleaning: a first model is trained, then training lines it assigns confidently (p >= 0.9) to
+another language while giving their label p < 0.02 are dropped (untranslated or mislabelled
+strings) and the model is retrained from scratch on the rest. The shipped model was cleaned
+with the first pass of a larger configuration (32768 x 24, LANGID_BUCKETS/LANGID_DIM):
+  LANGID_BUCKETS=32768 LANGID_DIM=24 LANGID_CLEAN=0 LANGID_OUT=data/langid/big.perch train.py
+  LANGID_CLEAN_MODEL=data/langid/langid_pass1.pt LANGID_CLEAN_BUCKETS=32768 LANGID_CLEAN_DIM=24 train.py
 
 Run (1 thread, background):
   OMP_NUM_THREADS=1 nohup /usr/bin/python3 tools/langid/train.py > data/langid/train.log 2>&1 &
@@ -37,11 +44,12 @@ from perch_format import canonical_json, quantize_int8_per_channel, write_perch 
 SEED = 1125
 SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 4000))
 EPOCHS = int(os.environ.get("LANGID_EPOCHS", 3))
-DIM = 24
+BUCKETS = int(os.environ.get("LANGID_BUCKETS", 12288))
+DIM = int(os.environ.get("LANGID_DIM", 16))
 HIDDEN = 192
 BATCH = 128
 LENGTHS = [(0.45, 5, 40), (0.35, 41, 120), (0.20, 121, 300)]  # (share, min, max) characters
-NGRAM = dict(DEFAULT_PARAMS)
+NGRAM = dict(DEFAULT_PARAMS, buckets=BUCKETS)
 DATA = os.path.join(ROOT, "data/langid")
 OUT = os.path.join(ROOT, "models/langid/langid.perch")
 
@@ -113,10 +121,10 @@ def make_samples(lines, fz, seed, drop=None):
 
 
 class LangId(torch.nn.Module):
-    def __init__(self, buckets, classes):
+    def __init__(self, buckets, classes, dim=DIM):
         super().__init__()
-        self.emb = torch.nn.EmbeddingBag(buckets, DIM, mode="mean")
-        self.fc1 = torch.nn.Linear(DIM, HIDDEN)
+        self.emb = torch.nn.EmbeddingBag(buckets, dim, mode="mean")
+        self.fc1 = torch.nn.Linear(dim, HIDDEN)
         self.fc2 = torch.nn.Linear(HIDDEN, classes)
         torch.nn.init.uniform_(self.emb.weight, -0.1, 0.1)
 
@@ -236,15 +244,24 @@ def main():
     missing = [lab for lab in LABELS if lab not in lines]
     if missing:
         sys.exit(f"no training lines for {missing}: run tools/langid/build_data.py")
-    log(f"{len(LABELS)} labels; featurizing {SAMPLES_PER_LANG} snippets each")
-    ids, offsets, labels = make_samples(lines, fz, SEED)
+    out = os.environ.get("LANGID_OUT", OUT)
+    drop = None
+    clean_model = os.environ.get("LANGID_CLEAN_MODEL")
+    if clean_model:
+        # Clean with an earlier model (e.g. the first pass of a larger configuration).
+        cb, cd = int(os.environ["LANGID_CLEAN_BUCKETS"]), int(os.environ["LANGID_CLEAN_DIM"])
+        first = LangId(cb, len(LABELS), cd)
+        first.load_state_dict(torch.load(clean_model))
+        drop = predict_lines(first, Featurizer(dict(DEFAULT_PARAMS, buckets=cb)), lines)
+        log(f"dropped {sum(len(v) for v in drop.values())} training lines")
+    log(f"{len(LABELS)} labels; featurizing {SAMPLES_PER_LANG} snippets each ({BUCKETS} buckets, dim {DIM})")
+    ids, offsets, labels = make_samples(lines, fz, SEED + (1 if drop else 0), drop)
     log(f"{len(labels)} snippets, {len(ids)} ids")
     model = train(ids, offsets, labels)
-    out = os.environ.get("LANGID_OUT", OUT)
-    # The first model is exported at once; the cleaned retraining replaces it when it finishes.
-    torch.save(model.state_dict(), os.path.join(DATA, "langid_pass1.pt"))
+    # The first model is exported at once; a cleaned retraining replaces it when it finishes.
+    torch.save(model.state_dict(), os.path.join(DATA, "langid_pass1.pt" if drop is None else "langid.pt"))
     export(model, out)
-    if os.environ.get("LANGID_CLEAN", "1") == "1":
+    if drop is None and os.environ.get("LANGID_CLEAN", "1") == "1":
         drop = predict_lines(model, fz, lines)
         log(f"dropped {sum(len(v) for v in drop.values())} training lines; retraining")
         del ids, offsets, labels
@@ -252,7 +269,6 @@ def main():
         model = train(ids, offsets, labels)
         torch.save(model.state_dict(), os.path.join(DATA, "langid.pt"))
         export(model, out)
-
 
 if __name__ == "__main__":
     main()

@@ -134,20 +134,60 @@ Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view ut
   return results;
 }
 
-std::string LanguageDetector::to_json(const std::vector<LanguageResult>& results) {
-  // Written by hand to keep the key order of the JS API ({"detectedLanguage", "confidence"}).
-  std::string out = "[";
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (i) out += ',';
-    out += "{\"detectedLanguage\":";
-    out += nlohmann::json(results[i].language).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    out += ",\"confidence\":";
-    // Four decimals, rounded down (with a float-noise tolerance) so the printed sum stays <= 1.
-    const double c = std::floor(static_cast<double>(results[i].confidence) * 1e4 + 1e-3) / 1e4;
-    out += nlohmann::json(c).dump();
-    out += '}';
+namespace {
+// JSON string body: labels come from the model file (valid UTF-8), so only escapes are needed.
+void append_json_string(std::string_view v, std::string* out) {
+  out->push_back('"');
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(ch);
+    } else if (c < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    } else {
+      out->push_back(ch);
+    }
   }
-  out += ']';
+  out->push_back('"');
+}
+
+// Four decimals, rounded down (with a float-noise tolerance) so the printed sum stays <= 1:
+// 1 -> "1.0", 0.5 -> "0.5", 0.97000003 -> "0.97".
+void append_confidence(float confidence, std::string* out) {
+  double c = static_cast<double>(confidence);
+  if (!(c >= 0.0)) c = 0.0;
+  long n = static_cast<long>(std::floor(std::min(c, 1.0) * 1e4 + 1e-3));
+  if (n >= 10000) {
+    out->append("1.0");
+    return;
+  }
+  char digits[4];
+  for (int i = 3; i >= 0; --i, n /= 10) digits[i] = static_cast<char>('0' + n % 10);
+  int len = 4;
+  while (len > 1 && digits[len - 1] == '0') --len;
+  out->append("0.");
+  out->append(digits, static_cast<size_t>(len));
+}
+}  // namespace
+
+std::string LanguageDetector::to_json(const std::vector<LanguageResult>& results) {
+  // Written by hand: the JS API's key order ({"detectedLanguage", "confidence"}), and cheap.
+  std::string out;
+  out.reserve(16 + results.size() * 48);
+  out.push_back('[');
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i) out.push_back(',');
+    out.append("{\"detectedLanguage\":");
+    append_json_string(results[i].language, &out);
+    out.append(",\"confidence\":");
+    append_confidence(results[i].confidence, &out);
+    out.push_back('}');
+  }
+  out.push_back(']');
   return out;
 }
 

@@ -1,0 +1,188 @@
+// The language detector end to end on the shipped model (models/langid/langid.perch): the real
+// featurizer, runtime, ops and task layer, natively and as wasm.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "perch/c_api/perch.h"
+#include "perch/runtime/model.h"
+#include "perch/tasks/language_detector.h"
+
+using namespace perch;
+
+namespace {
+std::string model_path() {
+  const char* env = std::getenv("PERCH_SOURCE_DIR");
+  return std::string(env ? env : PERCH_SOURCE_DIR) + "/models/langid/langid.perch";
+}
+
+LanguageDetector& detector() {
+  static std::unique_ptr<LanguageDetector> d = [] {
+    auto model = Model::load_file(model_path());
+    REQUIRE(model.is_ok());
+    auto created = LanguageDetector::create(model.value(), 1);
+    REQUIRE(created.is_ok());
+    return std::move(created.value());
+  }();
+  return *d;
+}
+
+void check_well_formed(const std::vector<LanguageResult>& r) {
+  REQUIRE(!r.empty());
+  double sum = 0;
+  for (size_t i = 0; i < r.size(); ++i) {
+    REQUIRE(r[i].confidence >= 0.0f);
+    REQUIRE(r[i].confidence <= 1.0f);
+    sum += r[i].confidence;
+    // Sorted languages; "und" only last.
+    if (r[i].language == "und") REQUIRE(i + 1 == r.size());
+    if (i > 0 && r[i].language != "und") REQUIRE(r[i - 1].confidence >= r[i].confidence);
+  }
+  REQUIRE(sum <= 1.0 + 1e-6);
+}
+
+std::string top1(std::string_view text) {
+  auto r = detector().detect(text, 3);
+  REQUIRE(r.is_ok());
+  check_well_formed(r.value());
+  return r.value()[0].language;
+}
+}  // namespace
+
+TEST_CASE("the shipped model covers the required languages", "[langid]") {
+  const auto& labels = detector().labels();
+  REQUIRE(labels.size() >= 100);
+  for (const char* l : {"en", "zh", "es", "ar", "hi", "bn", "pt", "ru", "ja", "de", "fr", "ko", "it", "tr", "vi",
+                        "pl", "uk", "nl", "fa", "th", "id", "ms", "sv", "cs", "el", "hu", "ro", "da", "fi", "no",
+                        "he", "bg", "sr", "hr", "sk", "sl", "lt", "lv", "et", "ca", "eu", "gl", "ga", "cy", "sq",
+                        "mk", "be", "ka", "hy", "az", "kk", "uz", "ta", "te", "ml", "kn", "mr", "gu", "pa", "ur",
+                        "ne", "si", "my", "km", "lo", "am", "sw", "yo", "ha", "ig", "zu", "af", "tl", "eo"}) {
+    INFO(l);
+    REQUIRE(std::find(labels.begin(), labels.end(), l) != labels.end());
+  }
+}
+
+TEST_CASE("detects the language of everyday sentences", "[langid]") {
+  auto r = detector().detect("Bonjour, je m'appelle Marie et j'habite à Paris.", 3);
+  REQUIRE(r.is_ok());
+  check_well_formed(r.value());
+  REQUIRE(r.value()[0].language == "fr");
+  REQUIRE(r.value()[0].confidence > 0.5f);
+
+  REQUIRE(top1("Ich habe heute keine Zeit, weil ich arbeiten muss.") == "de");
+  REQUIRE(top1("¿Dónde está la estación de tren más cercana?") == "es");
+  REQUIRE(top1("Я не знаю, что ты хочешь сказать этим письмом.") == "ru");
+  REQUIRE(top1("我们明天早上在学校门口见面吧。") == "zh");
+  REQUIRE(top1("明日の朝、駅の前で待っています。") == "ja");
+  REQUIRE(top1("أين يمكنني أن أجد مكتبة قريبة من هنا؟") == "ar");
+  REQUIRE(top1("The weather is lovely today, let's go for a walk.") == "en");
+  REQUIRE(top1("오늘 저녁에 같이 영화 보러 갈래요?") == "ko");
+  REQUIRE(top1("Η γάτα κοιμάται πάνω στον καναπέ.") == "el");
+}
+
+TEST_CASE("text without letters is und with confidence 1", "[langid]") {
+  for (const char* t : {"", "12345", "  3.14 + 2,71 = ?! ", "😀🎉👍", "2024-01-01 12:00"}) {
+    INFO(t);
+    auto r = detector().detect(t, 3);
+    REQUIRE(r.is_ok());
+    REQUIRE(r.value().size() == 1);
+    REQUIRE(r.value()[0].language == "und");
+    REQUIRE(r.value()[0].confidence == 1.0f);
+  }
+}
+
+TEST_CASE("top_k bounds the list and und takes the rest", "[langid]") {
+  auto one = detector().detect("Dit is een korte zin in het Nederlands.", 1);
+  REQUIRE(one.is_ok());
+  check_well_formed(one.value());
+  REQUIRE(one.value()[0].language == "nl");
+  REQUIRE(one.value().size() <= 2);
+  auto all = detector().detect("Dit is een korte zin in het Nederlands.", 10000);
+  REQUIRE(all.is_ok());
+  check_well_formed(all.value());
+  REQUIRE(all.value().size() >= detector().labels().size());
+  REQUIRE(detector().detect("hello", 0).status().code() == StatusCode::kInvalidArgument);
+  REQUIRE(detector().detect("hello", -5).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("invalid UTF-8 is an error, not a crash", "[langid]") {
+  for (std::string t : {std::string("caf\xC3"), std::string("\xFF\xFE"), std::string("ok \xED\xA0\x80 surrogate"),
+                        std::string("abc\x80")}) {
+    auto r = detector().detect(t, 3);
+    REQUIRE(r.status().code() == StatusCode::kInvalidUtf8);
+  }
+  // The detector still works afterwards.
+  REQUIRE(top1("Bonjour tout le monde, comment allez-vous ?") == "fr");
+}
+
+TEST_CASE("a 1 MB text works and an over-long one is refused", "[langid]") {
+  std::string big;
+  while (big.size() + 64 < (size_t{1} << 20)) big += "Questa è una frase italiana abbastanza lunga. ";
+  REQUIRE(big.size() <= LanguageDetector::kMaxTextBytes);
+  auto r = detector().detect(big, 3);
+  REQUIRE(r.is_ok());
+  check_well_formed(r.value());
+  REQUIRE(r.value()[0].language == "it");
+  std::string over(LanguageDetector::kMaxTextBytes + 1, 'a');
+  REQUIRE(detector().detect(over, 3).status().code() == StatusCode::kOutOfRange);
+}
+
+TEST_CASE("to_json has the JS API's shape", "[langid]") {
+  REQUIRE(LanguageDetector::to_json({}) == "[]");
+  REQUIRE(LanguageDetector::to_json({{"fr", 0.5f}, {"und", 0.25f}}) ==
+          R"([{"detectedLanguage":"fr","confidence":0.5},{"detectedLanguage":"und","confidence":0.25}])");
+  auto r = detector().detect("Dzień dobry, jak się masz?", 3);
+  REQUIRE(r.is_ok());
+  const auto j = nlohmann::json::parse(LanguageDetector::to_json(r.value()), nullptr, false);
+  REQUIRE(j.is_array());
+  REQUIRE(j[0]["detectedLanguage"] == "pl");
+  REQUIRE(j[0]["confidence"].get<double>() == Approx(r.value()[0].confidence).margin(1e-4));
+}
+
+TEST_CASE("a model that is not a language detector is refused with a clear error", "[langid]") {
+  REQUIRE(LanguageDetector::create(nullptr, 1).status().code() == StatusCode::kInvalidArgument);
+  const char* env = std::getenv("PERCH_SOURCE_DIR");
+  const std::string suggest = std::string(env ? env : PERCH_SOURCE_DIR) + "/models/suggest/suggest.perch";
+  auto other = Model::load_file(suggest);
+  if (other.is_ok()) {
+    auto d = LanguageDetector::create(other.value(), 1);
+    REQUIRE(d.status().code() == StatusCode::kInvalidModel);
+    REQUIRE(d.status().message().find("language-detection") != std::string::npos);
+  }
+}
+
+TEST_CASE("C ABI: create, detect, errors, free", "[langid][c_api]") {
+  std::vector<uint8_t> bytes;
+  {
+    FILE* f = std::fopen(model_path().c_str(), "rb");
+    REQUIRE(f != nullptr);
+    int c;
+    while ((c = std::fgetc(f)) != EOF) bytes.push_back(static_cast<uint8_t>(c));
+    std::fclose(f);
+  }
+  perch_model* model = nullptr;
+  REQUIRE(perch_model_load(bytes.data(), bytes.size(), &model) == PERCH_OK);
+  perch_language_detector* det = nullptr;
+  REQUIRE(perch_language_detector_create(nullptr, 1, &det) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(det == nullptr);
+  REQUIRE(perch_language_detector_create(model, 1, &det) == PERCH_OK);
+  perch_model_free(model);  // the detector keeps its own reference
+
+  const char* json = nullptr;
+  const std::string text = "Buenos días, ¿cómo estás?";
+  REQUIRE(perch_language_detector_detect(det, text.data(), text.size(), 2, &json) == PERCH_OK);
+  const auto j = nlohmann::json::parse(json, nullptr, false);
+  REQUIRE(j.is_array());
+  REQUIRE(j[0]["detectedLanguage"] == "es");
+
+  REQUIRE(perch_language_detector_detect(det, "", 0, 3, &json) == PERCH_OK);
+  REQUIRE(std::string(json) == R"([{"detectedLanguage":"und","confidence":1.0}])");
+  REQUIRE(perch_language_detector_detect(det, "\xC3", 1, 3, &json) == PERCH_INVALID_UTF8);
+  REQUIRE(json == nullptr);
+  REQUIRE(std::string(perch_last_error()).find("UTF-8") != std::string::npos);
+  REQUIRE(perch_language_detector_detect(det, nullptr, 5, 3, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_language_detector_detect(nullptr, "a", 1, 3, &json) == PERCH_INVALID_ARGUMENT);
+  perch_language_detector_free(det);
+  perch_language_detector_free(nullptr);
+}

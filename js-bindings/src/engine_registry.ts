@@ -35,6 +35,9 @@ export function resolveEngineConfig(o: EngineOptions = {}): { variant: WasmVaria
   threads = Math.min(threads, 16);
   if (variant === 'simd-threads' && threads === 1 && o.variant === undefined) variant = 'simd';
   const worker = o.worker ?? (env.runtime === 'browser');
+  if (worker && typeof Worker !== 'function') {
+    throw new NotSupportedError('worker: true needs Web Workers, which this environment lacks; pass worker: false');
+  }
   return { variant, threads, worker };
 }
 

@@ -1,7 +1,8 @@
 // perch: client-side inference for the web. The package's public API.
 import { getEnv, type PerchEnv } from './env.js';
 
-export { LanguageDetector, type LanguageDetectorCreateOptions, type DetectOptions, type Availability } from './language_detector.js';
+export { LanguageDetector, type LanguageDetectorCreateOptions, type DetectOptions } from './language_detector.js';
+export type { Availability } from './availability.js';
 export { TextSuggester, type SuggestOptions } from './text_suggester.js';
 export { Model, type ModelInput, type ModelLoadOptions } from './model.js';
 export { installPolyfill } from './polyfill.js';

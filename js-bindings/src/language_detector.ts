@@ -1,14 +1,10 @@
 // LanguageDetector with the shape of the browser's Language Detector API
 // (availability(), create({monitor, signal}), detect(text), destroy()).
-import { shippedModel } from './default_models.js';
-import { getEnv } from './env.js';
+import { availabilityOf, type Availability } from './availability.js';
 import { InvalidInputError } from './errors.js';
-import { modelStore } from './model_fetch.js';
 import { remoteDetect } from './remote.js';
 import type { LanguageResult } from './results.js';
 import { checkCount, checkText, Task, type TaskCreateOptions } from './task.js';
-
-export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
 
 export interface LanguageDetectorCreateOptions extends TaskCreateOptions {
   /** Languages the caller expects (BCP 47); kept for API compatibility, and readable back. */
@@ -28,24 +24,6 @@ export function normalizeLanguageResults(results: LanguageResult[]): LanguageRes
   const rest = Math.max(0, 1 - known.reduce((s, r) => s + r.confidence, 0));
   known.push({ detectedLanguage: 'und', confidence: given ? given.confidence : rest });
   return known;
-}
-
-/** Where a model can be served from, without loading anything. */
-export async function availabilityOf(task: 'language-detection' | 'text-suggestion', o: TaskCreateOptions = {}): Promise<Availability> {
-  const env = getEnv();
-  const canLocal = env.webassembly && o.placement !== 'remote';
-  if (!canLocal) return o.serverUrl ? 'available' : 'unavailable';
-  if (o.placement !== 'local' && o.serverUrl && !env.simd) return 'available';
-  if (o.model === undefined) {
-    const m = shippedModel(task);
-    if (!m) return o.serverUrl ? 'available' : 'unavailable';
-    if (m.url.startsWith('file:')) return 'available';
-    const store = await modelStore();
-    const hit = store ? (await store.list()).some((e) => e.url === m.url && e.sha256 === m.sha256) : false;
-    return hit ? 'available' : 'downloadable';
-  }
-  if (o.model instanceof Uint8Array || o.model instanceof ArrayBuffer) return 'available';
-  return 'downloadable';
 }
 
 export class LanguageDetector extends Task {

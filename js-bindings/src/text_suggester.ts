@@ -1,5 +1,5 @@
 // TextSuggester: continuations of what the user is typing, local or on perch-server.
-import { availabilityOf, type Availability } from './language_detector.js';
+import { availabilityOf, type Availability } from './availability.js';
 import { InvalidInputError } from './errors.js';
 import { remoteSuggest } from './remote.js';
 import type { SuggestionResult } from './results.js';

@@ -1,0 +1,27 @@
+// availability(): whether a task can run here and whether its model must be downloaded first,
+// answered without loading anything (the Language Detector API's states).
+import { shippedModel } from './default_models.js';
+import { getEnv } from './env.js';
+import { modelStore } from './model_fetch.js';
+import type { TaskCreateOptions } from './task.js';
+
+export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
+
+/** Where a model can be served from, without loading anything. */
+export async function availabilityOf(task: 'language-detection' | 'text-suggestion', o: TaskCreateOptions = {}): Promise<Availability> {
+  const env = getEnv();
+  const canLocal = env.webassembly && o.placement !== 'remote';
+  if (!canLocal) return o.serverUrl ? 'available' : 'unavailable';
+  if (o.placement !== 'local' && o.serverUrl && !env.simd) return 'available';
+  if (o.model === undefined) {
+    const m = shippedModel(task);
+    if (!m) return o.serverUrl ? 'available' : 'unavailable';
+    if (m.url.startsWith('file:')) return 'available';
+    const store = await modelStore();
+    const hit = store ? (await store.list()).some((e) => e.url === m.url && e.sha256 === m.sha256) : false;
+    return hit ? 'available' : 'downloadable';
+  }
+  if (o.model instanceof Uint8Array || o.model instanceof ArrayBuffer) return 'available';
+  return 'downloadable';
+}
+

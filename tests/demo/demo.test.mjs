@@ -5,7 +5,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,28 +24,26 @@ let page;
 let userDataDir;
 const pageErrors = [];
 
-async function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  });
-}
-
+/** Starts perch-server on a port the kernel picks (--port 0); it prints the URL it listens on. */
 async function startServer() {
-  const port = await freePort();
   const child = spawn(serverBin, ['--models', join(root, 'models'), '--static', site,
-    '--port', String(port), '--host', '127.0.0.1', '--access-log', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}`;
+    '--port', '0', '--host', '127.0.0.1', '--access-log', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`perch-server did not start: ${output}`)); }, 30_000);
+    const onData = (d) => {
+      output += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`perch-server exited (${code}): ${output}`)); });
+  });
+  // Ready means every model is loaded.
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`perch-server exited (${child.exitCode}): ${stderr}`);
-    try {
-      if ((await fetch(`${url}/v2/health/ready`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`perch-server did not get ready: ${stderr}`); }
+  while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error(`perch-server never got ready: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, url };

@@ -1,8 +1,11 @@
 // perch suggest [--model F] [--count K] [--max-words W]: reads JSON lines {"text": ...} from stdin
 // and writes one JSON line per input, flushed at once, so it works as an interactive pipe:
 //   [{"text":"ing the","confidence":0.41}, ...]   (text: what would be appended)
-// A line that is not a JSON object with a string "text" (or whose text is not valid UTF-8)
+// --stats wraps each answer as {"suggestions":[...],"us":..,"tokens_run":..,"forward_calls":..}
+// (time inside the suggester, for benchmarks). A line that is not a JSON object with a string "text" (or whose text is not valid UTF-8)
 // gives {"error": "..."} on its line; the command goes on with the next line.
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -51,6 +54,7 @@ std::string error_line(const std::string& message) {
 int run_suggest(const std::vector<std::string>& args) {
   std::string model_path;
   int count = 3, max_words = 2, threads = 1;
+  bool with_stats = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next_int = [&](int lo, int hi, int* out) {
@@ -62,6 +66,7 @@ int run_suggest(const std::vector<std::string>& args) {
       return true;
     };
     if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
+    else if (a == "--stats") with_stats = true;
     else if (a == "--count") { if (!next_int(1, 16, &count)) return fail("suggest", "--count takes 1..16"); }
     else if (a == "--max-words") { if (!next_int(0, 8, &max_words)) return fail("suggest", "--max-words takes 0..8"); }
     else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("suggest", "--threads takes 1..64"); }
@@ -80,8 +85,16 @@ int run_suggest(const std::vector<std::string>& args) {
     if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
       out = error_line("expected a JSON object with a string \"text\"");
     } else {
+      const auto t0 = std::chrono::steady_clock::now();
       auto result = suggester.value()->suggest(j["text"].get_ref<const std::string&>(), count, max_words);
+      const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       out = result.is_ok() ? TextSuggester::to_json(result.value()) : error_line(result.status().to_string());
+      if (with_stats && result.is_ok()) {
+        const SuggesterStats& st = suggester.value()->stats();
+        out = "{\"suggestions\":" + out + ",\"us\":" + std::to_string(static_cast<int64_t>(us)) +
+              ",\"tokens_run\":" + std::to_string(st.tokens_run) + ",\"forward_calls\":" +
+              std::to_string(st.forward_calls) + "}";
+      }
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fputc('\n', stdout);
@@ -92,7 +105,7 @@ int run_suggest(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PERCH_CLI_COMMAND(suggest, "suggest", "suggest [--model F] [--count K] [--max-words W]",
+PERCH_CLI_COMMAND(suggest, "suggest", "suggest [--model F] [--count K] [--max-words W] [--threads T] [--stats]",
                   "JSON lines {\"text\": ...} on stdin -> suggestions, one JSON line each", run_suggest);
 
 }  // namespace perch::cli

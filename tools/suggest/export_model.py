@@ -149,6 +149,8 @@ def main():
     ap.add_argument("--spm", default="data/suggest/spm.model")
     ap.add_argument("--out", default="models/suggest/suggest.perch")
     ap.add_argument("--check-windows", type=int, default=6)
+    ap.add_argument("--eval", action="store_true",
+                    help="held-out perplexity of the int8 weights (whole held-out split)")
     args = ap.parse_args()
     state, hp, ck = load_state(args.ckpt)
     tensors, graph = build(state, hp)
@@ -191,6 +193,49 @@ def main():
             agree += int((ref.argmax(-1) == got.argmax(-1)).sum())
             total += len(ids)
         print(f"int8 vs f32: max |logit diff| {maxdiff:.3f}, top-1 agreement {agree / total:.3f}")
+
+    if args.eval:
+        heldout_perplexity(tensors, hp, ck, args.spm)
+
+
+def heldout_perplexity(tensors, hp, ck, spm_path):
+    """Perplexity per token on the whole held-out split, the int8 weights dequantized into the
+    torch model; the stream as in training (<s> before each line), 128-token windows."""
+    import sentencepiece as spm
+    import torch
+    import torch.nn.functional as F
+    from train_model import Gpt, encode_corpus
+    torch.set_num_threads(1)
+    sp = spm.SentencePieceProcessor(model_file=spm_path)
+    model = Gpt(**hp)
+    state = {k: v.clone() for k, v in ck["model"].items()}
+    state["tok.weight"] = torch.from_numpy(deq(tensors, "tok"))
+    for l in range(hp["n_layers"]):
+        for m in ("q", "k", "v", "o", "fc1", "fc2"):
+            state[f"blocks.{l}.{m}.weight"] = torch.from_numpy(deq(tensors, f"blocks.{l}.{m}"))
+    model.load_state_dict(state)
+    model.eval()
+    stream = encode_corpus(sp, "data/suggest/heldout.txt")
+    ctx = hp["ctx"]
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for b in range(0, len(stream) - 1, ctx * 16):
+            xs, ys = [], []
+            for s0 in range(b, min(b + ctx * 16, len(stream) - 1), ctx):
+                x = stream[s0:s0 + ctx]
+                y = stream[s0 + 1:s0 + ctx + 1]
+                n = min(len(x), len(y))
+                if n < ctx:
+                    continue
+                xs.append(x[:n]); ys.append(y[:n])
+            if not xs:
+                continue
+            logits = model(torch.from_numpy(np.stack(xs).astype(np.int64)))
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                   torch.from_numpy(np.stack(ys).astype(np.int64)).reshape(-1), reduction="sum")
+            total += loss.item()
+            count += sum(len(y) for y in ys)
+    print(f"held-out perplexity (int8 weights): {math.exp(total / count):.2f} per token over {count} tokens")
 
 
 if __name__ == "__main__":

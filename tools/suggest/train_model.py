@@ -93,6 +93,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early (0: no limit)")
     ap.add_argument("--speed-test", action="store_true")
+    ap.add_argument("--resume", default="", help="checkpoint to continue from (weights only)")
+    ap.add_argument("--anneal", action="store_true",
+                    help="with --resume: short warm-up, then lr decays linearly to 5%% over --steps")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -105,6 +108,12 @@ def main():
     print(f"tokens: train {len(train)}, heldout {len(held)}", flush=True)
 
     model = Gpt(**HPARAMS)
+    start_step = 0
+    if args.resume:
+        ck = torch.load(args.resume, map_location="cpu")
+        model.load_state_dict(ck["model"])
+        start_step = ck["step"]
+        print(f"resumed from {args.resume} at step {start_step}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params} {HPARAMS}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
@@ -134,7 +143,9 @@ def main():
     t0 = time.time()
     last_ckpt = t0
     for step in range(1, args.steps + 1):
-        if step <= args.warmup:
+        if args.anneal:  # Adam's moments restart: 20 warm-up steps, then linear decay
+            lr = args.lr * min(1.0, step / 20) * (1 - 0.95 * step / args.steps)
+        elif step <= args.warmup:
             lr = args.lr * step / args.warmup
         else:
             frac = (step - args.warmup) / max(1, args.steps - args.warmup)
@@ -158,7 +169,7 @@ def main():
         if step % 500 == 0 or done or time.time() - last_ckpt > 300:
             hl = heldout_loss()
             print(f"step {step} heldout loss {hl:.3f} ppl {math.exp(hl):.1f}", flush=True)
-            torch.save({"model": model.state_dict(), "hparams": HPARAMS, "step": step,
+            torch.save({"model": model.state_dict(), "hparams": HPARAMS, "step": start_step + step,
                         "args": vars(args), "heldout_loss": hl},
                        os.path.join(args.data, "ckpt.pt.tmp"))
             os.replace(os.path.join(args.data, "ckpt.pt.tmp"), os.path.join(args.data, "ckpt.pt"))

@@ -241,6 +241,10 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   agenda.push({1.0, {}, "", false});
 
   std::vector<Node> words;
+  // Probability mass of the generated texts that spell the typed prefix (each counted where it
+  // first covers it): the normaliser that turns path probabilities into P(word | typed so far).
+  // Renormalising each constrained step instead would inflate unlikely spellings (" he" + "l"...).
+  double z = 0;
   std::vector<double> probs;
   std::vector<int32_t> seq;
   std::vector<std::pair<double, int>> allowed;
@@ -251,7 +255,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   while (!agenda.empty() && static_cast<int>(words.size()) < count) {
     Node node = agenda.top();
     agenda.pop();
-    if (node.p < threshold) break;  // everything left is less likely still
+    if (node.p < threshold * z) break;  // everything left is less likely still
     if (node.complete) {
       words.push_back(std::move(node));
       continue;
@@ -267,7 +271,6 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     if (node.surface.size() < required.size()) {
       // Constrained: the token's text must agree with what is still required.
       const std::string_view rest = std::string_view(required).substr(node.surface.size());
-      double z = 0;
       for (int id = 0; id < vocab_; ++id) {
         const bool is_byte = tokenizer_->type(id) == text::Tokenizer::kByte;
         if (kind_[static_cast<size_t>(id)] == kOther && !is_byte) continue;
@@ -280,11 +283,9 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
                continues_word(static_cast<unsigned char>(s[rest.size()]));
         }
         if (!ok) continue;
-        z += probs[static_cast<size_t>(id)];
+        if (s.size() >= rest.size()) z += node.p * probs[static_cast<size_t>(id)];
         allowed.push_back({probs[static_cast<size_t>(id)], id});
       }
-      if (z <= 0) continue;
-      for (auto& a : allowed) a.first /= z;  // renormalised under the constraint
     } else {
       // The word so far is complete as typed or beyond: it ends here, or goes on.
       double p_end = 0;
@@ -295,14 +296,14 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
           p_end += probs[static_cast<size_t>(id)];
       }
       const bool has_text = node.surface.size() > required.size() || max_words > 0;
-      if (has_text && node.p * p_end >= threshold) agenda.push({node.p * p_end, node.path, node.surface, true});
+      if (has_text && node.p * p_end >= threshold * z) agenda.push({node.p * p_end, node.path, node.surface, true});
     }
     const size_t k = std::min(allowed.size(), static_cast<size_t>(count) + 1);
     std::partial_sort(allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(k), allowed.end(),
                       [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
     for (size_t i = 0; i < k; ++i) {
       const double p = node.p * allowed[i].first;
-      if (p < threshold) break;
+      if (p < threshold * z) break;
       Node child{p, node.path, node.surface + tokenizer_->surface(allowed[i].second), false};
       child.path.push_back(allowed[i].second);
       agenda.push(std::move(child));
@@ -311,7 +312,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
 
   // Each word, then greedily up to max_words more while each next word is likely enough.
   for (const Node& w : words) {
-    Suggestion sug{w.surface.substr(required.size()), w.p};
+    Suggestion sug{w.surface.substr(required.size()), std::min(1.0, w.p / z)};
     std::vector<int32_t> path = w.path;
     for (int n = 0; n < max_words && !path.empty(); ++n) {
       std::vector<int32_t> word;

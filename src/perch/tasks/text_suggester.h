@@ -13,9 +13,9 @@
 //     the partial last word (empty when the text ends with whitespace). The context is
 //     tokenized (after <s> when the text starts within the tail) and keeps its last `window`
 //     tokens, the window sliding in steps of `window_stride` tokens;
-//   - the first tokens are constrained to spell " " + partial word; among those the search finds
-//     the most probable complete words (probabilities renormalised under the constraint, times
-//     the probability that the word ends there), best first;
+//   - the first tokens are constrained to spell " " + partial word; among those a best-first
+//     search finds the most probable complete words (path probability times the probability
+//     that the word ends there, divided by the mass of all texts that spell the typed prefix);
 //   - each word may be followed greedily by up to max_words further words while each word's own
 //     probability stays above `word_threshold`;
 //   - confidence = product of the step probabilities; suggestions below `threshold` are dropped.

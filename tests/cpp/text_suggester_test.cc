@@ -1,0 +1,221 @@
+// TextSuggester on the shipped model (models/suggest/suggest.perch): real suggestions, the same
+// answer incrementally and from scratch, defined behaviour on every kind of bad input, and the
+// C ABI around it.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "perch/c_api/perch.h"
+#include "perch/runtime/model.h"
+#include "perch/tasks/text_suggester.h"
+
+using namespace perch;
+
+namespace {
+
+std::string model_path() {
+  const char* env = std::getenv("PERCH_SOURCE_DIR");
+  return std::string(env ? env : PERCH_SOURCE_DIR) + "/models/suggest/suggest.perch";
+}
+
+std::shared_ptr<const Model> shipped_model() {
+  static std::shared_ptr<const Model> model = [] {
+    auto m = Model::load_file(model_path());
+    REQUIRE(m.is_ok());
+    return m.value();
+  }();
+  return model;
+}
+
+std::unique_ptr<TextSuggester> make_suggester() {
+  auto s = TextSuggester::create(shipped_model(), 1);
+  REQUIRE(s.is_ok());
+  return std::move(s.value());
+}
+
+void require_same(const std::vector<Suggestion>& a, const std::vector<Suggestion>& b, const std::string& text) {
+  INFO("text: '" << text << "' incremental " << TextSuggester::to_json(a) << " scratch " << TextSuggester::to_json(b));
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].text == b[i].text);
+    REQUIRE(std::fabs(a[i].confidence - b[i].confidence) <= 2e-3);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("suggester gives real suggestions on the shipped model", "[suggest]") {
+  auto s = make_suggester();
+  auto r = s->suggest("I would like to", 3, 2);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+
+  r = s->suggest("Thank you for your hel", 3, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+  REQUIRE(r.value()[0].text.substr(0, 1) == "p");
+
+  r = s->suggest("The President of the United Sta", 3, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+  REQUIRE(r.value()[0].text.rfind("tes", 0) == 0);
+
+  // Best first, every confidence within (threshold, 1], at most `count`, no duplicates.
+  for (const char* text : {"I would like to ", "We must", "The", "It is a good idea to use the "}) {
+    r = s->suggest(text, 4, 2);
+    REQUIRE(r.is_ok());
+    const auto& v = r.value();
+    REQUIRE(v.size() <= 4);
+    for (size_t i = 0; i < v.size(); ++i) {
+      REQUIRE(!v[i].text.empty());
+      REQUIRE(v[i].confidence >= s->decoding().threshold);
+      REQUIRE(v[i].confidence <= 1.0);
+      if (i > 0) REQUIRE(v[i - 1].confidence >= v[i].confidence);
+      for (size_t j = 0; j < i; ++j) REQUIRE(v[i].text != v[j].text);
+    }
+  }
+  // A word being typed is completed, not replaced: every completion of "Pres" continues it.
+  r = s->suggest("The Pres", 5, 0);
+  REQUIRE(r.is_ok());
+  for (const auto& sug : r.value()) REQUIRE(sug.text.find(' ') == std::string::npos);
+}
+
+TEST_CASE("suggester: incremental typing and deletions give the from-scratch answer", "[suggest]") {
+  auto incremental = make_suggester();
+  auto scratch = make_suggester();
+  const std::string sentence = "Thank you for your help with the report. We will send it to them";
+  std::vector<std::string> texts;
+  for (size_t i = 1; i <= sentence.size(); i += 3) texts.push_back(sentence.substr(0, i));
+  // Deletions back into earlier words, then typing something else.
+  texts.push_back("Thank you for your help with the rep");
+  texts.push_back("Thank you for your he");
+  texts.push_back("Thank you for");
+  texts.push_back("Thank you for your time and");
+  texts.push_back("Thank you for your time and ");
+  int incremental_tokens = 0, scratch_tokens = 0;
+  for (const std::string& text : texts) {
+    auto a = incremental->suggest(text, 3, 1);
+    incremental_tokens += incremental->stats().tokens_run;
+    scratch->reset();
+    auto b = scratch->suggest(text, 3, 1);
+    scratch_tokens += scratch->stats().tokens_run;
+    REQUIRE(a.is_ok());
+    REQUIRE(b.is_ok());
+    require_same(a.value(), b.value(), text);
+  }
+  REQUIRE(incremental_tokens < scratch_tokens);
+}
+
+TEST_CASE("suggester: long text keeps a window, and the window does not change the answer", "[suggest]") {
+  auto incremental = make_suggester();
+  auto scratch = make_suggester();
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "We will work with our friends and allies to build a better future. ";
+  std::string typed = text;
+  int incremental_tokens = 0, scratch_tokens = 0;
+  for (char c : std::string("Our nation is strong")) {
+    typed.push_back(c);
+    auto a = incremental->suggest(typed, 3, 1);
+    REQUIRE(a.is_ok());
+    incremental_tokens += incremental->stats().tokens_run;
+    REQUIRE(incremental->stats().context_tokens <= incremental->decoding().window);
+    scratch->reset();
+    auto b = scratch->suggest(typed, 3, 1);
+    REQUIRE(b.is_ok());
+    scratch_tokens += scratch->stats().tokens_run;
+    require_same(a.value(), b.value(), typed.substr(typed.size() - 40));
+  }
+  // With a long context the KV cache saves most of the work: a keystroke runs only its new tokens.
+  REQUIRE(incremental_tokens * 2 < scratch_tokens);
+  // 100 KB of text: the tail only, still a defined answer.
+  std::string huge;
+  while (huge.size() < 100 * 1024) huge += "and the people of this country have spoken ";
+  auto r = incremental->suggest(huge, 3, 2);
+  REQUIRE(r.is_ok());
+  REQUIRE(incremental->stats().context_tokens <= incremental->decoding().window);
+  REQUIRE(incremental->stats().context_tokens > 0);
+  // One giant "word": nothing to complete, no crash.
+  r = incremental->suggest(std::string(100 * 1024, 'x'), 3, 2);
+  REQUIRE(r.is_ok());
+  REQUIRE(r.value().empty());
+}
+
+TEST_CASE("suggester: empty, whitespace, non-English and invalid input are defined", "[suggest]") {
+  auto s = make_suggester();
+  for (const char* text : {"", " ", "   \t\n  ", "\n"}) {
+    auto r = s->suggest(text, 3, 2);
+    REQUIRE(r.is_ok());
+    REQUIRE(r.value().empty());
+  }
+  for (const char* text : {"Привет, как дела? Я хоч", "日本語のテキスト", "😀😀😀 ", "C'est déjà l'é", "1234 56"}) {
+    auto r = s->suggest(text, 3, 2);
+    REQUIRE(r.is_ok());
+    REQUIRE(r.value().size() <= 3);
+  }
+  for (const std::string& bad : {std::string("abc\xff"), std::string("Thank you \xc3"), std::string("\xed\xa0\x80 x")}) {
+    auto r = s->suggest(bad, 3, 2);
+    REQUIRE(r.status().code() == StatusCode::kInvalidUtf8);
+  }
+  auto r = s->suggest("Thank you for your hel", 0, 2);
+  REQUIRE(r.is_ok());
+  REQUIRE(r.value().empty());
+  r = s->suggest("Thank you for your hel", 1000, 100);  // clamped, not an error
+  REQUIRE(r.is_ok());
+  REQUIRE(r.value().size() <= 16);
+  // After an error the suggester still works.
+  r = s->suggest("Thank you for your hel", 3, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+}
+
+TEST_CASE("suggester JSON is exactly [{\"text\":...,\"confidence\":...}]", "[suggest]") {
+  REQUIRE(TextSuggester::to_json({}) == "[]");
+  REQUIRE(TextSuggester::to_json({{"ing the", 0.41}}) == "[{\"text\":\"ing the\",\"confidence\":0.41}]");
+  REQUIRE(TextSuggester::to_json({{"a\"b\\c", 0.5}, {"é", 0.25}}) ==
+          "[{\"text\":\"a\\\"b\\\\c\",\"confidence\":0.5},{\"text\":\"é\",\"confidence\":0.25}]");
+}
+
+TEST_CASE("suggester rejects models of another task", "[suggest]") {
+  REQUIRE(!TextSuggester::create(nullptr, 1).is_ok());
+}
+
+TEST_CASE("text suggester C ABI", "[suggest][c_api]") {
+  std::vector<uint8_t> bytes;
+  {
+    FILE* f = std::fopen(model_path().c_str(), "rb");
+    REQUIRE(f != nullptr);
+    std::fseek(f, 0, SEEK_END);
+    bytes.resize(static_cast<size_t>(std::ftell(f)));
+    std::fseek(f, 0, SEEK_SET);
+    REQUIRE(std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
+    std::fclose(f);
+  }
+  perch_model* model = nullptr;
+  REQUIRE(perch_model_load(bytes.data(), bytes.size(), &model) == PERCH_OK);
+  perch_text_suggester* s = nullptr;
+  REQUIRE(perch_text_suggester_create(nullptr, 1, &s) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_create(model, 1, nullptr) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_create(model, 1, &s) == PERCH_OK);
+  perch_model_free(model);  // the suggester keeps its own reference
+
+  const char* json = nullptr;
+  const std::string text = "Thank you for your hel";
+  REQUIRE(perch_text_suggester_suggest(s, text.data(), text.size(), 3, 0, &json) == PERCH_OK);
+  REQUIRE(json != nullptr);
+  REQUIRE(std::string(json).rfind("[{\"text\":\"p", 0) == 0);
+
+  REQUIRE(perch_text_suggester_suggest(s, "", 0, 3, 0, &json) == PERCH_OK);
+  REQUIRE(std::string(json) == "[]");
+  REQUIRE(perch_text_suggester_suggest(s, nullptr, 0, 3, 0, &json) == PERCH_OK);
+  REQUIRE(perch_text_suggester_suggest(s, "ab\xff", 3, 3, 0, &json) == PERCH_INVALID_UTF8);
+  REQUIRE(json == nullptr);
+  REQUIRE(std::string(perch_last_error()).find("UTF-8") != std::string::npos);
+  REQUIRE(perch_text_suggester_suggest(s, nullptr, 5, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_suggest(nullptr, "a", 1, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, 0, nullptr) == PERCH_INVALID_ARGUMENT);
+  perch_text_suggester_free(s);
+  perch_text_suggester_free(nullptr);
+}

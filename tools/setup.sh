@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
   python3 python3-numpy python3-sentencepiece python3-onnx
   chromium chromium-driver
-  wrk presage
+  wrk presage libpresage-dev
 )
 # Training only (make train): never needed by make test.
 if [ "${PERCH_SETUP_TRAINING:-0}" = 1 ]; then

@@ -38,11 +38,22 @@ async function serverAnswers(route, texts, params) {
   return answers;
 }
 
+let tieSwaps = 0;
+// Same answers in the same order, confidences within TOL. Two answers whose confidences are
+// within TOL of each other (a tie to 4 decimals) may come in either order: that is all float
+// rounding between the wasm and native builds can change.
 function compare(local, remote, key, what) {
-  assert.deepEqual(remote.map((x) => x[key]), local.map((x) => x[key]), what);
+  assert.equal(remote.length, local.length, `${what}: ${JSON.stringify(local)} vs ${JSON.stringify(remote)}`);
   for (let j = 0; j < local.length; j++) {
-    assert.ok(Math.abs(local[j].confidence - remote[j].confidence) <= TOL,
-      `${what}: ${key} ${local[j][key]} confidence wasm ${local[j].confidence} vs server ${remote[j].confidence}`);
+    const l = local[j];
+    const r = remote[j];
+    assert.ok(Math.abs(l.confidence - r.confidence) <= TOL,
+      `${what}: #${j} confidence wasm ${l.confidence} (${l[key]}) vs server ${r.confidence} (${r[key]})`);
+    if (l[key] === r[key]) continue;
+    const same = remote.find((x) => x[key] === l[key]);
+    const tie = Math.abs(l.confidence - r.confidence) <= TOL && (!same || Math.abs(same.confidence - l.confidence) <= TOL);
+    assert.ok(tie, `${what}: #${j} wasm ${JSON.stringify(l)} vs server ${JSON.stringify(r)}`);
+    tieSwaps++;
   }
 }
 
@@ -61,10 +72,11 @@ test(`language detection: ${N} texts, server == wasm`, async (t) => {
     if (local.length > 1) nonTrivial++;
   }
   detector.destroy();
+  t.diagnostic(`answers swapped within a tie: ${tieSwaps}`);
   assert.ok(nonTrivial > N / 2, 'most texts must have a detected language, not only und');
 });
 
-test(`text suggestion: ${N} texts, server == wasm`, async () => {
+test(`text suggestion: ${N} texts, server == wasm`, async (t) => {
   const texts = suggestionTexts(N);
   const suggester = await perch.TextSuggester.create({
     placement: 'local', cache: false, model: new Uint8Array(readFileSync(models.textSuggestion.path)),
@@ -78,5 +90,6 @@ test(`text suggestion: ${N} texts, server == wasm`, async () => {
     if (local.length > 0) withSuggestions++;
   }
   suggester.destroy();
+  t.diagnostic(`answers swapped within a tie (both tasks): ${tieSwaps}`);
   assert.ok(withSuggestions > N / 2, `most prefixes must get suggestions (${withSuggestions}/${N})`);
 });

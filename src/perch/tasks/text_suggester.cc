@@ -158,6 +158,8 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
 }
 
 void TextSuggester::reset() {
+  root_tokens_.clear();
+  root_probs_.clear();
   cached_.clear();
   last_logits_.clear();
   session_->kv_cache().reset();
@@ -248,7 +250,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   std::vector<double> probs;
   std::vector<int32_t> seq;
   std::vector<std::pair<double, int>> allowed;
-  const int max_expansions = 4 * count + 6;
+  const int max_expansions = 2 * count + 4;
   int expansions = 0;
   const size_t max_word_tokens = static_cast<size_t>(decoding_.max_tokens_per_word) + required.size();
 
@@ -262,10 +264,18 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     }
     if (expansions >= max_expansions || node.path.size() >= max_gen || node.path.size() >= max_word_tokens) continue;
     ++expansions;
-    seq = ctx;
-    seq.insert(seq.end(), node.path.begin(), node.path.end());
-    PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-    softmax(logits, vocab_, &probs);
+    if (node.path.empty() && ctx == root_tokens_) {
+      probs = root_probs_;  // the context did not change since the last call (typing a word)
+    } else {
+      seq = ctx;
+      seq.insert(seq.end(), node.path.begin(), node.path.end());
+      PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
+      softmax(logits, vocab_, &probs);
+      if (node.path.empty()) {
+        root_tokens_ = ctx;
+        root_probs_ = probs;
+      }
+    }
 
     allowed.clear();
     if (node.surface.size() < required.size()) {

@@ -83,6 +83,8 @@ class TextSuggester {
   std::vector<int32_t> cached_;        // tokens whose keys/values are in the KV cache
   std::vector<float> last_logits_;     // logits after cached_ (valid when !cached_.empty())
   std::vector<int32_t> positions_;     // scratch for the positions input
+  std::vector<int32_t> root_tokens_;   // the last call's context and its next-token distribution:
+  std::vector<double> root_probs_;     // typing within a word reuses it without a run
   // Per token: 0 other (control, byte), 1 starts a new word (" the"), 2 continues a word
   // ("ing", "'s"), 3 ends a word without a space (",", ".").
   std::vector<uint8_t> kind_;

@@ -47,7 +47,8 @@ export class Model {
     const src = await resolveModelSource(source, readText, options.signal);
     let bytes: Uint8Array;
     if (src instanceof Uint8Array) {
-      bytes = src;
+      // A copy: a Worker backend takes (detaches) the buffer it is given.
+      bytes = src.slice();
     } else {
       bytes = (
         await fetchModel(src, {

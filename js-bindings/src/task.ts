@@ -117,7 +117,7 @@ export abstract class Task extends EventTarget {
       const src = await this.modelManifest(signal);
       let bytes: Uint8Array;
       if (src instanceof Uint8Array) {
-        bytes = src;
+        bytes = src.slice(); // the caller keeps its bytes; a Worker backend detaches what it gets
         this.loadedFromCache = true;
         monitor?.emit(0, 0, bytes.length);
         monitor?.emit(1, bytes.length, bytes.length);

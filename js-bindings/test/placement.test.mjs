@@ -144,3 +144,40 @@ test('remote placement answers through the real perch-server with the same objec
   for (const t of [remote, local, s, sl]) t.destroy();
   assert.equal(r[0].detectedLanguage, 'de');
 });
+
+test('Compute Pressure API: critical moves an auto task to the server and back, with placementchange', async () => {
+  // A simulated device whose PressureObserver reports what the test says.
+  const observers = [];
+  globalThis.PressureObserver = class {
+    constructor(cb) {
+      this.cb = cb;
+      observers.push(this);
+    }
+    async observe() {
+      setTimeout(() => this.cb([{ state: 'nominal', source: 'cpu', time: 0 }]), 1);
+    }
+    disconnect() {
+      this.disconnected = true;
+    }
+  };
+  const files = await startFileServer({});
+  try {
+    const d = await LanguageDetector.create({ serverUrl: perch?.base ?? files.base, device: { probeFlopsPerMs: 1e12 } });
+    assert.equal(d.placement.where, 'local', d.placement.reason);
+    const changes = [];
+    d.addEventListener('placementchange', (e) => changes.push(e.placement));
+    observers[0].cb([{ state: 'critical', source: 'cpu', time: 1 }]);
+    assert.equal(d.placement.where, 'remote');
+    assert.match(d.placement.reason, /critical/);
+    observers[0].cb([{ state: 'fair', source: 'cpu', time: 2 }]);
+    assert.equal(d.placement.where, 'local');
+    assert.deepEqual(changes.map((p) => p.where), ['remote', 'local']);
+    const out = await d.detect('The weather is lovely today, so we are going for a long walk in the park.');
+    assert.equal(out.at(-1).detectedLanguage, 'und');
+    d.destroy();
+    assert.equal(observers[0].disconnected, true, 'destroy() stops observing');
+  } finally {
+    delete globalThis.PressureObserver;
+    await files.close();
+  }
+});

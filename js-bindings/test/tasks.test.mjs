@@ -58,3 +58,10 @@ test('installPolyfill defines globalThis.LanguageDetector only where none exists
   assert.equal(installPolyfill(), false);
   delete globalThis.LanguageDetector;
 });
+
+test('an aborted signal stops create() with AbortError', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(LanguageDetector.create({ signal: ac.signal }), { name: 'AbortError' });
+  await assert.rejects(TextSuggester.create({ signal: ac.signal }), { name: 'AbortError' });
+});

@@ -1,7 +1,9 @@
 // The language detector end to end on the shipped model (models/langid/langid.perch): the real
 // featurizer, runtime, ops and task layer, natively and as wasm.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -185,4 +187,33 @@ TEST_CASE("C ABI: create, detect, errors, free", "[langid][c_api]") {
   REQUIRE(perch_language_detector_detect(nullptr, "a", 1, 3, &json) == PERCH_INVALID_ARGUMENT);
   perch_language_detector_free(det);
   perch_language_detector_free(nullptr);
+}
+
+TEST_CASE("C++ probabilities match the numpy re-implementation of the model", "[langid]") {
+  // tests/data/langid_model_vectors.jsonl: tools/langid/make_model_vectors.py (Python featurizer +
+  // numpy over the same int8 weights). Agreement checks featurizer, ops and task layer together.
+  const char* env = std::getenv("PERCH_SOURCE_DIR");
+  std::ifstream in(std::string(env ? env : PERCH_SOURCE_DIR) + "/tests/data/langid_model_vectors.jsonl");
+  REQUIRE(in.good());
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    const auto rec = nlohmann::json::parse(line, nullptr, false);
+    REQUIRE(!rec.is_discarded());
+    const std::string text = rec["text"].get<std::string>();
+    auto r = detector().detect(text, 100000);
+    REQUIRE(r.is_ok());
+    INFO(text.substr(0, 60));
+    for (const auto& pair : rec["top"]) {
+      const std::string label = pair[0].get<std::string>();
+      const double want = pair[1].get<double>();
+      const auto it = std::find_if(r.value().begin(), r.value().end(),
+                                   [&](const LanguageResult& x) { return x.language == label; });
+      REQUIRE(it != r.value().end());
+      INFO(label);
+      REQUIRE(it->confidence == Approx(want).margin(2e-4));
+    }
+    ++n;
+  }
+  REQUIRE(n >= 5);
 }

@@ -13,7 +13,7 @@ export interface PerchEnv {
   /** Why threads are off ('' when on). */
   threadsReason: string;
   crossOriginIsolated: boolean;
-  /** The wasm build that will be loaded. */
+  /** The wasm build loaded by default: simd-threads when threads work and the default is over 1 thread. */
   variant: WasmVariant;
   hardwareConcurrency: number;
   /** Threads a session uses by default: min(4, ceil(cores / 2)), 1 without threads. */
@@ -115,6 +115,7 @@ export function detectEnv(): PerchEnv {
     : detectThreadsReason(runtime);
   const threads = threadsReason === '';
   const cores = hardwareConcurrency(runtime);
+  const defaultThreads = threads ? defaultThreadCount(cores) : 1;
   const dm = g.navigator?.deviceMemory;
   return {
     runtime,
@@ -123,9 +124,9 @@ export function detectEnv(): PerchEnv {
     threads,
     threadsReason,
     crossOriginIsolated: runtime === 'node' ? true : g.crossOriginIsolated === true,
-    variant: threads ? 'simd-threads' : simd ? 'simd' : 'baseline',
+    variant: threads && defaultThreads > 1 ? 'simd-threads' : simd ? 'simd' : 'baseline',
     hardwareConcurrency: cores,
-    defaultThreads: threads ? defaultThreadCount(cores) : 1,
+    defaultThreads,
     deviceMemory: typeof dm === 'number' ? dm : undefined,
     cacheReason: '',
   };

@@ -26,7 +26,9 @@ export class PlacementPanel {
     const changed = where.dataset.where && where.dataset.where !== placement.where;
     where.dataset.where = placement.where;
     where.textContent = WHERE_TEXT[placement.where] ?? placement.where;
-    row.querySelector('.why').textContent = placement.reason;
+    // The package reasons from the device profile it was given; say when that profile is ours.
+    row.querySelector('.why').textContent = this.weakDevice && placement.where === 'remote'
+      ? `${placement.reason} (simulated weak device)` : placement.reason;
     if (changed) {
       const name = row.querySelector('th').textContent;
       this.root.querySelector('.placement-announce').textContent =

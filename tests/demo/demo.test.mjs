@@ -175,6 +175,28 @@ step('Esc dismisses the suggestion', async () => {
   assert.equal(await compose().inputValue(), typed, 'Esc leaves the text alone');
 });
 
+step('→ at the end accepts the suggestion as well', async () => {
+  const typed = 'Thank you for your hel';
+  await typeFresh(typed);
+  const suggestion = await waitForGhostFor(typed);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await compose().inputValue(), `${typed}${suggestion} `);
+});
+
+step('the page fits a phone-sized screen without sideways scrolling', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await typeFresh('I would like to');
+    await waitForGhostFor('I would like to');
+    const { scrollWidth, innerWidth } = await page.evaluate(() =>
+      ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport`);
+    await shot('04-phone');
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }
+});
+
 step('a French sentence makes the badge say French', async () => {
   await typeFresh('Bonjour, je voudrais réserver une table pour deux personnes ce soir.');
   await page.waitForFunction(() =>
@@ -182,7 +204,7 @@ step('a French sentence makes the badge say French', async () => {
   const top = await page.locator('[data-testid="language-top"] li').allTextContents();
   assert.ok(top.length >= 1 && top.length <= 3, `top languages shown: ${top}`);
   assert.match(top[0], /^French \d+%$/);
-  await shot('04-french');
+  await shot('05-french');
 });
 
 step('the weak-device switch moves the suggestion to the server, visibly', async () => {
@@ -204,7 +226,7 @@ step('the weak-device switch moves the suggestion to the server, visibly', async
   // The page's own server panel counts the task requests from /metrics too.
   await page.waitForFunction(() => /^reachable, [1-9]\d* task requests? served$/.test(
     document.querySelector('#env-server').textContent));
-  await shot('05-weak-device-server');
+  await shot('06-weak-device-server');
   await page.locator('#weak-device').focus();
   await page.keyboard.press('Space');
   await page.waitForSelector('body[data-ready="normal"]');
@@ -217,7 +239,7 @@ step('a reload loads the models from the cache', async () => {
   for (const task of ['suggest', 'langid']) {
     assert.equal(await page.locator(`[data-testid="download-${task}"]`).textContent(), 'loaded from cache');
   }
-  await shot('06-from-cache');
+  await shot('07-from-cache');
 });
 
 step('with the server stopped, inference still works on this device, and the page says the server is gone', async () => {
@@ -233,7 +255,7 @@ step('with the server stopped, inference still works on this device, and the pag
     document.querySelector('[data-testid="latency-langid"] .count').textContent !== before, detectCalls);
   assert.equal(await page.locator('[data-testid="latency-suggest"] .last').getAttribute('data-where'), 'local');
   assert.equal(await page.locator('[data-testid="latency-langid"] .last').getAttribute('data-where'), 'local');
-  await shot('07-server-stopped');
+  await shot('08-server-stopped');
 
   // And offline after the first visit: a reload with no server comes from the service worker.
   await page.reload();
@@ -241,6 +263,6 @@ step('with the server stopped, inference still works on this device, and the pag
   assert.equal(await page.locator('[data-testid="download-suggest"]').textContent(), 'loaded from cache');
   await typeFresh(typed);
   await waitForGhostFor(typed);
-  await shot('08-offline-reload');
+  await shot('09-offline-reload');
   assert.deepEqual(pageErrors, [], 'no uncaught errors on the page');
 });

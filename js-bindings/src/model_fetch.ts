@@ -145,6 +145,9 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
   return bytes;
 }
 
+/** URLs being downloaded right now (availability() reports them as 'downloading'). */
+export const downloading = new Set<string>();
+
 /** Cached entries that fail their checks are evicted; this says how many so far (for tests and logs). */
 export const cacheStats = { hits: 0, misses: 0, evicted: 0, writes: 0 };
 
@@ -182,7 +185,13 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
     }
   }
   cacheStats.misses++;
-  const bytes = await download(m, opts);
+  downloading.add(m.url);
+  let bytes: Uint8Array;
+  try {
+    bytes = await download(m, opts);
+  } finally {
+    downloading.delete(m.url);
+  }
   const sha = await verify(bytes, m, m.url);
   if (s) {
     try {

@@ -30,6 +30,7 @@ const warn = console.warn;
 console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); };
 try {
   const progress = [];
+  const availableBefore = await LanguageDetector.availability();
   const numThreads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
   const detector = await LanguageDetector.create({
     numThreads,
@@ -48,6 +49,7 @@ try {
     env: { variant: env.variant, threads: env.threads, threadsReason: env.threadsReason, crossOriginIsolated: env.crossOriginIsolated, defaultThreads: env.defaultThreads },
     engine: detector.engine, placement: detector.placement, progress, en, fr, suggestions, warnings,
     loadedFromCache: detector.loadedFromCache && suggester.loadedFromCache, together, oneByOne,
+    availableBefore, availableAfter: await LanguageDetector.availability(),
   };
   detector.destroy();
   suggester.destroy();
@@ -103,6 +105,7 @@ async function runPage(isolated, query = '') {
     assert.deepEqual(errors, []);
     assert.equal(results[0].loadedFromCache, false, 'first load downloads the models');
     assert.equal(results[1].loadedFromCache, true, 'second load is served from the cache');
+    assert.deepEqual(results.map((r) => [r.availableBefore, r.availableAfter]), [['downloadable', 'available'], ['available', 'available']]);
     assert.deepEqual(results[1].en, results[0].en);
     assert.equal(server.count('.perch'), 2, 'each model was fetched once');
     return results[1];

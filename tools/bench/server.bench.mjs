@@ -65,6 +65,24 @@ function wrk(url, c, seconds, bodiesFile) {
   return JSON.parse(line.slice('PERCH_WRK '.length));
 }
 
+// Sequential requests from Node (one keep-alive connection), timed one by one: a second
+// measurement of the c=1 latency next to wrk's, whose latency samples at c=1 do not add up on an
+// overloaded machine (see the note column).
+async function sequentialLatency(url, bodies, seconds) {
+  const lat = [];
+  const end = performance.now() + seconds * 1000;
+  for (let i = 0; performance.now() < end; i++) {
+    const t = performance.now();
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i % bodies.length] });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${url} -> ${r.status}`);
+    lat.push(performance.now() - t);
+  }
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  return { rps: lat.length / seconds, mean: lat.reduce((a, b) => a + b, 0) / lat.length, p50: q(0.5), p99: q(0.99) };
+}
+
 async function main() {
   const bin = join(buildDir('native'), 'perch-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run make build (or set PERCH_BENCH_BUILD_PREFIX)`);
@@ -81,8 +99,12 @@ async function main() {
       if (r.status !== 200 || !Array.isArray(await r.json())) throw new Error(`${c.route} ${JSON.stringify(body)} -> ${r.status}`);
     }
   }
-  // Warm-up: every case at the highest concurrency, so pools and allocator caches reach their size.
-  for (const c of CASES) wrk(`${server.url}${c.route}`, 64, Math.max(1, Math.round(SECONDS / 2)), files[c.name]);
+  // Warm-up: every case at every concurrency, so pools, handler threads and allocator arenas
+  // reach their working size before memory is measured.
+  for (const c of CASES) {
+    for (const conc of CONCURRENCY) wrk(`${server.url}${c.route}`, conc, 1, files[c.name]);
+    await sequentialLatency(`${server.url}${c.route}`, c.bodies.map((b) => JSON.stringify(b)), 1);
+  }
   const rssWarm = rssKiB(server.child.pid);
 
   const rows = [];
@@ -94,11 +116,23 @@ async function main() {
       const errors = r.connect + r.read + r.write + r.status + r.timeout;
       const rps = r.requests / (r.duration_us / 1e6);
       failed ||= errors > 0;
-      rows.push([c.name, conc, rps.toFixed(0), (r.p50_us / 1000).toFixed(2), (r.p99_us / 1000).toFixed(2), errors]);
+      // Little's law check: connections x duration must cover requests x mean latency. On an
+      // overloaded machine wrk's latency samples can exceed it (seen at c=1): flag such rows.
+      const busy = (r.requests * r.mean_us) / (conc * r.duration_us);
+      const flag = busy > 1.2 ? ` (latencies inconsistent: ${busy.toFixed(1)}x)` : '';
+      rows.push([c.name, conc, rps.toFixed(0), (r.mean_us / 1000).toFixed(2), (r.p50_us / 1000).toFixed(2),
+        (r.p99_us / 1000).toFixed(2), errors, flag]);
       const base = { bench: BENCH, case: `${c.name} c=${conc}`, engine: 'perch-server', threads: THREADS };
       records.push({ ...base, metric: 'requests_per_s', value: rps }, { ...base, metric: 'p50_ms', value: r.p50_us / 1000 },
         { ...base, metric: 'p99_ms', value: r.p99_us / 1000 }, { ...base, metric: 'errors', value: errors });
     }
+  }
+  for (const c of CASES) {
+    const s = await sequentialLatency(`${server.url}${c.route}`, c.bodies.map((b) => JSON.stringify(b)), SECONDS);
+    rows.push([`${c.name} (node fetch)`, 1, s.rps.toFixed(0), s.mean.toFixed(2), s.p50.toFixed(2), s.p99.toFixed(2), 0, '']);
+    const base = { bench: BENCH, case: `${c.name} c=1`, engine: 'perch-server (node sequential client)', threads: THREADS };
+    records.push({ ...base, metric: 'requests_per_s', value: s.rps }, { ...base, metric: 'p50_ms', value: s.p50 },
+      { ...base, metric: 'p99_ms', value: s.p99 });
   }
   const rssAfter = rssKiB(server.child.pid);
   const growth = (rssAfter - rssWarm) / rssWarm;
@@ -112,7 +146,8 @@ async function main() {
   await exited;
 
   printTable(`perch-server on loopback (wrk, ${SECONDS} s per run, ${THREADS} inference threads, ${CASES[0].bodies.length} bodies in rotation)`,
-    ['task', 'concurrency', 'requests/s', 'p50 ms', 'p99 ms', 'errors'], rows);
+    ['task', 'concurrency', 'requests/s', 'mean ms', 'p50 ms', 'p99 ms', 'errors', 'note'], rows);
+  console.log(`load average during the runs: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`RSS after warm-up ${(rssWarm / 1024).toFixed(1)} MiB, after all runs ${(rssAfter / 1024).toFixed(1)} MiB ` +
     `(${(growth * 100).toFixed(1)}%, limit 10%)`);
   appendResults(records);

@@ -19,7 +19,7 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'PERCH_WRK {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,' ..
-    '"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',
+    '"timeout":%d,"mean_us":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end

@@ -59,8 +59,14 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
       o.static_dir = value;
     } else if (flag == "--api-keys") {
       o.api_keys_file = value;
-    } else if (flag == "--allow-origin") {
-      o.allow_origins.emplace_back(value);
+    } else if (flag == "--allow-origin") {  // repeatable, and each may be a comma-separated list
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string_view::npos) comma = value.size();
+        if (comma > start) o.allow_origins.emplace_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
     } else if (flag == "--threads") {
       PERCH_RETURN_IF_ERROR(number(0, 256));
       o.threads = static_cast<int>(n);

@@ -55,7 +55,7 @@ test('a missing or empty keys file is a start-up error', async () => {
 });
 
 test('CORS: allowed origins get headers and preflight, others are refused', async () => {
-  const s = await start(['--allow-origin', 'https://app.example', '--allow-origin', 'http://localhost:5173']);
+  const s = await start(['--allow-origin', 'https://app.example', '--allow-origin', 'http://localhost:5173,http://b.example']);
   const ok = await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody, { origin: 'https://app.example' });
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
@@ -81,6 +81,8 @@ test('CORS: allowed origins get headers and preflight, others are refused', asyn
   // Same-origin requests (the demo page served by this server) need no allow-list entry.
   const same = await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody, { origin: s.url });
   assert.equal(same.status, 200);
+  const listed = await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody, { origin: 'http://b.example' });
+  assert.equal(listed.headers.get('access-control-allow-origin'), 'http://b.example');
   // Without --allow-origin, cross-origin calls are refused.
   const closed = await start([]);
   assert.equal((await postJson(`${closed.url}/v2/models/tiny/infer`, tinyBody,

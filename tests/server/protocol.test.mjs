@@ -169,3 +169,31 @@ test('static files carry COOP/COEP and the right MIME types; no path escapes the
     assert.doesNotMatch(text, /root:/);
   }
 });
+
+test('access log: one JSON object per request with method, path, status, sizes, latency, model', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perch-access-'));
+  const logPath = join(dir, 'access.jsonl');
+  const models = makeTestModels();
+  const s = await startServer(['--models', models, '--access-log', logPath]);
+  try {
+    await postJson(`${s.url}/v2/models/tiny/infer`, { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
+    await postJson(`${s.url}/v2/models/tiny/infer`, '{bad');
+    await rawRequest(s.port, 'GET /x%22%0a%ff"y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  } finally {
+    await s.stop();
+  }
+  const lines = readFileSync(logPath, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 3, lines.join('\n'));
+  const [ok, bad, odd] = lines.map((l) => JSON.parse(l));
+  assert.equal(ok.method, 'POST');
+  assert.equal(ok.path, '/v2/models/tiny/infer');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.model, 'tiny');
+  assert.ok(ok.bytes_in > 0 && ok.bytes_out > 0 && ok.ms >= 0);
+  assert.match(ok.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(ok.remote, '127.0.0.1');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.error, 'invalid_json');
+  assert.equal(odd.status, 404);
+  assert.equal(typeof odd.path, 'string');  // decoded newline, quote and a stray byte stay inside one JSON line
+});

@@ -1,6 +1,6 @@
 // Parity: for 300 texts per task, perch-server's answers equal the wasm engine's in Node (the
 // js-bindings package, placement 'local', the same model files): same languages and suggestions
-// in the same order, confidences within 1e-4.
+// in the same order, confidences within 1e-4 (before rounding; see TOL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,9 +10,10 @@ import { detectionTexts, suggestionTexts } from './parity_texts.mjs';
 
 const N = 300;
 const BATCH = 16;
-// Confidences are rounded to 4 decimals by the tasks, so two values a hair apart may print one
-// step (1e-4) apart; the epsilon only absorbs the binary representation of that step.
-const TOL = 1e-4 + 1e-12;
+// Underlying confidences within 1e-4. The tasks print them rounded to 4 decimals, which can move
+// each side by up to 0.5e-4, so printed values may be up to 2e-4 apart (the epsilon absorbs the
+// binary representation of the decimal steps).
+const TOL = 2e-4 + 1e-12;
 const dist = join(root, 'js-bindings', 'dist', 'index.js');
 let server;
 let perch;

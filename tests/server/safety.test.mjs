@@ -54,6 +54,19 @@ test('a missing or empty keys file is a start-up error', async () => {
   }
 });
 
+test('bad command lines are refused at start with exit 2 and the usage', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { serverBin } = await import('./server_process.mjs');
+  for (const args of [[], ['--models', models], ['--models', models, '--port', 'abc'], ['--models', models, '--port', '70000'],
+    ['--models', models, '--port', '0', '--threads', '-1'], ['--models', models, '--port', '0', '--bogus', '1'],
+    ['--models', models, '--port'], ['--models', '/nonexistent/dir', '--port', '0'],
+    ['--models', models, '--port', '0', '--static', '/nonexistent/dir']]) {
+    const r = spawnSync(serverBin, args, { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 2, `${args.join(' ')} -> ${r.status}: ${r.stderr}`);
+    assert.match(r.stderr, /^perch-server: /);
+  }
+});
+
 test('CORS: allowed origins get headers and preflight, others are refused', async () => {
   const s = await start(['--allow-origin', 'https://app.example', '--allow-origin', 'http://localhost:5173,http://b.example']);
   const ok = await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody, { origin: 'https://app.example' });

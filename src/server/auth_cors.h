@@ -17,7 +17,6 @@ class AccessControl {
   perch::Status load_api_keys(const std::string& path);
   void set_allowed_origins(std::vector<std::string> origins) { origins_ = std::move(origins); }
 
-  bool keys_required() const { return !keys_.empty(); }
   bool authorized(const httplib::Request& req) const;
   // True when the request has no Origin, comes from this server's own origin, or from an
   // allowed one.

@@ -28,8 +28,6 @@ void send_status_error(httplib::Response& res, const perch::Status& status) {
     case perch::StatusCode::kInvalidArgument:
     case perch::StatusCode::kOutOfRange:
     case perch::StatusCode::kInvalidUtf8:
-      http = 400;
-      break;
     case perch::StatusCode::kUnsupported:
       http = 400;
       break;

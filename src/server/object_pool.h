@@ -71,11 +71,6 @@ class ObjectPool {
     return perch::Status::ok();
   }
 
-  int created() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return created_;
-  }
-
  private:
   void put(std::unique_ptr<T> object) {
     {
@@ -87,7 +82,7 @@ class ObjectPool {
 
   Factory factory_;
   const int max_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<T>> free_;
   int created_ = 0;

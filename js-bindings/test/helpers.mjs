@@ -30,7 +30,7 @@ export async function startFileServer(routes) {
     // Two writes, so that progress sees more than one chunk.
     const half = Math.floor(body.length / 2);
     res.write(body.subarray(0, half));
-    setTimeout(() => res.end(body.subarray(half)), 5);
+    setTimeout(() => res.end(body.subarray(half)), 100);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include "server/access_log.h"
+#include "server/connection_queue.h"
 #include "server/http_errors.h"
 #include "server/request_context.h"
 #include "server/server_context.h"
@@ -34,6 +35,13 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
     RequestContext& rc = request_context();
     rc = RequestContext();
     rc.start = std::chrono::steady_clock::now();
+    if (ConnectionQueue::refusing()) {  // more connections than handlers and waiting room
+      ctx.metrics.observe_rejection("connections_full");
+      res.set_header("Connection", "close");
+      res.set_header("Retry-After", "1");
+      send_error(res, 503, "connections_full", "the server has too many open connections; retry later");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!ctx.access.origin_allowed(req)) {
       res.set_header("Connection", "close");  // the body (if any) is left unread
       send_error(res, 403, "origin_not_allowed", "this origin may not call the server");
@@ -165,7 +173,10 @@ int run(int argc, char** argv) {
 
   httplib::Server server;
   const int http_threads = opt.http_threads;
-  server.new_task_queue = [http_threads] { return new httplib::ThreadPool(http_threads); };
+  const int max_pending = opt.max_pending_connections;
+  server.new_task_queue = [http_threads, max_pending] {
+    return new ConnectionQueue(http_threads, max_pending);
+  };
   server.set_payload_max_length(opt.max_body_bytes);
   server.set_read_timeout(opt.read_timeout_s, 0);
   server.set_write_timeout(opt.write_timeout_s, 0);

@@ -25,8 +25,8 @@ bool parse_int(std::string_view text, long min, long max, long* out) {
 std::string usage() {
   return "usage: perch-server --models DIR --port N [--host 127.0.0.1] [--static DIR]\n"
          "         [--api-keys FILE] [--allow-origin ORIGIN ...] [--threads N] [--queue N]\n"
-         "         [--http-threads N] [--queue-timeout-ms MS] [--max-body-bytes N]\n"
-         "         [--max-text-bytes N] [--max-batch N] [--read-timeout-s S]\n"
+         "         [--http-threads N] [--max-pending-connections N] [--queue-timeout-ms MS]\n"
+         "         [--max-body-bytes N] [--max-text-bytes N] [--max-batch N] [--read-timeout-s S]\n"
          "         [--write-timeout-s S] [--access-log -|off|FILE]\n";
 }
 
@@ -76,6 +76,9 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
     } else if (flag == "--http-threads") {
       PERCH_RETURN_IF_ERROR(number(0, 4096));
       o.http_threads = static_cast<int>(n);
+    } else if (flag == "--max-pending-connections") {
+      PERCH_RETURN_IF_ERROR(number(0, 100000));
+      o.max_pending_connections = static_cast<int>(n);
     } else if (flag == "--queue-timeout-ms") {
       PERCH_RETURN_IF_ERROR(number(1, 600000));
       o.queue_timeout_ms = static_cast<int>(n);
@@ -107,6 +110,7 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
     o.threads = hc == 0 ? 1 : static_cast<int>(hc);
   }
   if (o.http_threads == 0) o.http_threads = std::min(std::max(o.threads + o.queue + 16, 64), 1024);
+  if (o.max_pending_connections < 0) o.max_pending_connections = o.http_threads;
   *out = std::move(o);
   return perch::Status::ok();
 }

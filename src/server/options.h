@@ -18,6 +18,7 @@ struct ServerOptions {
   int threads = 0;                  // concurrent inferences; 0: hardware concurrency
   int queue = 64;                   // requests allowed to wait for a free inference slot
   int http_threads = 0;             // connection handlers; 0: threads + queue + 16, at least 64
+  int max_pending_connections = -1; // connections waiting for a handler; -1: http_threads
   int queue_timeout_ms = 10000;     // longest wait for a slot before 503
   int read_timeout_s = 10;
   int write_timeout_s = 10;

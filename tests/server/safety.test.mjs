@@ -137,6 +137,33 @@ test('a full admission queue answers 503 with Retry-After instead of piling up',
   assert.equal((await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody)).status, 200);
 });
 
+test('connections beyond the handlers and their waiting room get 503 at once', async () => {
+  const { connect } = await import('node:net');
+  const s = await start(['--http-threads', '2', '--max-pending-connections', '1', '--read-timeout-s', '5']);
+  // Three connections that never finish their request hold both handlers and the waiting place.
+  const idle = await Promise.all([0, 1, 2].map(() => new Promise((ok) => {
+    const sock = connect(s.port, '127.0.0.1', () => { sock.write('GET /v2/health/live HTTP/1.1\r\n'); ok(sock); });
+    sock.on('error', () => {});
+  })));
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  const refused = await getJson(`${s.url}/v2/health/live`);
+  assert.equal(refused.status, 503, refused.text);
+  assert.equal(refused.body.code, 'connections_full');
+  assert.equal(refused.headers.get('retry-after'), '1');
+  assert.ok(Date.now() - t0 < 2000, `refused after ${Date.now() - t0} ms`);
+  for (const sock of idle) sock.destroy();
+  let ok;
+  for (let i = 0; i < 100; i++) {
+    ok = await getJson(`${s.url}/v2/health/live`);
+    if (ok.status === 200) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(ok.status, 200, 'handlers are free again once the idle connections close');
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  assert.match(metrics, /^perch_rejected_total\{reason="connections_full"\} [1-9]/m);
+});
+
 test('SIGTERM: in-flight requests finish, then the server exits 0', async () => {
   const s = await startServer(['--models', models, '--threads', '1', '--queue', '16']);
   const inflight = Array.from({ length: 6 }, () => postJson(`${s.url}/v2/models/slow/infer`, slowBody()));

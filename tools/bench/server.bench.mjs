@@ -41,7 +41,7 @@ function rssKiB(pid) {
 
 async function startServer(bin) {
   const child = spawn(bin, ['--models', join(repoRoot, 'models'), '--port', '0', '--host', '127.0.0.1',
-    '--threads', String(THREADS), '--queue', '256', '--access-log', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--threads', String(THREADS), '--queue', '64', '--http-threads', '72', '--access-log', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const port = await new Promise((ok, fail) => {

@@ -118,18 +118,19 @@ Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view ut
   std::partial_sort(order_.begin(), order_.begin() + k, order_.end(), [p](int a, int b) {
     return p[a] > p[b] || (p[a] == p[b] && a < b);
   });
-  double sum = 0;
+  // Each confidence is capped by the mass still unassigned, so the list stays sorted and sums
+  // to at most 1 even when float rounding makes the probabilities add up to a little over 1.
+  double remaining = 1.0;
   results.reserve(static_cast<size_t>(k) + 1);
   for (int i = 0; i < k; ++i) {
-    float c = p[order_[static_cast<size_t>(i)]];
-    if (!(c >= 0.0f)) c = 0.0f;  // NaN or negative never leaves the task layer
-    c = std::min(c, 1.0f);
-    if (sum + c > 1.0) c = static_cast<float>(std::max(0.0, 1.0 - sum));
-    sum += c;
-    results.push_back({labels_[static_cast<size_t>(order_[static_cast<size_t>(i)])], c});
+    const size_t label = static_cast<size_t>(order_[static_cast<size_t>(i)]);
+    double c = p[label];
+    if (!(c >= 0.0)) c = 0.0;  // NaN or negative never leaves the task layer
+    c = std::min(c, remaining);
+    remaining -= c;
+    results.push_back({labels_[label], static_cast<float>(c)});
   }
-  float rest = static_cast<float>(1.0 - sum);
-  while (rest > 0.0f && sum + static_cast<double>(rest) > 1.0) rest = std::nextafter(rest, 0.0f);
+  const float rest = static_cast<float>(remaining);
   if (rest >= kMinUndMass) results.push_back({"und", rest});
   return results;
 }

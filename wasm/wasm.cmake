@@ -60,3 +60,18 @@ if(PERCH_WASM_VARIANT STREQUAL "simd-threads")
     -Wno-pthreads-mem-growth)
 endif()
 set_target_properties(perch_wasm PROPERTIES LINK_DEPENDS ${PERCH_WASM_EXPORTS})
+
+# Size: everything but the kernels and the runtime's run loop is compiled for size (model
+# reader, graph, op attribute parsing, C ABI, tasks, tokenizer and featurizers: JSON-heavy setup
+# and per-call code that is small next to the kernels).
+file(GLOB_RECURSE _perch_size_sources CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/src/perch/format/*.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/graph.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/op_registry.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/memory_planner.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/attrs.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/c_api/*.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/tasks/*.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/text/*.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/runtime/model.cc)
+set_source_files_properties(${_perch_size_sources} TARGET_DIRECTORY perch PROPERTIES COMPILE_OPTIONS -Os)

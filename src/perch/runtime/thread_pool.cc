@@ -26,30 +26,46 @@ size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
 #ifdef PERCH_THREADS
 
-// One job at a time: the caller publishes (call, fn, n, chunk) and bumps `generation`; every
-// worker takes part in every generation (even when no chunk is left for it), so the caller can
-// wait for `remaining == 0` and know no worker still touches the job.
+// One job at a time. `work` packs (generation << 32 | next chunk): a thread claims a chunk with a
+// compare-exchange, which succeeds only while the job it read is still current, so a worker that
+// wakes late never runs a chunk of a finished job, and the caller waits only for claimed chunks
+// (not for every worker to wake: on a busy machine the caller just does the chunks itself).
 struct ThreadPool::Impl {
   std::vector<std::thread> workers;
   std::mutex mutex;
   std::condition_variable work_cv;
   std::condition_variable done_cv;
-  std::atomic<uint64_t> generation{0};
+  std::atomic<uint64_t> work{0};
+  std::atomic<size_t> done{0};
   std::atomic<bool> stop{false};
-  std::atomic<size_t> next_chunk{0};
-  std::atomic<int> remaining{0};
   std::mutex busy;  // held by the caller for the whole parallel_for
-  // The current job (written before `generation` is bumped).
-  void (*call)(void*, size_t, size_t) = nullptr;
-  void* fn = nullptr;
-  size_t n = 0, chunk = 1, num_chunks = 0;
+  // The current job, written before `work` publishes its generation. Atomics because a late
+  // worker may read them while the next job is being set up (its claim then fails).
+  std::atomic<void (*)(void*, size_t, size_t)> call{nullptr};
+  std::atomic<void*> fn{nullptr};
+  std::atomic<size_t> n{0}, chunk{1}, num_chunks{0};
 
-  void do_chunks() {
+  static uint64_t generation_of(uint64_t w) { return w >> 32; }
+  static constexpr uint64_t kClosed = 0xFFFFFFFFu;  // chunk index of a finished job (> any count)
+
+  // Runs chunks of the job published as generation `gen` until none is left.
+  void do_chunks(uint64_t gen) {
     for (;;) {
-      const size_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
-      if (c >= num_chunks) return;
-      const size_t b = c * chunk;
-      call(fn, b, std::min(n, b + chunk));
+      uint64_t w = work.load(std::memory_order_acquire);
+      if (generation_of(w) != gen) return;
+      const size_t c = static_cast<size_t>(w & 0xFFFFFFFFu);
+      const size_t total = num_chunks.load(std::memory_order_relaxed);
+      if (c >= total) return;
+      auto* f = call.load(std::memory_order_relaxed);
+      void* arg = fn.load(std::memory_order_relaxed);
+      const size_t len = n.load(std::memory_order_relaxed), step = chunk.load(std::memory_order_relaxed);
+      if (!work.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel)) continue;
+      const size_t b = c * step;
+      f(arg, b, std::min(len, b + step));
+      if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == total) {
+        std::lock_guard<std::mutex> lock(mutex);
+        done_cv.notify_one();
+      }
     }
   }
 
@@ -57,22 +73,18 @@ struct ThreadPool::Impl {
     uint64_t seen = 0;
     for (;;) {
       // Spin briefly: back-to-back parallel_for calls (one per layer) then skip the futex.
-      for (int i = 0; i < 4000 && generation.load(std::memory_order_acquire) == seen &&
+      for (int i = 0; i < 2000 && generation_of(work.load(std::memory_order_acquire)) == seen &&
                       !stop.load(std::memory_order_relaxed);
            ++i) {
         if (i > 64) std::this_thread::yield();
       }
-      if (generation.load(std::memory_order_acquire) == seen && !stop.load()) {
+      if (generation_of(work.load(std::memory_order_acquire)) == seen && !stop.load()) {
         std::unique_lock<std::mutex> lock(mutex);
-        work_cv.wait(lock, [&] { return stop.load() || generation.load() != seen; });
+        work_cv.wait(lock, [&] { return stop.load() || generation_of(work.load()) != seen; });
       }
       if (stop.load()) return;
-      seen = generation.load(std::memory_order_acquire);
-      do_chunks();
-      if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(mutex);
-        done_cv.notify_one();
-      }
+      seen = generation_of(work.load(std::memory_order_acquire));
+      do_chunks(seen);
     }
   }
 };
@@ -108,27 +120,32 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
   }
   Impl& p = *impl_;
   // A few chunks per thread balance uneven work without making chunks smaller than `grain`.
-  const size_t num_chunks = std::min(max_chunks, static_cast<size_t>(num_threads_) * 4);
-  p.call = call;
-  p.fn = fn;
-  p.n = n;
-  p.chunk = std::max(grain, div_up(n, num_chunks));
-  p.num_chunks = div_up(n, p.chunk);
-  p.next_chunk.store(0, std::memory_order_relaxed);
-  p.remaining.store(static_cast<int>(p.workers.size()), std::memory_order_relaxed);
+  const size_t want = std::min(max_chunks, static_cast<size_t>(num_threads_) * 4);
+  const size_t chunk = std::max(grain, div_up(n, want));
+  const size_t num_chunks = div_up(n, chunk);
+  p.call.store(call, std::memory_order_relaxed);
+  p.fn.store(fn, std::memory_order_relaxed);
+  p.n.store(n, std::memory_order_relaxed);
+  p.chunk.store(chunk, std::memory_order_relaxed);
+  p.num_chunks.store(num_chunks, std::memory_order_relaxed);
+  p.done.store(0, std::memory_order_relaxed);
+  const uint64_t gen = Impl::generation_of(p.work.load(std::memory_order_relaxed)) + 1;
   {
     std::lock_guard<std::mutex> lock(p.mutex);
-    p.generation.fetch_add(1, std::memory_order_release);
+    p.work.store(gen << 32, std::memory_order_release);
   }
   p.work_cv.notify_all();
-  p.do_chunks();
-  for (int i = 0; i < 4000 && p.remaining.load(std::memory_order_acquire) != 0; ++i) {
+  p.do_chunks(gen);
+  for (int i = 0; i < 2000 && p.done.load(std::memory_order_acquire) != num_chunks; ++i) {
     if (i > 64) std::this_thread::yield();
   }
-  if (p.remaining.load(std::memory_order_acquire) != 0) {
+  if (p.done.load(std::memory_order_acquire) != num_chunks) {
     std::unique_lock<std::mutex> lock(p.mutex);
-    p.done_cv.wait(lock, [&] { return p.remaining.load(std::memory_order_acquire) == 0; });
+    p.done_cv.wait(lock, [&] { return p.done.load(std::memory_order_acquire) == num_chunks; });
   }
+  // Close the job: a late worker that read this generation must not see the next job's
+  // num_chunks while its fields are being written and claim a chunk of it.
+  p.work.store((gen << 32) | Impl::kClosed, std::memory_order_release);
   p.busy.unlock();
 }
 

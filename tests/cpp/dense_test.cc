@@ -134,8 +134,10 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
   std::mt19937 rng(7);
   ThreadPool two(2);
   const Case cases[] = {
-      {1, 1024, 256, true, Activation::kNone, false},   // GEMV split over panels
+      {1, 1024, 256, true, Activation::kNone, false},
       {1, 1000, 300, false, Activation::kGelu, true},
+      {1, 512, 2048, true, Activation::kNone, false},   // GEMV large enough to split over panels
+      {1, 520, 4096, false, Activation::kRelu, true},
       {64, 512, 512, true, Activation::kRelu, false},   // GEMM split over panels
       {70, 200, 257, true, Activation::kSilu, true},
       {300, 8, 600, false, Activation::kGeluTanh, false},  // one panel: split over rows

@@ -25,7 +25,7 @@ constexpr int kMR = 4;
 constexpr int kMC = 64;
 constexpr int kKC = 256;
 // Below this many multiply-adds per chunk, waking another thread costs more than it saves.
-constexpr size_t kMinMacsPerChunk = 1 << 16;
+constexpr size_t kMinMacsPerChunk = 1 << 18;
 
 struct Epilogue {
   const float* bias;   // [panels * 8], zero-padded, or null

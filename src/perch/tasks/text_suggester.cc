@@ -321,8 +321,12 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   }
 
   // Each word, then greedily up to max_words more while each next word is likely enough.
-  for (const Node& w : words) {
+  // Words come best first; a word's continuation must not drop it below the next word, so the
+  // order stays that of the words themselves.
+  for (size_t wi = 0; wi < words.size(); ++wi) {
+    const Node& w = words[wi];
     Suggestion sug{w.surface.substr(required.size()), std::min(1.0, w.p / z)};
+    const double floor = std::max(threshold, wi + 1 < words.size() ? std::min(1.0, words[wi + 1].p / z) : 0.0);
     std::vector<int32_t> path = w.path;
     for (int n = 0; n < max_words && !path.empty(); ++n) {
       std::vector<int32_t> word;
@@ -348,7 +352,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
       // A word typed in full has nothing to complete: its first next word only needs the
       // overall threshold; later words must also be likely on their own.
       const bool first_of_nothing = n == 0 && sug.text.empty();
-      if (!ended || (word_p < decoding_.word_threshold && !first_of_nothing) || sug.confidence * word_p < threshold) break;
+      if (!ended || (word_p < decoding_.word_threshold && !first_of_nothing) || sug.confidence * word_p < floor) break;
       sug.confidence *= word_p;
       for (int32_t id : word) sug.text += tokenizer_->surface(id);
       path.insert(path.end(), word.begin(), word.end());

@@ -17,7 +17,8 @@
 //     search finds the most probable complete words (path probability times the probability
 //     that the word ends there, divided by the mass of all texts that spell the typed prefix);
 //   - each word may be followed greedily by up to max_words further words while each word's own
-//     probability stays above `word_threshold`;
+//     probability stays above `word_threshold` and the whole stays at least as likely as the
+//     next-best word (so suggestions stay in the order of their words);
 //   - confidence = product of the step probabilities; suggestions below `threshold` are dropped.
 #pragma once
 #include <cstdint>

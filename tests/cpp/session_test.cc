@@ -82,7 +82,7 @@ TEST_CASE("MLP with int8 weights matches a plain-loop reference at every row cou
       auto got = output_values(*s, "probs");
       auto want = mlp.reference(x, rows);
       REQUIRE(got.size() == want.size());
-      for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i] == Approx(want[i]).margin(1e-5));
+      for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i] == Approx(want[i]).margin(1e-4));
       REQUIRE(s->output("probs").value().shape == Shape{rows, 3});
     }
   }
@@ -213,8 +213,9 @@ TEST_CASE("steady-state run allocates nothing", "[session][alloc]") {
     const size_t after = perch::test::allocation_count();
     INFO("threads " << threads);
     REQUIRE(after - before == 0);
-    // And the counter does count: a vector allocates.
-    std::vector<int> probe(10);
+    // And the counter does count (a direct call: the compiler may elide a new-expression).
+    void* probe = ::operator new(16);
+    ::operator delete(probe);
     REQUIRE(perch::test::allocation_count() > after);
   }
 }
@@ -293,7 +294,7 @@ TEST_CASE("f16 weights are converted to f32 at load", "[session]") {
   for (int n = 0; n < 2; ++n) {
     double want = 0;
     for (int k = 0; k < 3; ++k) want += x[static_cast<size_t>(k)] * f16_to_f32(f32_to_f16(w[static_cast<size_t>(n * 3 + k)]));
-    REQUIRE(y[static_cast<size_t>(n)] == Approx(want).margin(1e-5));
+    REQUIRE(y[static_cast<size_t>(n)] == Approx(want).margin(1e-4));
   }
 }
 
@@ -314,8 +315,8 @@ TEST_CASE("sessions share a model; threads do not change results", "[session]") 
   auto yb = output_values(*two, "probs");
   auto ra = mlp.reference(a, 16), rb = mlp.reference(b, 16);
   for (size_t i = 0; i < ya.size(); ++i) {
-    REQUIRE(ya[i] == Approx(ra[i]).margin(1e-5));
-    REQUIRE(yb[i] == Approx(rb[i]).margin(1e-5));
+    REQUIRE(ya[i] == Approx(ra[i]).margin(1e-4));
+    REQUIRE(yb[i] == Approx(rb[i]).margin(1e-4));
   }
   // The model outlives the caller's handle through its sessions.
   model.reset();

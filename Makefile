@@ -63,7 +63,7 @@ bench: build
 # The demo: perch-server on loopback serves the built page (COOP/COEP, so wasm threads are on)
 # and the fallback API. Runs in the foreground; Ctrl-C stops it. `make demo PORT=9000`.
 PORT ?= 8080
-demo: build
+demo: build-native build-wasm
 	@cd demo-web && node build.mjs
 	@echo "perch demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; requests are logged to build/demo-access.log)"
 	@exec build/native/perch-server --models models --static build/demo-web --port $(PORT) --host 127.0.0.1 \

@@ -111,8 +111,12 @@ export async function instantiateWasm(variant: WasmVariant, files: WasmFiles, th
     workerScript = URL.createObjectURL(new Blob([blob], { type: 'text/javascript' }));
   }
   let module: EmModule;
+  // Emscripten's factory promise never settles when instantiateWasm fails: race it with our own
+  // rejection so create() fails (and placement can fall back to the server) instead of hanging.
+  let failInstantiate: (e: unknown) => void = () => {};
+  const instantiateFailed = new Promise<never>((_, reject) => { failInstantiate = reject; });
   try {
-    module = await factory({
+    module = await Promise.race([instantiateFailed, factory({
       // Workers loaded before the module resolves: a session of `threads` needs threads-1; more
       // are loaded by reserveThreads(). At least 1: with 0, Emscripten 3.1.6 never resolves.
       perchPoolSize: Math.max(1, threads - 1),
@@ -128,15 +132,13 @@ export async function instantiateWasm(variant: WasmVariant, files: WasmFiles, th
               Object.values(imports).flatMap((m) => Object.values(m as Record<string, unknown>)).find(isMem);
             receive(instance, compiled);
           },
-          (e: unknown) => {
-            console.error(`perch: could not instantiate ${files.wasm}: ${(e as Error).message}`);
-          },
+          (e: unknown) => failInstantiate(e),
         );
         return {};
       },
       print: (s: string) => console.log(s),
       printErr: (s: string) => console.warn(s),
-    });
+    })]);
   } catch (e) {
     throw new WasmLoadError(`could not start the ${variant} wasm build: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }

@@ -71,4 +71,9 @@ test('wasmPaths points the loader at another folder, and a wrong one fails clear
   await model.destroy();
   const { WasmLoadError } = await import('../dist/index.js');
   await assert.rejects(Model.load(bytes, { variant: 'baseline', wasmPaths: `${pathToFileURL(dir).href}/nowhere/` }), WasmLoadError);
+  // A .wasm that compiles but does not fit its glue (another build's) must reject, not hang.
+  const mixed = tempDir('perch-wasm-mixed-');
+  cpSync(`${pkgDir}/dist/wasm`, mixed, { recursive: true });
+  cpSync(`${mixed}/perch-simd-threads.wasm`, `${mixed}/perch-baseline.wasm`);
+  await assert.rejects(Model.load(bytes, { variant: 'baseline', wasmPaths: `${pathToFileURL(mixed).href}/` }), WasmLoadError);
 });

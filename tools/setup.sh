@@ -7,12 +7,16 @@ cd "$(dirname "$0")/.."
 # Build and test dependencies (native + wasm + browser + server + python tools without torch).
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  emscripten nodejs npm
+  emscripten
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
   python3 python3-numpy python3-sentencepiece python3-onnx
   chromium chromium-driver
   wrk presage libpresage-dev
 )
+# Node.js and npm: Debian's unless the machine already has them (a Node.js install that ships its
+# own npm conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 # Training only (make train): never needed by make test.
 if [ "${PERCH_SETUP_TRAINING:-0}" = 1 ]; then
   APT_PACKAGES+=(python3-torch python3-onnx libopenblas0-serial)

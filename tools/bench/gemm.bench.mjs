@@ -30,25 +30,35 @@ const RUNS = [
   ['onnxruntime-web', 1], ['onnxruntime-web', 2], ['tfjs-wasm', 1], ['tfjs-wasm', 2],
 ];
 const timings = {};  // `${engine}@${threads}` → {case → {us, maxerr, threads}}
-for (const [engine, threads] of RUNS) {
-  if (!engineAvailable(engine)) {
-    console.log(`gemm: ${engine} skipped (not built: run make build)`);
-    continue;
+// Shapes outer, engines inner: on a shared machine the load drifts, so the engines compared on a
+// shape are timed minutes apart at most (a fresh process per engine and shape).
+const skipped = new Set();
+for (const shape of SHAPES) {
+  for (const [engine, threads] of RUNS) {
+    const key = `${engine}@${threads}`;
+    if (skipped.has(key)) continue;
+    if (!engineAvailable(engine)) {
+      console.log(`gemm: ${engine} skipped (not built: run make build)`);
+      skipped.add(key);
+      continue;
+    }
+    process.stdout.write(`gemm: timing ${engine} on ${threads} thread(s), ${caseName(shape)}...\n`);
+    let rows;
+    try {
+      rows = runChild('gemm_engine_run.mjs', [engine, String(threads), JSON.stringify([shape])]);
+    } catch (e) {
+      console.log(`gemm: ${engine} x${threads} failed: ${String(e.stderr || e.message).split('\n').slice(-3).join(' ')}`);
+      skipped.add(key);
+      continue;
+    }
+    // An engine that cannot use 2 threads here (tfjs-wasm in Node) reports 1: not a 2-thread figure.
+    if (threads > 1 && rows.some((r) => r.threads !== threads)) {
+      console.log(`gemm: ${engine} cannot run ${threads} threads in Node (ran ${rows[0]?.threads}); not reported`);
+      skipped.add(key);
+      continue;
+    }
+    for (const r of rows) (timings[key] ??= {})[r.case] = r;
   }
-  process.stdout.write(`gemm: timing ${engine} on ${threads} thread(s)...\n`);
-  let rows;
-  try {
-    rows = runChild('gemm_engine_run.mjs', [engine, String(threads), JSON.stringify(SHAPES)]);
-  } catch (e) {
-    console.log(`gemm: ${engine} x${threads} failed: ${String(e.stderr || e.message).split('\n').slice(-3).join(' ')}`);
-    continue;
-  }
-  // An engine that cannot use 2 threads here (tfjs-wasm in Node) reports 1: not a 2-thread figure.
-  if (threads > 1 && rows.some((r) => r.threads !== threads)) {
-    console.log(`gemm: ${engine} cannot run ${threads} threads in Node (ran ${rows[0]?.threads}); not reported`);
-    continue;
-  }
-  timings[`${engine}@${threads}`] = Object.fromEntries(rows.map((r) => [r.case, r]));
 }
 
 const nativeBench = join(buildDir('native'), 'perch-gemm-bench-native');

@@ -1,5 +1,6 @@
 // The remote path: perch-server's task endpoints, which answer with the same objects as the
-// local engine (the server runs the same C++).
+// local engine (the server runs the same C++), or any Open Inference Protocol v2 server (KServe,
+// Triton, perch-server's /v2) serving a task model with a BYTES `text` input.
 import { AbortError, RemoteError, throwIfAborted } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 
@@ -9,6 +10,10 @@ export interface RemoteOptions {
   apiKey?: string;
   /** Per-request time limit (ms) before the call fails (and `auto` placement falls back to local). */
   timeoutMs?: number;
+  /** 'perch' (default): /v1 task endpoints. 'v2': POST /v2/models/{model}/infer. */
+  protocol?: 'perch' | 'v2';
+  /** The model name on a v2 server; default 'langid' for detection, 'suggest' for suggestion. */
+  modelName?: string;
 }
 
 async function post<T>(opts: RemoteOptions, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -49,8 +54,35 @@ function checkArray<T>(value: unknown, check: (x: Record<string, unknown>) => bo
   return value as T[];
 }
 
+interface V2Tensor { name?: unknown; data?: unknown }
+
+/** One text through a v2 task model: outputs [label, confidence], each shaped [1, k]. */
+async function v2Infer(
+  opts: RemoteOptions,
+  model: string,
+  labelKey: 'detectedLanguage' | 'text',
+  text: string,
+  parameters: Record<string, number>,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>[]> {
+  const body = { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [text] }], parameters };
+  const out = await post<{ outputs?: unknown }>(opts, `v2/models/${encodeURIComponent(model)}/infer`, body, signal);
+  const outputs = Array.isArray(out?.outputs) ? (out.outputs as V2Tensor[]) : [];
+  const labels = outputs.find((o) => o.name === (labelKey === 'text' ? 'suggestion' : 'language'))?.data;
+  const conf = outputs.find((o) => o.name === 'confidence')?.data;
+  if (!Array.isArray(labels) || !Array.isArray(conf) || labels.length !== conf.length) {
+    throw new RemoteError(`the v2 server's model '${model}' answered without matching label and confidence outputs; is it a perch task model?`, 200);
+  }
+  // Rows are padded with "" to the longest result of the batch: drop the padding.
+  return labels
+    .map((label, i) => ({ [labelKey]: label, confidence: conf[i] }))
+    .filter((x) => typeof x[labelKey] === 'string' && x[labelKey] !== '');
+}
+
 export async function remoteDetect(opts: RemoteOptions, text: string, top: number, signal?: AbortSignal): Promise<LanguageResult[]> {
-  const out = await post<unknown>(opts, 'v1/language:detect', { text, top }, signal);
+  const out = opts.protocol === 'v2'
+    ? await v2Infer(opts, opts.modelName ?? 'langid', 'detectedLanguage', text, { top }, signal)
+    : await post<unknown>(opts, 'v1/language:detect', { text, top }, signal);
   return checkArray<LanguageResult>(
     out,
     (x) => typeof x.detectedLanguage === 'string' && typeof x.confidence === 'number',
@@ -65,7 +97,9 @@ export async function remoteSuggest(
   maxWords: number,
   signal?: AbortSignal,
 ): Promise<SuggestionResult[]> {
-  const out = await post<unknown>(opts, 'v1/text:suggest', { text, count, maxWords }, signal);
+  const out = opts.protocol === 'v2'
+    ? await v2Infer(opts, opts.modelName ?? 'suggest', 'text', text, { count, maxWords }, signal)
+    : await post<unknown>(opts, 'v1/text:suggest', { text, count, maxWords }, signal);
   return checkArray<SuggestionResult>(
     out,
     (x) => typeof x.text === 'string' && typeof x.confidence === 'number',

@@ -41,6 +41,10 @@ export interface TaskCreateOptions extends EngineOptions {
   cache?: boolean;
   /** Time limit of each server request in ms (default 10000). */
   remoteTimeoutMs?: number;
+  /** 'perch' (default): perch-server's /v1 task endpoints; 'v2': any Open Inference Protocol v2 server. */
+  serverProtocol?: 'perch' | 'v2';
+  /** The model's name on a v2 server (default 'langid' / 'suggest'). */
+  serverModel?: string;
 }
 
 export class PlacementChangeEvent extends Event {
@@ -85,8 +89,17 @@ export abstract class Task extends EventTarget {
       throw new InvalidInputError('serverUrl must be a URL string');
     }
     this.remote = options.serverUrl
-      ? { serverUrl: String(options.serverUrl), apiKey: options.apiKey, timeoutMs: options.remoteTimeoutMs }
+      ? {
+          serverUrl: String(options.serverUrl),
+          apiKey: options.apiKey,
+          timeoutMs: options.remoteTimeoutMs,
+          protocol: options.serverProtocol,
+          modelName: options.serverModel,
+        }
       : undefined;
+    if (options.serverProtocol !== undefined && !['perch', 'v2'].includes(options.serverProtocol)) {
+      throw new InvalidInputError(`serverProtocol must be 'perch' or 'v2' (got ${JSON.stringify(options.serverProtocol)})`);
+    }
     if (this.mode === 'remote' && !this.remote) {
       throw new NotSupportedError("placement: 'remote' needs a serverUrl (the perch-server base URL)");
     }

@@ -145,6 +145,24 @@ test('remote placement answers through the real perch-server with the same objec
   assert.equal(r[0].detectedLanguage, 'de');
 });
 
+test('remote placement over the Open Inference Protocol v2 gives the task endpoints\' answers', { skip: !perchServerBinary && 'perch-server is not built (make build-native)' }, async () => {
+  const opts = { placement: 'remote', serverUrl: perch.base };
+  const v1 = await LanguageDetector.create(opts);
+  const v2 = await LanguageDetector.create({ ...opts, serverProtocol: 'v2' });
+  for (const text of ['Das ist ein ganz normaler deutscher Satz.', 'Bonjour, je voudrais un café.', '12345']) {
+    assert.deepEqual(await v2.detect(text), await v1.detect(text), text);
+  }
+  const s1 = await TextSuggester.create(opts);
+  const s2 = await TextSuggester.create({ ...opts, serverProtocol: 'v2' });
+  for (const prompt of ['Thank you very much for', 'I would like to']) {
+    assert.deepEqual(await s2.suggest(prompt, { count: 3, maxWords: 2 }), await s1.suggest(prompt, { count: 3, maxWords: 2 }), prompt);
+  }
+  const wrong = await LanguageDetector.create({ ...opts, serverProtocol: 'v2', serverModel: 'nope' });
+  await assert.rejects(wrong.detect('hello there'), /refused|not found|nope/i);
+  await assert.rejects(LanguageDetector.create({ ...opts, serverProtocol: 'grpc' }), /serverProtocol/);
+  for (const t of [v1, v2, s1, s2, wrong]) t.destroy();
+});
+
 test('Compute Pressure API: critical moves an auto task to the server and back, with placementchange', async () => {
   // A simulated device whose PressureObserver reports what the test says.
   const observers = [];

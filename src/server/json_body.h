@@ -13,7 +13,5 @@ constexpr int kMaxJsonDepth = 32;
 // True and `out` set for a JSON object body; otherwise answers 400 with a JSON error.
 bool parse_json_object_body(const httplib::Request& req, httplib::Response& res,
                             nlohmann::json* out);
-// Depth of array/object nesting, counting only brackets outside strings; stops at `limit`+1.
-int json_nesting_depth(std::string_view text, int limit);
 
 }  // namespace perch_server

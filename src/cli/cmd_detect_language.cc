@@ -6,48 +6,19 @@
 // {"error": "..."} on its line; the command goes on with the next line.
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/task_lines.h"
 #include "perch/runtime/model.h"
 #include "perch/tasks/language_detector.h"
 #include "perch/text/utf8.h"
 
-#include <unistd.h>
 
 namespace perch::cli {
 namespace {
-
-bool readable(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f) std::fclose(f);
-  return f != nullptr;
-}
-
-// The shipped model: $PERCH_LANGID_MODEL, else models/langid/langid.perch under the current
-// directory or above the executable (build/<preset>/perch -> ../../models/...).
-std::string default_model_path() {
-  if (const char* env = std::getenv("PERCH_LANGID_MODEL")) return env;
-  const std::string rel = "models/langid/langid.perch";
-  if (readable(rel)) return rel;
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    std::string dir(exe, static_cast<size_t>(n));
-    for (int up = 0; up < 4 && dir.find('/') != std::string::npos; ++up) {
-      dir = dir.substr(0, dir.find_last_of('/'));
-      if (readable(dir + "/" + rel)) return dir + "/" + rel;
-    }
-  }
-  return rel;
-}
-
-std::string error_line(const std::string& message) {
-  return "{\"error\":" + nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";
-}
 
 int run_detect_language(const std::vector<std::string>& args) {
   const char* usage = "usage: perch detect-language [--model F] [--top K] [--threads T]";
@@ -68,29 +39,16 @@ int run_detect_language(const std::vector<std::string>& args) {
     else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("detect-language", "--threads takes 1..64"); }
     else return fail("detect-language", "unknown argument '" + a + "'; " + usage);
   }
-  if (model_path.empty()) model_path = default_model_path();
+  if (model_path.empty()) model_path = default_model_path("PERCH_LANGID_MODEL", "models/langid/langid.perch");
   auto model = Model::load_file(model_path);
   if (!model.is_ok()) return fail("detect-language", model_path + ": " + model.status().to_string());
   auto detector = LanguageDetector::create(model.value(), threads);
   if (!detector.is_ok()) return fail("detect-language", model_path + ": " + detector.status().to_string());
 
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    std::string out;
-    const Status utf8 = text::validate_utf8(line);
-    auto j = utf8.is_ok() ? nlohmann::json::parse(line, nullptr, false) : nlohmann::json();
-    if (!utf8.is_ok()) {
-      out = error_line(utf8.to_string());
-    } else if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-      out = error_line("expected a JSON object with a string \"text\"");
-    } else {
-      auto result = detector.value()->detect(j["text"].get_ref<const std::string&>(), top);
-      out = result.is_ok() ? LanguageDetector::to_json(result.value()) : error_line(result.status().to_string());
-    }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-  }
+  answer_text_lines([&](const std::string& text) {
+    auto result = detector.value()->detect(text, top);
+    return result.is_ok() ? LanguageDetector::to_json(result.value()) : error_line(result.status().to_string());
+  });
   return 0;
 }
 

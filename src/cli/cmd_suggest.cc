@@ -8,48 +8,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/task_lines.h"
 #include "perch/runtime/model.h"
 #include "perch/tasks/text_suggester.h"
 
-#include <unistd.h>
 
 namespace perch::cli {
 namespace {
-
-// The shipped model: $PERCH_SUGGEST_MODEL, else models/suggest/suggest.perch under the current
-// directory or above the executable (build/<preset>/perch -> ../../models/...).
-std::string default_model_path() {
-  if (const char* env = std::getenv("PERCH_SUGGEST_MODEL")) return env;
-  const std::string rel = "models/suggest/suggest.perch";
-  if (FILE* f = std::fopen(rel.c_str(), "rb")) {
-    std::fclose(f);
-    return rel;
-  }
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    std::string dir(exe, static_cast<size_t>(n));
-    for (int up = 0; up < 4; ++up) {
-      dir = dir.substr(0, dir.find_last_of('/'));
-      const std::string candidate = dir + "/" + rel;
-      if (FILE* f = std::fopen(candidate.c_str(), "rb")) {
-        std::fclose(f);
-        return candidate;
-      }
-    }
-  }
-  return rel;
-}
-
-std::string error_line(const std::string& message) {
-  return "{\"error\":" + nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";
-}
 
 int run_suggest(const std::vector<std::string>& args) {
   std::string model_path;
@@ -72,34 +42,26 @@ int run_suggest(const std::vector<std::string>& args) {
     else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("suggest", "--threads takes 1..64"); }
     else return fail("suggest", "unknown argument '" + a + "'; usage: perch suggest [--model F] [--count K] [--max-words W] [--threads T]");
   }
-  if (model_path.empty()) model_path = default_model_path();
+  if (model_path.empty()) model_path = default_model_path("PERCH_SUGGEST_MODEL", "models/suggest/suggest.perch");
   auto model = Model::load_file(model_path);
   if (!model.is_ok()) return fail("suggest", model_path + ": " + model.status().to_string());
   auto suggester = TextSuggester::create(model.value(), threads);
   if (!suggester.is_ok()) return fail("suggest", suggester.status().to_string());
 
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    std::string out;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-      out = error_line("expected a JSON object with a string \"text\"");
-    } else {
-      const auto t0 = std::chrono::steady_clock::now();
-      auto result = suggester.value()->suggest(j["text"].get_ref<const std::string&>(), count, max_words);
-      const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-      out = result.is_ok() ? TextSuggester::to_json(result.value()) : error_line(result.status().to_string());
-      if (with_stats && result.is_ok()) {
-        const SuggesterStats& st = suggester.value()->stats();
-        out = "{\"suggestions\":" + out + ",\"us\":" + std::to_string(static_cast<int64_t>(us)) +
-              ",\"tokens_run\":" + std::to_string(st.tokens_run) + ",\"forward_calls\":" +
-              std::to_string(st.forward_calls) + "}";
-      }
+  answer_text_lines([&](const std::string& text) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto result = suggester.value()->suggest(text, count, max_words);
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    if (!result.is_ok()) return error_line(result.status().to_string());
+    std::string out = TextSuggester::to_json(result.value());
+    if (with_stats) {
+      const SuggesterStats& st = suggester.value()->stats();
+      out = "{\"suggestions\":" + out + ",\"us\":" + std::to_string(static_cast<int64_t>(us)) +
+            ",\"tokens_run\":" + std::to_string(st.tokens_run) + ",\"forward_calls\":" +
+            std::to_string(st.forward_calls) + "}";
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-  }
+    return out;
+  });
   return 0;
 }
 

@@ -26,14 +26,7 @@ int run_detect_language(const std::vector<std::string>& args) {
   int top = 3, threads = 1;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto next_int = [&](int lo, int hi, int* out) {
-      if (i + 1 >= args.size()) return false;
-      char* end = nullptr;
-      const long v = std::strtol(args[++i].c_str(), &end, 10);
-      if (end == nullptr || *end != '\0' || v < lo || v > hi) return false;
-      *out = static_cast<int>(v);
-      return true;
-    };
+    auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
     if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
     else if (a == "--top") { if (!next_int(1, 1000, &top)) return fail("detect-language", "--top takes 1..1000"); }
     else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("detect-language", "--threads takes 1..64"); }

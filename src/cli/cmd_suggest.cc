@@ -27,14 +27,7 @@ int run_suggest(const std::vector<std::string>& args) {
   bool with_stats = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto next_int = [&](int lo, int hi, int* out) {
-      if (i + 1 >= args.size()) return false;
-      char* end = nullptr;
-      const long v = std::strtol(args[++i].c_str(), &end, 10);
-      if (end == nullptr || *end != '\0' || v < lo || v > hi) return false;
-      *out = static_cast<int>(v);
-      return true;
-    };
+    auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
     if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
     else if (a == "--stats") with_stats = true;
     else if (a == "--count") { if (!next_int(1, 16, &count)) return fail("suggest", "--count takes 1..16"); }

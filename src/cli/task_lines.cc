@@ -36,6 +36,15 @@ std::string default_model_path(const char* env_var, const std::string& relative)
   return relative;
 }
 
+bool next_int_arg(const std::vector<std::string>& args, size_t* i, int lo, int hi, int* out) {
+  if (*i + 1 >= args.size()) return false;
+  char* end = nullptr;
+  const long v = std::strtol(args[++*i].c_str(), &end, 10);
+  if (end == nullptr || *end != '\0' || v < lo || v > hi) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
 std::string error_line(const std::string& message) {
   return "{\"error\":" +
          nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";

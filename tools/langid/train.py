@@ -46,7 +46,7 @@ SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 4000))
 EPOCHS = int(os.environ.get("LANGID_EPOCHS", 3))
 BUCKETS = int(os.environ.get("LANGID_BUCKETS", 12288))
 DIM = int(os.environ.get("LANGID_DIM", 16))
-HIDDEN = 192
+HIDDEN = int(os.environ.get("LANGID_HIDDEN", 64))  # 192 before: the 192x121 layer dominated a call
 BATCH = 128
 LENGTHS = [(0.45, 5, 40), (0.35, 41, 120), (0.20, 121, 300)]  # (share, min, max) characters
 NGRAM = dict(DEFAULT_PARAMS, buckets=BUCKETS)
@@ -58,6 +58,30 @@ def log(*a):
     print(time.strftime("%H:%M:%S"), *a, flush=True)
 
 
+WORDNET = "/usr/share/wordnet"  # Debian wordnet-base
+WORDNET_MAX = 25000  # about a third of the English snippets; the rest stay UI strings, help and UDHR
+
+
+def wordnet_examples():
+    """Everyday English: the quoted example sentences of WordNet 3.0's glosses (wordnet-base), which
+    UI strings and the UDHR lack ("I would like to ..."). Training only: the held-out snippets
+    stay those of data/langid/eval.jsonl."""
+    out = []
+    for pos in ("noun", "verb", "adj", "adv"):
+        path = os.path.join(WORDNET, f"data.{pos}")
+        if not os.path.exists(path):
+            sys.exit(f"{path} is missing: apt-get install wordnet-base (tools/langid/packages.txt)")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("  ") or "|" not in line:
+                    continue  # licence header
+                for ex in line.split("|", 1)[1].split('"')[1::2]:
+                    ex = ex.strip()
+                    if sum(c.isalpha() for c in ex) >= 8:
+                        out.append(ex)
+    return sorted(set(out))
+
+
 def load_train_lines():
     docs = collections.defaultdict(lambda: collections.defaultdict(list))
     wanted = set(LABELS)
@@ -66,6 +90,13 @@ def load_train_lines():
             label, split, doc, text = line.rstrip("\n").split("\t", 3)
             if split == "train" and label in wanted:
                 docs[label][doc].append(text)
+    if os.environ.get("LANGID_WORDNET", "1") == "1":
+        examples = wordnet_examples()
+        random.Random(SEED).shuffle(examples)
+        examples = examples[:WORDNET_MAX]
+        for i in range(0, len(examples), 50):  # documents of 50 sentences
+            docs["en"][f"wordnet/{i // 50}"] = examples[i : i + 50]
+        log(f"en: {len(examples)} WordNet example sentences")
     return {lab: list(d.values()) for lab, d in docs.items()}
 
 
@@ -121,11 +152,11 @@ def make_samples(lines, fz, seed, drop=None):
 
 
 class LangId(torch.nn.Module):
-    def __init__(self, buckets, classes, dim=DIM):
+    def __init__(self, buckets, classes, dim=DIM, hidden=HIDDEN):
         super().__init__()
         self.emb = torch.nn.EmbeddingBag(buckets, dim, mode="mean")
-        self.fc1 = torch.nn.Linear(dim, HIDDEN)
-        self.fc2 = torch.nn.Linear(HIDDEN, classes)
+        self.fc1 = torch.nn.Linear(dim, hidden)
+        self.fc2 = torch.nn.Linear(hidden, classes)
         torch.nn.init.uniform_(self.emb.weight, -0.1, 0.1)
 
     def forward(self, ids, offsets):
@@ -250,16 +281,18 @@ def main():
     if clean_model:
         # Clean with an earlier model (e.g. the first pass of a larger configuration).
         cb, cd = int(os.environ["LANGID_CLEAN_BUCKETS"]), int(os.environ["LANGID_CLEAN_DIM"])
-        first = LangId(cb, len(LABELS), cd)
+        ch = int(os.environ.get("LANGID_CLEAN_HIDDEN", 192))
+        first = LangId(cb, len(LABELS), cd, ch)
         first.load_state_dict(torch.load(clean_model))
         drop = predict_lines(first, Featurizer(dict(DEFAULT_PARAMS, buckets=cb)), lines)
         log(f"dropped {sum(len(v) for v in drop.values())} training lines")
-    log(f"{len(LABELS)} labels; featurizing {SAMPLES_PER_LANG} snippets each ({BUCKETS} buckets, dim {DIM})")
+    log(f"{len(LABELS)} labels; featurizing {SAMPLES_PER_LANG} snippets each ({BUCKETS} buckets, dim {DIM}, hidden {HIDDEN})")
     ids, offsets, labels = make_samples(lines, fz, SEED + (1 if drop else 0), drop)
     log(f"{len(labels)} snippets, {len(ids)} ids")
     model = train(ids, offsets, labels)
     # The first model is exported at once; a cleaned retraining replaces it when it finishes.
-    torch.save(model.state_dict(), os.path.join(DATA, "langid_pass1.pt" if drop is None else "langid.pt"))
+    stem = "langid" if out == OUT else os.path.splitext(os.path.basename(out))[0]
+    torch.save(model.state_dict(), os.path.join(DATA, f"{stem}_pass1.pt" if drop is None else f"{stem}.pt"))
     export(model, out)
     if drop is None and os.environ.get("LANGID_CLEAN", "1") == "1":
         drop = predict_lines(model, fz, lines)
@@ -267,7 +300,7 @@ def main():
         del ids, offsets, labels
         ids, offsets, labels = make_samples(lines, fz, SEED + 1, drop)
         model = train(ids, offsets, labels)
-        torch.save(model.state_dict(), os.path.join(DATA, "langid.pt"))
+        torch.save(model.state_dict(), os.path.join(DATA, f"{stem}.pt"))
         export(model, out)
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -187,6 +188,96 @@ TEST_CASE("C ABI: create, detect, errors, free", "[langid][c_api]") {
   REQUIRE(perch_language_detector_detect(nullptr, "a", 1, 3, &json) == PERCH_INVALID_ARGUMENT);
   perch_language_detector_free(det);
   perch_language_detector_free(nullptr);
+}
+
+TEST_CASE("C ABI lean entry: the JSON's answer as label indices and printed confidences", "[langid][c_api]") {
+  std::vector<uint8_t> bytes;
+  {
+    std::ifstream f(model_path(), std::ios::binary);
+    REQUIRE(f.good());
+    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  perch_model* model = nullptr;
+  REQUIRE(perch_model_load(bytes.data(), bytes.size(), &model) == PERCH_OK);
+  perch_language_detector* det = nullptr;
+  REQUIRE(perch_language_detector_create(model, 1, &det) == PERCH_OK);
+  perch_model_free(model);
+
+  const int n = perch_language_detector_num_labels(det);
+  REQUIRE(n == static_cast<int>(detector().labels().size()));
+  for (int i = 0; i < n; ++i) REQUIRE(std::string(perch_language_detector_label(det, i)) == detector().labels()[i]);
+  REQUIRE(perch_language_detector_label(det, -1) == nullptr);
+  REQUIRE(perch_language_detector_label(det, n) == nullptr);
+  REQUIRE(perch_language_detector_label(nullptr, 0) == nullptr);
+  REQUIRE(perch_language_detector_num_labels(nullptr) == 0);
+
+  std::vector<int32_t> labels(n + 1, 77);
+  std::vector<double> conf(n + 1, -1.0);
+  int count = -1;
+  for (const std::string text : {"Buenos días, ¿cómo estás?", "I would like to", "", "12:30 😀", "Guten Tag",
+                                 "Dzień dobry, jak się masz?", "こんにちは", "ok"}) {
+    for (const int top_k : {1, 2, 3, 10, n, n + 5}) {
+      INFO(text << " top_k " << top_k);
+      const char* json = nullptr;
+      REQUIRE(perch_language_detector_detect(det, text.data(), text.size(), top_k, &json) == PERCH_OK);
+      const auto want = nlohmann::json::parse(json, nullptr, false);
+      REQUIRE(want.is_array());
+      REQUIRE(perch_language_detector_detect_scores(det, text.data(), text.size(), top_k, labels.data(), conf.data(),
+                                                    n + 1, &count) == PERCH_OK);
+      REQUIRE(count == static_cast<int>(want.size()));
+      for (int i = 0; i < count; ++i) {
+        const std::string lang = labels[i] < 0 ? "und" : perch_language_detector_label(det, labels[i]);
+        REQUIRE(lang == want[i]["detectedLanguage"].get<std::string>());
+        REQUIRE(conf[i] == want[i]["confidence"].get<double>());  // the same double JSON.parse gives
+      }
+    }
+  }
+  // Capacity: top_k languages + und, else a clear error and nothing written.
+  const std::string text = "Guten Tag, wie geht es Ihnen?";
+  REQUIRE(perch_language_detector_detect_scores(det, text.data(), text.size(), 3, labels.data(), conf.data(), 3,
+                                                &count) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(count == 0);
+  REQUIRE(std::string(perch_last_error()).find("capacity") != std::string::npos);
+  REQUIRE(perch_language_detector_detect_scores(det, text.data(), text.size(), 3, labels.data(), conf.data(), 4,
+                                                &count) == PERCH_OK);
+  REQUIRE(count >= 3);
+  REQUIRE(perch_language_detector_label(det, labels[0]) == std::string("de"));
+  REQUIRE(perch_language_detector_detect_scores(det, "\xC3", 1, 3, labels.data(), conf.data(), 4, &count) ==
+          PERCH_INVALID_UTF8);
+  REQUIRE(count == 0);
+  REQUIRE(perch_language_detector_detect_scores(det, text.data(), text.size(), 0, labels.data(), conf.data(), 4,
+                                                &count) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_language_detector_detect_scores(det, nullptr, 3, 1, labels.data(), conf.data(), 4, &count) ==
+          PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_language_detector_detect_scores(det, text.data(), text.size(), 1, nullptr, conf.data(), 4, &count) ==
+          PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_language_detector_detect_scores(nullptr, text.data(), text.size(), 1, labels.data(), conf.data(), 4,
+                                                &count) == PERCH_INVALID_ARGUMENT);
+  perch_language_detector_free(det);
+}
+
+TEST_CASE("detect_scores gives detect()'s answer with label indices, top-k scan or sort alike", "[langid]") {
+  LanguageDetector& d = detector();
+  std::vector<LanguageScore> scores;
+  for (const char* text : {"Il fait beau aujourd'hui", "Dobrý den", "xyz qqq", "I would like to"}) {
+    for (int k : {1, 4, 8, 9, 30, 1000}) {
+      INFO(text << " k " << k);
+      auto full = d.detect(text, k);
+      REQUIRE(full.is_ok());
+      REQUIRE(d.detect_scores(text, k, &scores).is_ok());
+      REQUIRE(scores.size() == full.value().size());
+      for (size_t i = 0; i < scores.size(); ++i) {
+        REQUIRE((scores[i].label < 0 ? std::string("und") : d.labels()[scores[i].label]) == full.value()[i].language);
+        REQUIRE(scores[i].confidence == full.value()[i].confidence);
+      }
+      // The order does not depend on how top-k was found: the first 8 of a long list are the top 8.
+      auto all = d.detect(text, 1000);
+      REQUIRE(all.is_ok());
+      for (size_t i = 0; i + 1 < full.value().size(); ++i) REQUIRE(full.value()[i].language == all.value()[i].language);
+    }
+  }
+  REQUIRE(d.detect_scores("a", 0, &scores).code() == StatusCode::kInvalidArgument);
+  REQUIRE(scores.empty());
 }
 
 TEST_CASE("C++ probabilities match the numpy re-implementation of the model", "[langid]") {

@@ -1,10 +1,13 @@
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
+#include <random>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "perch/text/ngram.h"
+#include "perch/text/ngram_char_tables.inc"
 
 using namespace perch;
 using namespace perch::text;
@@ -59,11 +62,49 @@ TEST_CASE("character tables lowercase and class letters", "[ngram]") {
   REQUIRE(!ngram_is_letter(0x661));    // Arabic-Indic digit one
 }
 
+TEST_CASE("FastMod is x % d for every divisor shape", "[ngram]") {
+  std::mt19937 rng(1125);
+  std::vector<uint32_t> divisors = {1, 2, 3, 7, 12288, 32768, 65521, 1u << 24, 16777213, 0x7FFFFFFFu, 0x80000000u,
+                                    0xFFFFFFFEu, 0xFFFFFFFFu};
+  for (int i = 0; i < 200; ++i) divisors.push_back(rng() | 1u);
+  for (int i = 0; i < 200; ++i) divisors.push_back((rng() >> (rng() % 31)) + 1);
+  for (const uint32_t d : divisors) {
+    const FastMod mod(d);
+    INFO("d = " << d);
+    for (const uint32_t x : {0u, 1u, d - 1, d, d + 1, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu})
+      REQUIRE(mod(x) == x % d);
+    for (int i = 0; i < 2000; ++i) {
+      const uint32_t x = rng();
+      if (mod(x) != x % d) REQUIRE(mod(x) == x % d);  // REQUIRE only on failure: 800k checks
+    }
+  }
+}
+
+TEST_CASE("character lookups agree with the generated tables on every code point", "[ngram]") {
+  // The featurizer reads direct-lookup copies of the tables; the tables themselves, searched.
+  const auto& lower = ngram_tables::kLowercase;
+  const auto& ranges = ngram_tables::kLetterRanges;
+  size_t li = 0, ri = 0;
+  const size_t n_lower = sizeof(lower) / sizeof(lower[0]), n_ranges = sizeof(ranges) / sizeof(ranges[0]);
+  for (uint32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+    while (li < n_lower && lower[li][0] < cp) ++li;
+    while (ri < n_ranges && ranges[ri][1] < cp) ++ri;
+    const uint32_t want_lower = (li < n_lower && lower[li][0] == cp) ? lower[li][1] : cp;
+    const bool want_letter = ri < n_ranges && ranges[ri][0] <= cp;
+    if (ngram_lowercase(cp) != want_lower) REQUIRE(ngram_lowercase(cp) == want_lower);
+    if (ngram_is_letter(cp) != want_letter) {
+      INFO("cp = " << cp);
+      REQUIRE(ngram_is_letter(cp) == want_letter);
+    }
+  }
+}
+
 TEST_CASE("featurizer rejects invalid UTF-8 and bad parameters", "[ngram]") {
   NgramFeaturizer fz(NgramParams{});
   std::vector<int32_t> ids = {1, 2, 3};
   const Status s = fz.featurize("bonjour \xC3\x28", &ids);
   REQUIRE(s.code() == StatusCode::kInvalidUtf8);
+  REQUIRE(s.message() == "invalid UTF-8 at byte 8");
   REQUIRE(ids.empty());
   REQUIRE(fz.featurize("", &ids).is_ok());
   REQUIRE(ids.empty());
@@ -98,5 +139,8 @@ TEST_CASE("a 1 MB text is featurized from a bounded prefix", "[ngram]") {
   REQUIRE(fz.featurize(one_word, &ids).is_ok());
   REQUIRE(ids.size() == 4096);
   // An invalid byte at the very end is still found.
-  REQUIRE(fz.featurize(big + "\xFF", &ids).code() == StatusCode::kInvalidUtf8);
+  const Status late = fz.featurize(big + "\xFF", &ids);
+  REQUIRE(late.code() == StatusCode::kInvalidUtf8);
+  REQUIRE(late.message() == "invalid UTF-8 at byte " + std::to_string(big.size()));
+  REQUIRE(ids.empty());
 }

@@ -103,6 +103,17 @@ perch_status perch_language_detector_create(const perch_model* model, int num_th
  * its next call or free. */
 perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len,
                                             int top_k, const char** json_out);
+/* The same answer without JSON or strings, for bindings that call it per keystroke (no allocation
+ * per call): entry i is labels_out[i] (an index for perch_language_detector_label, or -1 for
+ * "und") and confidences_out[i] (rounded down to 4 decimals, the value the JSON prints). Writes
+ * *count_out entries, at most min(top_k, labels) + 1; capacity must be at least that
+ * (PERCH_INVALID_ARGUMENT otherwise). */
+perch_status perch_language_detector_detect_scores(perch_language_detector* detector, const char* utf8, size_t len,
+                                                   int top_k, int32_t* labels_out, double* confidences_out,
+                                                   int capacity, int* count_out);
+/* The model's labels (read once at create by a binding): count, and label i (NULL when out of range). */
+int perch_language_detector_num_labels(const perch_language_detector* detector);
+const char* perch_language_detector_label(const perch_language_detector* detector, int index);
 void perch_language_detector_free(perch_language_detector* detector);
 
 /* ===== end of task APIs ============================================================= */

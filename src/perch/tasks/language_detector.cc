@@ -23,6 +23,7 @@ LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector
       output_name_(std::move(output_name)) {
   ids_.reserve(params.max_ids);
   order_.resize(labels_.size());
+  scores_.reserve(labels_.size() + 1);
 }
 
 LanguageDetector::~LanguageDetector() = default;
@@ -81,17 +82,52 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
       new LanguageDetector(std::move(session), std::move(labels), params, out.name));
 }
 
-Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view utf8, int top_k) {
+namespace {
+// The probability a label ranks by: NaN and negatives rank last (and never leave the task layer).
+inline float rank_key(float p) { return p >= 0.0f ? p : -1.0f; }
+
+// Indices of the k highest p into order[0, k), ties to the lower index. A few linear scans for
+// the small k a per-keystroke caller asks for; partial_sort for a long list.
+void top_labels(const float* p, int n, int k, std::vector<int>* order) {
+  constexpr int kScanMaxK = 8;
+  if (k <= kScanMaxK) {
+    int chosen[kScanMaxK];
+    for (int r = 0; r < k; ++r) {
+      int best = -1;
+      float best_p = 0.0f;
+      for (int i = 0; i < n; ++i) {
+        const float pi = rank_key(p[i]);
+        if (best >= 0 && !(pi > best_p)) continue;
+        bool taken = false;
+        for (int c = 0; c < r; ++c) taken |= chosen[c] == i;
+        if (taken) continue;
+        best = i;
+        best_p = pi;
+      }
+      chosen[r] = best;
+      (*order)[static_cast<size_t>(r)] = best;
+    }
+    return;
+  }
+  for (int i = 0; i < n; ++i) (*order)[static_cast<size_t>(i)] = i;
+  std::partial_sort(order->begin(), order->begin() + k, order->begin() + n, [p](int a, int b) {
+    const float pa = rank_key(p[a]), pb = rank_key(p[b]);
+    return pa > pb || (pa == pb && a < b);
+  });
+}
+}  // namespace
+
+Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
+  out->clear();
   if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
   if (utf8.size() > kMaxTextBytes) {
     return out_of_range("detect: text of " + std::to_string(utf8.size()) + " bytes is over the limit of " +
                         std::to_string(kMaxTextBytes));
   }
   PERCH_RETURN_IF_ERROR(featurizer_.featurize(utf8, &ids_));
-  std::vector<LanguageResult> results;
   if (ids_.empty()) {  // no letters: nothing to tell languages apart
-    results.push_back({"und", 1.0f});
-    return results;
+    out->push_back({LanguageScore::kUnd, 1.0f});
+    return Status::ok();
   }
 
   Tensor ids_t;
@@ -106,33 +142,48 @@ Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view ut
   PERCH_RETURN_IF_ERROR(session_->set_input("ids", ids_t));
   PERCH_RETURN_IF_ERROR(session_->set_input("offsets", offsets_t));
   PERCH_RETURN_IF_ERROR(session_->run());
-  PERCH_ASSIGN_OR_RETURN(Tensor out, session_->output(output_name_));
-  if (out.dtype != DType::kF32 || out.shape.numel() != static_cast<int64_t>(labels_.size())) {
-    return internal_error("detect: output has " + std::to_string(out.shape.numel()) + " values for " +
-                          std::to_string(labels_.size()) + " labels");
+  PERCH_ASSIGN_OR_RETURN(Tensor probs, session_->output(output_name_));
+  const int n = static_cast<int>(labels_.size());
+  if (probs.dtype != DType::kF32 || probs.shape.numel() != n) {
+    return internal_error("detect: output has " + std::to_string(probs.shape.numel()) + " values for " +
+                          std::to_string(n) + " labels");
   }
-  const float* p = out.as<float>();
+  const float* p = probs.as<float>();
 
-  const int k = std::min<int>(top_k, static_cast<int>(labels_.size()));
-  for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<int>(i);
-  std::partial_sort(order_.begin(), order_.begin() + k, order_.end(), [p](int a, int b) {
-    return p[a] > p[b] || (p[a] == p[b] && a < b);
-  });
+  const int k = std::min(top_k, n);
+  top_labels(p, n, k, &order_);
   // Each confidence is capped by the mass still unassigned, so the list stays sorted and sums
   // to at most 1 even when float rounding makes the probabilities add up to a little over 1.
   double remaining = 1.0;
-  results.reserve(static_cast<size_t>(k) + 1);
   for (int i = 0; i < k; ++i) {
-    const size_t label = static_cast<size_t>(order_[static_cast<size_t>(i)]);
+    const int label = order_[static_cast<size_t>(i)];
     double c = p[label];
     if (!(c >= 0.0)) c = 0.0;  // NaN or negative never leaves the task layer
     c = std::min(c, remaining);
     remaining -= c;
-    results.push_back({labels_[label], static_cast<float>(c)});
+    out->push_back({label, static_cast<float>(c)});
   }
   const float rest = static_cast<float>(remaining);
-  if (rest >= kMinUndMass) results.push_back({"und", rest});
+  if (rest >= kMinUndMass) out->push_back({LanguageScore::kUnd, rest});
+  return Status::ok();
+}
+
+Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view utf8, int top_k) {
+  PERCH_RETURN_IF_ERROR(detect_scores(utf8, top_k, &scores_));
+  std::vector<LanguageResult> results;
+  results.reserve(scores_.size());
+  for (const LanguageScore& s : scores_) {
+    results.push_back({s.label == LanguageScore::kUnd ? std::string("und") : labels_[static_cast<size_t>(s.label)],
+                       s.confidence});
+  }
   return results;
+}
+
+int LanguageDetector::confidence_ten_thousandths(float confidence) {
+  double c = static_cast<double>(confidence);
+  if (!(c >= 0.0)) c = 0.0;
+  const long n = static_cast<long>(std::floor(std::min(c, 1.0) * 1e4 + 1e-3));
+  return static_cast<int>(std::min(n, 10000L));
 }
 
 namespace {
@@ -156,12 +207,10 @@ void append_json_string(std::string_view v, std::string* out) {
   out->push_back('"');
 }
 
-// Four decimals, rounded down (with a float-noise tolerance) so the printed sum stays <= 1:
-// 1 -> "1.0", 0.5 -> "0.5", 0.97000003 -> "0.97".
+// Four decimals, rounded down (confidence_ten_thousandths): 1 -> "1.0", 0.5 -> "0.5",
+// 0.97000003 -> "0.97".
 void append_confidence(float confidence, std::string* out) {
-  double c = static_cast<double>(confidence);
-  if (!(c >= 0.0)) c = 0.0;
-  long n = static_cast<long>(std::floor(std::min(c, 1.0) * 1e4 + 1e-3));
+  int n = LanguageDetector::confidence_ten_thousandths(confidence);
   if (n >= 10000) {
     out->append("1.0");
     return;

@@ -27,6 +27,14 @@ struct LanguageResult {
   float confidence = 0;  // in [0, 1]
 };
 
+// detect_scores()' answer: a label index instead of a string, so a per-keystroke caller (the C
+// ABI's lean entry, the JS binding) gets the result without building strings or JSON.
+struct LanguageScore {
+  static constexpr int kUnd = -1;
+  int label = kUnd;      // index into LanguageDetector::labels(), or kUnd
+  float confidence = 0;  // in [0, 1]
+};
+
 class LanguageDetector {
  public:
   static constexpr float kMinUndMass = 0.001f;
@@ -41,9 +49,17 @@ class LanguageDetector {
   // (clamped to the number of labels). Not thread-safe: one caller at a time per detector.
   Result<std::vector<LanguageResult>> detect(std::string_view utf8, int top_k = 3);
 
+  // The same answer as detect() with label indices. *out is replaced (its capacity is reused, so
+  // steady-state calls allocate nothing); on error it is left empty.
+  Status detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out);
+
   // [{"detectedLanguage":"fr","confidence":0.97},...]: the JSON the JS API, CLI and server share.
   // Confidences are printed with four decimals, rounded down.
   static std::string to_json(const std::vector<LanguageResult>& results);
+
+  // A confidence as to_json prints it: rounded down to four decimals (with a float-noise
+  // tolerance, so the printed sum stays <= 1), in ten-thousandths: 0.97000003f -> 9700.
+  static int confidence_ten_thousandths(float confidence);
 
   const std::vector<std::string>& labels() const { return labels_; }
   const text::NgramParams& ngram_params() const { return featurizer_.params(); }
@@ -56,8 +72,9 @@ class LanguageDetector {
   std::vector<std::string> labels_;
   text::NgramFeaturizer featurizer_;
   std::string output_name_;
-  std::vector<int32_t> ids_;     // reused between calls
-  std::vector<int> order_;       // label indices, reused for top-k
+  std::vector<int32_t> ids_;              // reused between calls
+  std::vector<int> order_;                // label indices, reused for a large top_k
+  std::vector<LanguageScore> scores_;     // detect()'s buffer, reused
 };
 
 }  // namespace perch

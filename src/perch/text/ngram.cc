@@ -1,5 +1,6 @@
 #include "perch/text/ngram.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "perch/text/ngram_char_tables.inc"
@@ -44,7 +45,7 @@ EncodedChar encode(uint32_t cp) {
 // as its max_n characters are known, so no word is ever buffered whole.
 class Emitter {
  public:
-  Emitter(const NgramParams& p, std::vector<int32_t>* ids) : p_(p), ids_(ids) {}
+  Emitter(const NgramParams& p, std::vector<int32_t>* ids) : p_(p), ids_(ids), mod_(p.buckets) {}
   bool full() const { return ids_->size() >= p_.max_ids; }
 
   void begin_word() {
@@ -60,7 +61,7 @@ class Emitter {
   void end_word() {
     push(encode(0x20));
     while (!full() && next_start_ < pos_) emit_start(next_start_++);
-    if (p_.word_features && !full()) ids_->push_back(static_cast<int32_t>(word_hash_ % p_.buckets));
+    if (p_.word_features && !full()) ids_->push_back(static_cast<int32_t>(mod_(word_hash_)));
   }
 
  private:
@@ -75,41 +76,72 @@ class Emitter {
       const EncodedChar& e = ring_[(i + n - 1) & (kRing - 1)];
       h = fnv1a32(e.bytes, e.len, h);
       if (n < p_.min_n || (n == 1 && e.len == 1 && e.bytes[0] == 0x20)) continue;
-      ids_->push_back(static_cast<int32_t>(h % p_.buckets));
+      ids_->push_back(static_cast<int32_t>(mod_(h)));
       if (full()) return;
     }
   }
 
   const NgramParams& p_;
   std::vector<int32_t>* ids_;
+  FastMod mod_;
   EncodedChar ring_[kRing];
   size_t pos_ = 0, next_start_ = 0;
   uint32_t word_hash_ = 0;
 };
 }  // namespace
 
+namespace {
+// The generated tables as direct lookups for the BMP, built once: a bit per code point for
+// "letter", and 256-entry pages of lowercase mappings (a null page maps to itself). Code points
+// above U+FFFF (never lowercased) use a binary search of the letter ranges.
+struct CharLookup {
+  uint32_t letter_bits[0x10000 / 32] = {};
+  std::unique_ptr<uint16_t[]> lower_pages[256];
+
+  CharLookup() {
+    for (const auto& range : ngram_tables::kLetterRanges) {
+      for (uint32_t cp = range[0]; cp <= range[1] && cp < 0x10000; ++cp) letter_bits[cp >> 5] |= 1u << (cp & 31);
+    }
+    for (const auto& pair : ngram_tables::kLowercase) {
+      auto& page = lower_pages[pair[0] >> 8];
+      if (!page) {
+        page.reset(new uint16_t[256]);
+        for (uint32_t i = 0; i < 256; ++i) page[i] = static_cast<uint16_t>((pair[0] & 0xFF00u) | i);
+      }
+      page[pair[0] & 0xFF] = pair[1];
+    }
+  }
+  uint32_t lower(uint32_t cp) const {
+    if (cp > 0xFFFF) return cp;
+    const uint16_t* page = lower_pages[cp >> 8].get();
+    return page ? page[cp & 0xFF] : cp;
+  }
+  bool letter(uint32_t cp) const {
+    if (cp <= 0xFFFF) return (letter_bits[cp >> 5] >> (cp & 31)) & 1u;
+    const auto& r = ngram_tables::kLetterRanges;
+    size_t lo = 0, hi = sizeof(r) / sizeof(r[0]);  // first range whose end is >= cp
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if (r[mid][1] < cp) lo = mid + 1; else hi = mid;
+    }
+    return lo < sizeof(r) / sizeof(r[0]) && r[lo][0] <= cp;
+  }
+};
+
+const CharLookup& char_lookup() {
+  static const CharLookup lookup;
+  return lookup;
+}
+}  // namespace
+
 uint32_t ngram_lowercase(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp > 0xFFFF) return cp;
-  const auto& t = ngram_tables::kLowercase;
-  size_t lo = 0, hi = sizeof(t) / sizeof(t[0]);
-  while (lo < hi) {
-    const size_t mid = (lo + hi) / 2;
-    if (t[mid][0] < cp) lo = mid + 1; else hi = mid;
-  }
-  return (lo < sizeof(t) / sizeof(t[0]) && t[lo][0] == cp) ? t[lo][1] : cp;
+  return char_lookup().lower(cp);
 }
 
 bool ngram_is_letter(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  const auto& r = ngram_tables::kLetterRanges;
-  // First range whose end is >= cp.
-  size_t lo = 0, hi = sizeof(r) / sizeof(r[0]);
-  while (lo < hi) {
-    const size_t mid = (lo + hi) / 2;
-    if (r[mid][1] < cp) lo = mid + 1; else hi = mid;
-  }
-  return lo < sizeof(r) / sizeof(r[0]) && r[lo][0] <= cp;
+  return char_lookup().letter(cp);
 }
 
 Result<NgramParams> NgramParams::from_json(std::string_view json) {
@@ -160,18 +192,45 @@ std::string NgramParams::to_json() const {
 
 Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* ids) const {
   ids->clear();
-  PERCH_RETURN_IF_ERROR(validate_utf8(utf8));
+  const CharLookup& chars = char_lookup();
   Emitter em(params_, ids);
+  const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
+  const size_t size = utf8.size();
   bool in_word = false;
-  for (Utf8Iterator it(utf8); !it.done() && !em.full(); it.next()) {
-    const uint32_t cp = ngram_lowercase(it.code_point());
-    if (ngram_is_letter(cp)) {
+  // One pass decodes, validates and featurizes; once max_ids ids are out, the rest is only validated.
+  size_t pos = 0;
+  while (pos < size && !em.full()) {
+    uint32_t cp = p[pos];
+    bool letter;
+    if (cp < 0x80) {
+      ++pos;
+      const uint32_t low = cp | 0x20;  // ASCII letters: A-Z and a-z differ in bit 5 only
+      letter = low - 'a' < 26;
+      cp = low;
+    } else {
+      const size_t len = decode_one(utf8, pos, &cp);
+      if (len == 0) {
+        ids->clear();
+        return invalid_utf8("invalid UTF-8 at byte " + std::to_string(pos));
+      }
+      pos += len;
+      cp = chars.lower(cp);
+      letter = chars.letter(cp);
+    }
+    if (letter) {
       if (!in_word) em.begin_word();
       in_word = true;
       em.letter(cp);
     } else if (in_word) {
       em.end_word();
       in_word = false;
+    }
+  }
+  if (pos < size) {
+    const Status rest = validate_utf8(utf8);
+    if (!rest.is_ok()) {
+      ids->clear();
+      return rest;
     }
   }
   if (in_word && !em.full()) em.end_word();

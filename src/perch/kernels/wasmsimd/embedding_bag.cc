@@ -1,5 +1,7 @@
-// EmbeddingBag with SIMD128 row accumulation: each id's row is added 4 lanes at a time (per
-// element the same order of additions as the reference, so the results are identical).
+// EmbeddingBag with SIMD128 row accumulation. The bag's output is built 16 columns at a time in
+// four registers (one pass over the bag's ids per 16-column block), so the partial sums never go
+// through memory; the i8 path widens a whole 16-byte row slice with one load. Per element the
+// additions happen in the same order as the reference (no FMA in wasm), so results are identical.
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 
@@ -8,23 +10,45 @@
 namespace perch::wasmsimd {
 namespace {
 
-template <typename AddRow>
-void bags_loop(AddRow add_row, int64_t d, int64_t n, const int32_t* offsets, int64_t bags, bool mean,
-               float* y, int64_t bag_begin, int64_t bag_end) {
+// One bag's block of 4·kVecs columns: add(i, acc) adds id i's slice of those columns to acc.
+template <int kVecs, typename AddBlock>
+void bag_block(AddBlock add, int64_t begin, int64_t end, float inv, bool mean, float* yb) {
+  v128_t acc[kVecs];
+  for (int v = 0; v < kVecs; ++v) acc[v] = wasm_f32x4_splat(0.0f);
+  for (int64_t i = begin; i < end; ++i) add(i, acc);
+  if (mean && end > begin) {
+    const v128_t vinv = wasm_f32x4_splat(inv);
+    for (int v = 0; v < kVecs; ++v) acc[v] = wasm_f32x4_mul(acc[v], vinv);
+  }
+  for (int v = 0; v < kVecs; ++v) wasm_v128_store(yb + 4 * v, acc[v]);
+}
+
+template <typename Block16, typename Block4, typename Scalar>
+void bags_loop(Block16 block16, Block4 block4, Scalar scalar, int64_t d, int64_t n, const int32_t* offsets,
+               int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end) {
   for (int64_t b = bag_begin; b < bag_end; ++b) {
     float* yb = y + b * d;
-    for (int64_t j = 0; j < d; ++j) yb[j] = 0.0f;
     const int64_t begin = offsets[b];
     const int64_t end = b + 1 < bags ? offsets[b + 1] : n;
-    for (int64_t i = begin; i < end; ++i) add_row(i, yb);
-    if (mean && end > begin) {
-      const float inv = 1.0f / static_cast<float>(end - begin);
-      const v128_t vinv = wasm_f32x4_splat(inv);
-      int64_t j = 0;
-      for (; j + 4 <= d; j += 4) wasm_v128_store(yb + j, wasm_f32x4_mul(wasm_v128_load(yb + j), vinv));
-      for (; j < d; ++j) yb[j] *= inv;
+    const float inv = end > begin ? 1.0f / static_cast<float>(end - begin) : 1.0f;
+    int64_t j = 0;
+    for (; j + 16 <= d; j += 16) block16(j, begin, end, inv, yb + j);
+    for (; j + 4 <= d; j += 4) block4(j, begin, end, inv, yb + j);
+    for (; j < d; ++j) {
+      float s = 0.0f;
+      for (int64_t i = begin; i < end; ++i) s += scalar(i, j);
+      yb[j] = mean && end > begin ? s * inv : s;
     }
   }
+}
+
+// 16 int8 → four f32x4 (two sign extensions to i16, then to i32, then a conversion).
+inline void widen16(v128_t w8, v128_t out[4]) {
+  const v128_t lo16 = wasm_i16x8_extend_low_i8x16(w8), hi16 = wasm_i16x8_extend_high_i8x16(w8);
+  out[0] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo16));
+  out[1] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo16));
+  out[2] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi16));
+  out[3] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi16));
 }
 
 }  // namespace
@@ -32,36 +56,43 @@ void bags_loop(AddRow add_row, int64_t d, int64_t n, const int32_t* offsets, int
 void embedding_bag_f32(const float* weight, int64_t d, const int32_t* ids, int64_t n,
                        const int32_t* offsets, int64_t bags, bool mean, float* y,
                        int64_t bag_begin, int64_t bag_end) {
+  auto row = [&](int64_t i) { return weight + static_cast<int64_t>(ids[i]) * d; };
   bags_loop(
-      [&](int64_t i, float* yb) {
-        const float* row = weight + static_cast<int64_t>(ids[i]) * d;
-        int64_t j = 0;
-        for (; j + 4 <= d; j += 4)
-          wasm_v128_store(yb + j, wasm_f32x4_add(wasm_v128_load(yb + j), wasm_v128_load(row + j)));
-        for (; j < d; ++j) yb[j] += row[j];
+      [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
+        bag_block<4>([&](int64_t i, v128_t* acc) {
+          const float* r = row(i) + j;
+          for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
+        }, begin, end, inv, mean, yb);
       },
-      d, n, offsets, bags, mean, y, bag_begin, bag_end);
+      [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
+        bag_block<1>([&](int64_t i, v128_t* acc) { acc[0] = wasm_f32x4_add(acc[0], wasm_v128_load(row(i) + j)); },
+                     begin, end, inv, mean, yb);
+      },
+      [&](int64_t i, int64_t j) { return row(i)[j]; }, d, n, offsets, bags, mean, y, bag_begin, bag_end);
 }
 
 void embedding_bag_i8(const int8_t* weight, const float* scale, int64_t d, const int32_t* ids,
                       int64_t n, const int32_t* offsets, int64_t bags, bool mean, float* y,
                       int64_t bag_begin, int64_t bag_end) {
+  auto row = [&](int64_t i) { return weight + static_cast<int64_t>(ids[i]) * d; };
   bags_loop(
-      [&](int64_t i, float* yb) {
-        const int8_t* row = weight + static_cast<int64_t>(ids[i]) * d;
-        const float s = scale[ids[i]];
-        const v128_t vs = wasm_f32x4_splat(s);
-        int64_t j = 0;
-        for (; j + 4 <= d; j += 4) {
-          // 4 int8 → i32 → f32 (a 32-bit lane load, then two sign extensions).
-          const v128_t w8 = wasm_v128_load32_zero(row + j);
-          const v128_t w32 = wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8));
-          const v128_t wf = wasm_f32x4_convert_i32x4(w32);
-          wasm_v128_store(yb + j, wasm_f32x4_add(wasm_v128_load(yb + j), wasm_f32x4_mul(wf, vs)));
-        }
-        for (; j < d; ++j) yb[j] += static_cast<float>(row[j]) * s;
+      [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
+        bag_block<4>([&](int64_t i, v128_t* acc) {
+          v128_t w[4];
+          widen16(wasm_v128_load(row(i) + j), w);
+          const v128_t s = wasm_f32x4_splat(scale[ids[i]]);
+          for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(w[v], s));
+        }, begin, end, inv, mean, yb);
       },
-      d, n, offsets, bags, mean, y, bag_begin, bag_end);
+      [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
+        bag_block<1>([&](int64_t i, v128_t* acc) {
+          const v128_t w8 = wasm_v128_load32_zero(row(i) + j);
+          const v128_t wf = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
+          acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wf, wasm_f32x4_splat(scale[ids[i]])));
+        }, begin, end, inv, mean, yb);
+      },
+      [&](int64_t i, int64_t j) { return static_cast<float>(row(i)[j]) * scale[ids[i]]; }, d, n, offsets, bags,
+      mean, y, bag_begin, bag_end);
 }
 
 }  // namespace perch::wasmsimd

@@ -16,6 +16,7 @@ const FastKernels& fast_kernels() {
     k.embedding_bag_i8 = wasmsimd::embedding_bag_i8;
     k.layer_norm_rows = wasmsimd::layer_norm_rows;
     k.rms_norm_rows = wasmsimd::rms_norm_rows;
+    k.softmax_rows = wasmsimd::softmax_rows;
 #endif
     return k;
   }();

@@ -16,5 +16,7 @@ void layer_norm_rows(const float* x, const float* gamma, const float* beta, floa
                      float* y, int64_t rows, int64_t d);
 void rms_norm_rows(const float* x, const float* gamma, float epsilon, float* y, int64_t rows,
                    int64_t d);
+// Within ~2 ulp of the reference per exp (a polynomial exp), sums in 4 lanes (softmax.cc).
+void softmax_rows(const float* x, float* y, int64_t rows, int64_t n);
 
 }  // namespace perch::wasmsimd

@@ -74,4 +74,6 @@ file(GLOB_RECURSE _perch_size_sources CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/src/perch/tasks/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/text/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/runtime/model.cc)
+# Except the language detector's per-call path (featurizer, UTF-8, task layer): per keystroke.
+list(FILTER _perch_size_sources EXCLUDE REGEX "/(text/ngram|text/utf8|tasks/language_detector)\\.cc$")
 set_source_files_properties(${_perch_size_sources} TARGET_DIRECTORY perch PROPERTIES COMPILE_OPTIONS -Os)

@@ -16,7 +16,21 @@ interface Entry {
   session: number; // perch_session* (kind 'model')
   task: number; // perch_language_detector* / perch_text_suggester*
   info: LoadedModelInfo;
+  langid?: DetectorCall;
 }
+
+/** A language detector's per-call state, set up once: labels, and engine buffers reused by every detect(). */
+interface DetectorCall {
+  labels: string[];
+  detectScores: WasmFn; // perch_language_detector_detect_scores
+  text: number; // UTF-8 buffer (grown on demand)
+  textCap: number;
+  textView: Uint8Array | undefined; // over the text buffer, until the memory grows or the buffer moves
+  out: number; // confidences f64[cap], then label indices i32[cap], then the count i32
+  cap: number;
+}
+
+type WasmFn = (...args: number[]) => number;
 
 function arrayFor(dtype: DTypeName, bytes: Uint8Array): TypedArray {
   const buf = bytes.buffer as ArrayBuffer;
@@ -36,6 +50,11 @@ export class Engine implements Backend {
   private probeResult: { ms: number; flops: number } | undefined;
   private readonly enc = new TextEncoder();
   private readonly dec = new TextDecoder();
+  // Heap views, re-made only when the memory has grown (its buffer is then a new object).
+  private heapBuffer: ArrayBufferLike | undefined;
+  private heapU8 = new Uint8Array(0);
+  private heapI32 = new Int32Array(0);
+  private heapF64 = new Float64Array(0);
 
   constructor(private readonly wasm: WasmInstance) {
     this.info = { variant: wasm.variant, threads: wasm.threads, inWorker: typeof (globalThis as { document?: unknown }).document === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'function' };
@@ -44,6 +63,14 @@ export class Engine implements Backend {
   // ---- memory helpers (views are re-made each time: the memory may have grown) ----
   private u8(): Uint8Array {
     return new Uint8Array(this.wasm.memory.buffer);
+  }
+  private refreshViews(): void {
+    const buf = this.wasm.memory.buffer;
+    if (buf === this.heapBuffer) return;
+    this.heapBuffer = buf;
+    this.heapU8 = new Uint8Array(buf);
+    this.heapI32 = new Int32Array(buf);
+    this.heapF64 = new Float64Array(buf);
   }
   private view(): DataView {
     return new DataView(this.wasm.memory.buffer);
@@ -149,6 +176,7 @@ export class Engine implements Backend {
         }
         const prefix = kind === 'language-detection' ? 'perch_language_detector' : 'perch_text_suggester';
         entry.task = this.withOut((out) => this.wasm.fn(`${prefix}_create`)(model, threads, out), `could not create the ${kind} task`);
+        if (kind === 'language-detection') entry.langid = this.detectorCall(entry.task);
       }
     } catch (e) {
       this.release(entry);
@@ -159,8 +187,26 @@ export class Engine implements Backend {
     return entry.info;
   }
 
+  private detectorCall(task: number): DetectorCall {
+    const f = this.wasm.fn;
+    const n = f('perch_language_detector_num_labels')(task);
+    const labels: string[] = [];
+    for (let i = 0; i < n; i++) labels.push(this.cstring(f('perch_language_detector_label')(task, i)));
+    const cap = n + 1; // any top_k: every label, then und
+    const call: DetectorCall = { labels, detectScores: f('perch_language_detector_detect_scores'), text: 0, textCap: 0, textView: undefined, out: 0, cap };
+    call.out = this.malloc(12 * cap + 4);
+    call.textCap = 1024;
+    call.text = this.malloc(call.textCap);
+    return call;
+  }
+
   private release(e: Entry): void {
     const f = this.wasm.fn;
+    if (e.langid) {
+      this.freePtr(e.langid.text);
+      this.freePtr(e.langid.out);
+      e.langid = undefined;
+    }
     if (e.session) f('perch_session_free')(e.session);
     if (e.task) f(e.kind === 'language-detection' ? 'perch_language_detector_free' : 'perch_text_suggester_free')(e.task);
     if (e.model) f('perch_model_free')(e.model);
@@ -235,8 +281,40 @@ export class Engine implements Backend {
   }
 
   async detect(handle: number, text: string, top: number): Promise<LanguageResult[]> {
+    return this.detectSync(handle, text, top);
+  }
+
+  /**
+   * detect() without the promise: per call, the text is encoded straight into a reused engine
+   * buffer and the C ABI writes (label index, confidence) pairs into another; no allocation in
+   * the engine, no JSON. The same answer as perch_language_detector_detect's JSON.
+   */
+  detectSync(handle: number, text: string, top: number): LanguageResult[] {
     const e = this.entry(handle, 'language-detection');
-    return this.taskJson('perch_language_detector_detect', e.task, text, [top]) as LanguageResult[];
+    const c = e.langid as DetectorCall;
+    // UTF-16 to UTF-8: at most 3 bytes per code unit (a lone surrogate becomes U+FFFD, 3 bytes).
+    if (3 * text.length > c.textCap) {
+      const cap = Math.max(3 * text.length, 2 * c.textCap);
+      const p = this.malloc(cap);
+      this.freePtr(c.text);
+      c.text = p;
+      c.textCap = cap;
+      c.textView = undefined;
+    }
+    this.refreshViews();
+    let view = c.textView;
+    if (view?.buffer !== this.heapBuffer) view = c.textView = this.heapU8.subarray(c.text, c.text + c.textCap);
+    const written = text.length === 0 ? 0 : this.enc.encodeInto(text, view as Uint8Array).written;
+    const conf = c.out, labels = c.out + 8 * c.cap, count = labels + 4 * c.cap;
+    this.check(c.detectScores(e.task, c.text, written, top, labels, conf, c.cap, count), 'language_detector_detect');
+    this.refreshViews();
+    const n = this.heapI32[count >> 2];
+    const out: LanguageResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const label = this.heapI32[(labels >> 2) + i];
+      out[i] = { detectedLanguage: label < 0 ? 'und' : c.labels[label], confidence: this.heapF64[(conf >> 3) + i] };
+    }
+    return out;
   }
 
   async suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {

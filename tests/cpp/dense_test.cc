@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "perch/kernels/dense.h"
+#include "perch/kernels/wasmsimd/dense_gemm.h"
 #include "perch/runtime/thread_pool.h"
 
 using namespace perch;
@@ -142,6 +143,10 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
       {70, 200, 257, true, Activation::kSilu, true},
       {300, 8, 600, false, Activation::kGeluTanh, false},  // one panel: split over rows
       {257, 13, 129, true, Activation::kNone, true},
+      {130, 256, 1024, true, Activation::kNone, false},  // weights > one group: row blocks × 2 groups
+      {37, 250, 300, false, Activation::kRelu, false},   // small row blocks, the last one partial
+      {16, 256, 256, true, Activation::kGelu, false},    // one row tile per chunk
+      {66, 1030, 515, false, Activation::kNone, false},  // K past several K blocks, odd N and M
   };
   for (const Case& c : cases) check_case(c, &two, rng);
   // The same packed layer run from one thread, then from the pool, gives the same numbers.
@@ -156,6 +161,44 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
   (*d)->run(x.data(), 40, y1.data(), &one);
   (*d)->run(x.data(), 40, y2.data(), &two);
   for (size_t i = 0; i < y1.size(); ++i) REQUIRE(std::fabs(y1[i] - y2[i]) <= 1e-4f);
+}
+
+// The wasm GEMM's work split (arithmetic only, so it is checked in every build): the chunks
+// cover every row and panel exactly once, rows start on a row tile, and there are at least two.
+TEST_CASE("wasm GEMM split covers every row and panel once", "[dense][threads]") {
+  using namespace perch::wasmsimd;
+  const int ms[] = {2, 3, 4, 5, 16, 37, 64, 65, 130, 256, 1000};
+  const int ks[] = {1, 17, 256, 1024, 4096};
+  const int ns[] = {1, 8, 9, 100, 256, 1024, 4000};
+  for (int threads : {2, 3, 4})
+    for (int m : ms)
+      for (int k : ks)
+        for (int n : ns) {
+          const int panels = (n + kNR - 1) / kNR;
+          const uint64_t macs = static_cast<uint64_t>(m) * k * panels * kNR;
+          if (macs < 2 * kMinMacsPerChunk) continue;  // gemm runs these on one thread
+          const GemmSplit s = gemm_split(m, k, panels, threads, static_cast<size_t>(k) * kNR * sizeof(float));
+          INFO(m << "x" << k << "x" << n << " threads=" << threads << " rows=" << s.rows << " blocks="
+                  << s.row_blocks << " per_group=" << s.per_group << " groups=" << s.groups);
+          REQUIRE(s.rows % kMR == 0);
+          REQUIRE(s.chunks() >= 2);
+          std::vector<int> hits(static_cast<size_t>(m) * panels, 0);
+          for (int c = 0; c < s.chunks(); ++c) {
+            int m0, m1, p0, p1;
+            s.bounds(c, m, panels, &m0, &m1, &p0, &p1);
+            REQUIRE(m0 < m1);
+            REQUIRE(p0 < p1);
+            REQUIRE(m0 % kMR == 0);
+            for (int i = m0; i < m1; ++i)
+              for (int p = p0; p < p1; ++p) ++hits[static_cast<size_t>(i) * panels + p];
+          }
+          for (int h : hits) REQUIRE(h == 1);
+        }
+  // The bench's largest shape on 2 threads: 8 chunks, each group's packed weights within half
+  // an L2, so x is packed only as often as there are groups.
+  const GemmSplit big = gemm_split(256, 1024, 128, 2, 1024 * kNR * sizeof(float));
+  REQUIRE(big.chunks() == 8);
+  REQUIRE(static_cast<size_t>(big.per_group) * 1024 * kNR * sizeof(float) <= kGroupBytes);
 }
 
 TEST_CASE("dense packing rejects bad arguments with a clear error", "[dense]") {

@@ -49,4 +49,21 @@ EMSCRIPTEN_KEEPALIVE void gemm_bench_run(void* dense, const float* x, int m, flo
   for (int i = 0; i < iters; ++i) d->run(x, m, y, static_cast<ThreadPool*>(pool));
 }
 
+#ifdef PERCH_POOL_PROFILE
+// Development builds only: out[0..7] busy µs, [8..15] chunks, [16..23] start lag µs, [24..31]
+// jobs started, per thread; [32] wall µs, [33] calls. Resets the counters.
+EMSCRIPTEN_KEEPALIVE void gemm_bench_profile(double* out) {
+  PoolProfile* p = pool_profile();
+  for (int i = 0; i < 8; ++i) {
+    out[i] = p->busy_us[i];
+    out[8 + i] = static_cast<double>(p->chunks[i]);
+    out[16 + i] = p->start_lag_us[i];
+    out[24 + i] = static_cast<double>(p->started[i]);
+  }
+  out[32] = p->wall_us;
+  out[33] = static_cast<double>(p->calls);
+  *p = PoolProfile();
+}
+#endif
+
 }  // extern "C"

@@ -4,10 +4,14 @@
 
 #ifdef PERCH_THREADS
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
+#if defined(__EMSCRIPTEN__)
+#include <emscripten/emscripten.h>
+#endif
 #endif
 
 namespace perch {
@@ -25,6 +29,41 @@ size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 }  // namespace
 
 #ifdef PERCH_THREADS
+
+namespace {
+double now_us() {
+#if defined(__EMSCRIPTEN__)
+  return emscripten_get_now() * 1000.0;
+#else
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
+#endif
+}
+
+// How long a waiting thread polls before it blocks on a condition variable. Waking a blocked
+// wasm worker (Atomics.wait) took 0.1-0.5 ms in Node, 2-8% of a 7 ms GEMM on 2 threads; a
+// worker that polls through the gap between back-to-back jobs (the caller's last chunk, the
+// next layer or run) starts in microseconds. Bounded in time, not iterations, so an idle pool
+// stops burning a core after a millisecond.
+constexpr double kSpinUs = 1000.0;
+
+// Polls `ready` until it holds or kSpinUs have passed (the clock is read every 64 polls);
+// returns whether it holds.
+template <typename Ready>
+bool spin_until(Ready&& ready) {
+  const double start = now_us();
+  for (int i = 1;; ++i) {
+    if (ready()) return true;
+    if ((i & 63) == 0 && now_us() - start > kSpinUs) return ready();
+  }
+}
+}  // namespace
+
+#ifdef PERCH_POOL_PROFILE
+PoolProfile* pool_profile() {
+  static PoolProfile p;
+  return &p;
+}
+#endif
 
 // One job at a time. `work` packs (generation << 32 | next chunk): a thread claims a chunk with a
 // compare-exchange, which succeeds only while the job it read is still current, so a worker that
@@ -44,12 +83,18 @@ struct ThreadPool::Impl {
   std::atomic<void (*)(void*, size_t, size_t)> call{nullptr};
   std::atomic<void*> fn{nullptr};
   std::atomic<size_t> n{0}, chunk{1}, num_chunks{0};
+#ifdef PERCH_POOL_PROFILE
+  std::atomic<double> publish_us{0};
+#endif
 
   static uint64_t generation_of(uint64_t w) { return w >> 32; }
   static constexpr uint64_t kClosed = 0xFFFFFFFFu;  // chunk index of a finished job (> any count)
 
   // Runs chunks of the job published as generation `gen` until none is left.
-  void do_chunks(uint64_t gen) {
+  void do_chunks(uint64_t gen, int self) {
+#ifdef PERCH_POOL_PROFILE
+    bool first_chunk = true;
+#endif
     for (;;) {
       uint64_t w = work.load(std::memory_order_acquire);
       if (generation_of(w) != gen) return;
@@ -61,7 +106,19 @@ struct ThreadPool::Impl {
       const size_t len = n.load(std::memory_order_relaxed), step = chunk.load(std::memory_order_relaxed);
       if (!work.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel)) continue;
       const size_t b = c * step;
+#ifdef PERCH_POOL_PROFILE
+      const double t0 = now_us();
+      if (first_chunk) {
+        pool_profile()->start_lag_us[self] += t0 - publish_us.load();
+        pool_profile()->started[self] += 1;
+        first_chunk = false;
+      }
+#endif
       f(arg, b, std::min(len, b + step));
+#ifdef PERCH_POOL_PROFILE
+      pool_profile()->busy_us[self] += now_us() - t0;
+      pool_profile()->chunks[self] += 1;
+#endif
       if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == total) {
         std::lock_guard<std::mutex> lock(mutex);
         done_cv.notify_one();
@@ -69,22 +126,19 @@ struct ThreadPool::Impl {
     }
   }
 
-  void worker_loop() {
+  void worker_loop(int self) {
     uint64_t seen = 0;
     for (;;) {
-      // Spin briefly: back-to-back parallel_for calls (one per layer) then skip the futex.
-      for (int i = 0; i < 2000 && generation_of(work.load(std::memory_order_acquire)) == seen &&
-                      !stop.load(std::memory_order_relaxed);
-           ++i) {
-        if (i > 64) std::this_thread::yield();
-      }
+      spin_until([&] {
+        return generation_of(work.load(std::memory_order_acquire)) != seen || stop.load(std::memory_order_relaxed);
+      });
       if (generation_of(work.load(std::memory_order_acquire)) == seen && !stop.load()) {
         std::unique_lock<std::mutex> lock(mutex);
         work_cv.wait(lock, [&] { return stop.load() || generation_of(work.load()) != seen; });
       }
       if (stop.load()) return;
       seen = generation_of(work.load(std::memory_order_acquire));
-      do_chunks(seen);
+      do_chunks(seen, self);
     }
   }
 };
@@ -94,7 +148,7 @@ ThreadPool::ThreadPool(int num_threads) {
   if (num_threads_ == 1) return;
   impl_ = new Impl;
   impl_->workers.reserve(static_cast<size_t>(num_threads_ - 1));
-  for (int i = 0; i < num_threads_ - 1; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+  for (int i = 0; i < num_threads_ - 1; ++i) impl_->workers.emplace_back([this, i] { impl_->worker_loop(i + 1); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -130,15 +184,18 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
   p.num_chunks.store(num_chunks, std::memory_order_relaxed);
   p.done.store(0, std::memory_order_relaxed);
   const uint64_t gen = Impl::generation_of(p.work.load(std::memory_order_relaxed)) + 1;
+#ifdef PERCH_POOL_PROFILE
+  const double call_t0 = now_us();
+  p.publish_us.store(call_t0);
+  pool_profile()->calls += 1;
+#endif
   {
     std::lock_guard<std::mutex> lock(p.mutex);
     p.work.store(gen << 32, std::memory_order_release);
   }
   p.work_cv.notify_all();
-  p.do_chunks(gen);
-  for (int i = 0; i < 2000 && p.done.load(std::memory_order_acquire) != num_chunks; ++i) {
-    if (i > 64) std::this_thread::yield();
-  }
+  p.do_chunks(gen, 0);
+  spin_until([&] { return p.done.load(std::memory_order_acquire) == num_chunks; });
   if (p.done.load(std::memory_order_acquire) != num_chunks) {
     std::unique_lock<std::mutex> lock(p.mutex);
     p.done_cv.wait(lock, [&] { return p.done.load(std::memory_order_acquire) == num_chunks; });
@@ -146,6 +203,9 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
   // Close the job: a late worker that read this generation must not see the next job's
   // num_chunks while its fields are being written and claim a chunk of it.
   p.work.store((gen << 32) | Impl::kClosed, std::memory_order_release);
+#ifdef PERCH_POOL_PROFILE
+  pool_profile()->wall_us += now_us() - call_t0;
+#endif
   p.busy.unlock();
 }
 

@@ -7,6 +7,21 @@
 
 namespace perch {
 
+#ifdef PERCH_POOL_PROFILE
+// Development-only counters (build with -DPERCH_POOL_PROFILE): per thread (0 = the caller) the
+// time spent inside chunks, chunk count, and the lag from a job's publication to the thread's
+// first chunk; summed over every parallel_for since the last reset.
+struct PoolProfile {
+  double busy_us[8] = {};
+  double start_lag_us[8] = {};
+  long chunks[8] = {};
+  long started[8] = {};
+  double wall_us = 0;
+  long calls = 0;
+};
+PoolProfile* pool_profile();
+#endif
+
 class ThreadPool {
  public:
   // num_threads counts the calling thread: 1 means no workers.

@@ -61,16 +61,36 @@ inline void finish_scalar(float* c, int nc, const Epilogue& ep) {
 alignas(16) inline thread_local float tls_apack[kMC * kKC];
 
 inline void pack_a(const float* x, size_t ldx, int rows, int kc, float* out) {
-  for (int t = 0; t < rows; t += kMR)
-    for (int r = 0; r < kMR; ++r) {
-      float* o = out + static_cast<size_t>(t) * kc + r;
-      if (t + r < rows) {
-        const float* xr = x + static_cast<size_t>(t + r) * ldx;
-        for (int kk = 0; kk < kc; ++kk) o[kk * kMR] = xr[kk];
-      } else {
-        for (int kk = 0; kk < kc; ++kk) o[kk * kMR] = 0.0f;
+  for (int t = 0; t < rows; t += kMR) {
+    float* o = out + static_cast<size_t>(t) * kc;
+    int k0 = 0;
+#ifdef __wasm_simd128__
+    // Full row tiles: 4×4 blocks transposed in registers (a third of the scalar loop's time).
+    if (t + kMR <= rows) {
+      const float* x0 = x + static_cast<size_t>(t) * ldx;
+      const float *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx;
+      for (; k0 + 4 <= kc; k0 += 4) {
+        const v128_t r0 = wasm_v128_load(x0 + k0), r1 = wasm_v128_load(x1 + k0);
+        const v128_t r2 = wasm_v128_load(x2 + k0), r3 = wasm_v128_load(x3 + k0);
+        const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        float* ok = o + static_cast<size_t>(k0) * kMR;
+        wasm_v128_store(ok, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+        wasm_v128_store(ok + 4, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+        wasm_v128_store(ok + 8, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+        wasm_v128_store(ok + 12, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
       }
     }
+#endif
+    for (int r = 0; r < kMR; ++r) {
+      if (t + r < rows) {
+        const float* xr = x + static_cast<size_t>(t + r) * ldx;
+        for (int kk = k0; kk < kc; ++kk) o[kk * kMR + r] = xr[kk];
+      } else {
+        for (int kk = k0; kk < kc; ++kk) o[kk * kMR + r] = 0.0f;
+      }
+    }
+  }
 }
 
 // C[mr, nc] (+)= A[kMR, kc] (packed) · panel[kc, 8]; `first` starts from zero, `last` applies
@@ -187,35 +207,80 @@ void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& 
   }
 }
 
-// y[m, n] = epilogue(x[m, k] · W) with W packed in panels. Parallel over panels, or over M blocks
-// when there are too few panels to share.
+// How a GEMM with M > 1 is cut into chunks for the pool: `row_blocks` blocks of `rows` rows
+// (a multiple of kMR) times `groups` groups of `per_group` panels; chunk c is row block
+// c / groups, panel group c % groups. About 4 chunks per thread, so a thread that wakes late or
+// is descheduled costs a quarter of its share, not half the run. Panel groups are made just
+// small enough that one group's packed weights stay in about half an L2 (a chunk then streams
+// its weights from memory once, not once per M block), and rows are split for the rest: every
+// chunk packs its rows of x itself, so x is packed `groups` times in all.
+struct GemmSplit {
+  int rows, row_blocks, per_group, groups;
+  int chunks() const { return row_blocks * groups; }
+  // Rows [*m0, *m1) × panels [*p0, *p1) of chunk c.
+  void bounds(int c, int m, int panels, int* m0, int* m1, int* p0, int* p1) const {
+    const int rb = c / groups, g = c % groups;
+    *m0 = rb * rows;
+    *m1 = std::min(m, *m0 + rows);
+    *p0 = g * per_group;
+    *p1 = std::min(panels, *p0 + per_group);
+  }
+};
+
+constexpr size_t kGroupBytes = 512 * 1024;
+constexpr int kMinGroupPanels = 16;  // below this, re-packing x per group costs more than it saves
+
+inline GemmSplit gemm_split(int m, int k, int panels, int threads, size_t panel_bytes) {
+  const uint64_t macs = static_cast<uint64_t>(m) * static_cast<uint64_t>(k) * panels * kNR;
+  const int want = static_cast<int>(std::max<uint64_t>(
+      1, std::min<uint64_t>(static_cast<uint64_t>(4 * threads), macs / kMinMacsPerChunk)));
+  const int row_tiles = (m + kMR - 1) / kMR;
+  const uint64_t weight_bytes = static_cast<uint64_t>(panels) * panel_bytes;
+  int groups = static_cast<int>(std::min<uint64_t>((weight_bytes + kGroupBytes - 1) / kGroupBytes,
+                                                   static_cast<uint64_t>(std::max(1, panels / kMinGroupPanels))));
+  groups = std::max(groups, 1);
+  int blocks = std::min(row_tiles, (want + groups - 1) / groups);
+  if (blocks * groups < want) groups = std::min(panels, (want + blocks - 1) / blocks);
+  GemmSplit s;
+  const int tiles_per_block = (row_tiles + blocks - 1) / blocks;
+  s.rows = tiles_per_block * kMR;
+  s.row_blocks = (m + s.rows - 1) / s.rows;
+  s.per_group = (panels + groups - 1) / groups;
+  s.groups = (panels + s.per_group - 1) / s.per_group;
+  return s;
+}
+
+// y[m, n] = epilogue(x[m, k] · W) with W packed in panels. GEMV splits over panels; GEMM over
+// row blocks × panel groups (gemm_split).
 template <typename WT>
 void gemm(const float* x, int m, int k, int n, const WT* packed, const Epilogue& ep, float* y,
           ThreadPool* pool) {
   if (m <= 0) return;
   const int panels = (n + kNR - 1) / kNR;
   const int threads = pool ? pool->num_threads() : 1;
-  const size_t macs_per_panel = static_cast<size_t>(m) * k * kNR;
+  const uint64_t macs_per_panel = static_cast<uint64_t>(m) * static_cast<uint64_t>(k) * kNR;
   if (threads <= 1 || macs_per_panel * panels < 2 * kMinMacsPerChunk) {
     if (m == 1) gemv_range(x, k, n, packed, ep, y, 0, panels);
     else gemm_block(x, k, n, packed, ep, y, 0, m, 0, panels);
     return;
   }
-  if (m == 1 || panels >= 2 * threads || m <= kMC) {
-    // Chunks of whole panels; GEMV chunks are multiples of 4 panels to keep its 4-panel kernel.
-    size_t grain = std::max<size_t>(1, kMinMacsPerChunk / macs_per_panel);
-    if (m == 1) grain = (grain + 3) / 4 * 4;
+  if (m == 1) {
+    // Chunks of whole panels, multiples of 4 to keep the 4-panel GEMV kernel.
+    size_t grain = static_cast<size_t>(std::max<uint64_t>(1, kMinMacsPerChunk / macs_per_panel));
+    grain = (grain + 3) / 4 * 4;
     pool->parallel_for(static_cast<size_t>(panels), grain, [&](size_t b, size_t e) {
-      if (m == 1) gemv_range(x, k, n, packed, ep, y, static_cast<int>(b), static_cast<int>(e));
-      else gemm_block(x, k, n, packed, ep, y, 0, m, static_cast<int>(b), static_cast<int>(e));
+      gemv_range(x, k, n, packed, ep, y, static_cast<int>(b), static_cast<int>(e));
     });
-  } else {
-    const size_t blocks = static_cast<size_t>((m + kMR - 1) / kMR);  // row tiles
-    pool->parallel_for(blocks, 1, [&](size_t b, size_t e) {
-      gemm_block(x, k, n, packed, ep, y, static_cast<int>(b) * kMR, std::min(m, static_cast<int>(e) * kMR),
-                 0, panels);
-    });
+    return;
   }
+  const GemmSplit s = gemm_split(m, k, panels, threads, static_cast<size_t>(k) * kNR * sizeof(WT));
+  pool->parallel_for(static_cast<size_t>(s.chunks()), 1, [&](size_t b, size_t e) {
+    for (size_t c = b; c < e; ++c) {
+      int m0, m1, p0, p1;
+      s.bounds(static_cast<int>(c), m, panels, &m0, &m1, &p0, &p1);
+      gemm_block(x, k, n, packed, ep, y, m0, m1, p0, p1);
+    }
+  });
 }
 
 // Packs W [n, k] (row-major) into panels [ceil(n/8)][k][8], zero-padded.

@@ -42,13 +42,20 @@ void bags_loop(Block16 block16, Block4 block4, Scalar scalar, int64_t d, int64_t
   }
 }
 
-// 16 int8 → four f32x4 (two sign extensions to i16, then to i32, then a conversion).
+// Small ints to f32 without a conversion instruction: for |x| < 2^22, the float with bits
+// 0x4B400000 + x is 1.5·2^23 + x exactly. (Written as i32x4.extend + f32x4.convert, LLVM fuses
+// the pair into an i16->float conversion that wasm lacks and emits 16 scalar conversions.)
+inline v128_t small_ints_to_f32(v128_t i32) {
+  return wasm_f32x4_sub(wasm_i32x4_add(i32, wasm_i32x4_splat(0x4B400000)), wasm_f32x4_splat(12582912.0f));
+}
+
+// 16 int8 → four f32x4 (sign extensions to i16, then i32, then the exact trick above).
 inline void widen16(v128_t w8, v128_t out[4]) {
   const v128_t lo16 = wasm_i16x8_extend_low_i8x16(w8), hi16 = wasm_i16x8_extend_high_i8x16(w8);
-  out[0] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo16));
-  out[1] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo16));
-  out[2] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi16));
-  out[3] = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi16));
+  out[0] = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(lo16));
+  out[1] = small_ints_to_f32(wasm_i32x4_extend_high_i16x8(lo16));
+  out[2] = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(hi16));
+  out[3] = small_ints_to_f32(wasm_i32x4_extend_high_i16x8(hi16));
 }
 
 }  // namespace
@@ -87,7 +94,7 @@ void embedding_bag_i8(const int8_t* weight, const float* scale, int64_t d, const
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
         bag_block<1>([&](int64_t i, v128_t* acc) {
           const v128_t w8 = wasm_v128_load32_zero(row(i) + j);
-          const v128_t wf = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
+          const v128_t wf = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
           acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wf, wasm_f32x4_splat(scale[ids[i]])));
         }, begin, end, inv, mean, yb);
       },

@@ -43,6 +43,22 @@ function arrayFor(dtype: DTypeName, bytes: Uint8Array): TypedArray {
   }
 }
 
+/** UTF-8 of text into dst (room for 3 bytes per UTF-16 unit); bytes written. Short ASCII text is
+ * copied by a loop: cheaper than the encodeInto() builtin for a few dozen characters. */
+function encodeUtf8(enc: TextEncoder, text: string, dst: Uint8Array): number {
+  const n = text.length;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      dst[i] = c;
+    }
+    if (i === n) return n;
+  }
+  return n === 0 ? 0 : enc.encodeInto(text, dst).written;
+}
+
 export class Engine implements Backend {
   readonly info: EngineInfo;
   private readonly entries = new Map<number, Entry>();
@@ -301,13 +317,17 @@ export class Engine implements Backend {
       c.textCap = cap;
       c.textView = undefined;
     }
-    this.refreshViews();
+    // Views are re-made only when needed: a grown memory detaches a non-shared buffer (length 0);
+    // a shared one stays valid over what it covered, which includes both buffers.
     let view = c.textView;
-    if (view?.buffer !== this.heapBuffer) view = c.textView = this.heapU8.subarray(c.text, c.text + c.textCap);
-    const written = text.length === 0 ? 0 : this.enc.encodeInto(text, view as Uint8Array).written;
+    if (view === undefined || view.byteLength === 0) {
+      this.refreshViews();
+      view = c.textView = this.heapU8.subarray(c.text, c.text + c.textCap);
+    }
+    const written = encodeUtf8(this.enc, text, view);
     const conf = c.out, labels = c.out + 8 * c.cap, count = labels + 4 * c.cap;
     this.check(c.detectScores(e.task, c.text, written, top, labels, conf, c.cap, count), 'language_detector_detect');
-    this.refreshViews();
+    if (this.heapI32.byteLength === 0 || this.heapI32.byteLength < count + 4) this.refreshViews();
     const n = this.heapI32[count >> 2];
     const out: LanguageResult[] = new Array(n);
     for (let i = 0; i < n; i++) {

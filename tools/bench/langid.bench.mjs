@@ -103,7 +103,8 @@ async function fastTextEngine() {
     labels,
     // predict(k = 1): the cheapest call that answers (detect() sorts all 176 labels).
     detect: (t) => {
-      const m = ft.predict(t.replace(/\n/g, ' '), 1, 0);
+      // fastText reads one line: newlines become spaces (a scan only when there is one).
+      const m = ft.predict(t.includes('\n') ? t.replace(/\n/g, ' ') : t, 1, 0);
       const first = m.keys().next().value;
       return first ? first.slice(9) : 'und';
     },

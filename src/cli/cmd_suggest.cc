@@ -1,9 +1,12 @@
-// perch suggest [--model F] [--count K] [--max-words W]: reads JSON lines {"text": ...} from stdin
-// and writes one JSON line per input, flushed at once, so it works as an interactive pipe:
+// perch suggest [--model F] [--count K] [--max-words W] [--threshold P]: reads JSON lines
+// {"text": ...} from stdin and writes one JSON line per input, flushed at once, so it works as
+// an interactive pipe:
 //   [{"text":"ing the","confidence":0.41}, ...]   (text: what would be appended)
 // --stats wraps each answer as {"suggestions":[...],"us":..,"tokens_run":..,"forward_calls":..}
-// (time inside the suggester, for benchmarks). A line that is not a JSON object with a string "text" (or whose text is not valid UTF-8)
-// gives {"error": "..."} on its line; the command goes on with the next line.
+// (time inside the suggester, for benchmarks). --threshold overrides the model's confidence
+// threshold (0: always the top K, as the keystroke benchmark asks of every engine). A line that
+// is not a JSON object with a string "text" (or whose text is not valid UTF-8) gives
+// {"error": "..."} on its line; the command goes on with the next line.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -25,6 +28,7 @@ int run_suggest(const std::vector<std::string>& args) {
   std::string model_path;
   int count = 3, max_words = 2, threads = 1;
   bool with_stats = false;
+  double threshold = -1;  // the model's
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
@@ -32,14 +36,21 @@ int run_suggest(const std::vector<std::string>& args) {
     else if (a == "--stats") with_stats = true;
     else if (a == "--count") { if (!next_int(1, 16, &count)) return fail("suggest", "--count takes 1..16"); }
     else if (a == "--max-words") { if (!next_int(0, 8, &max_words)) return fail("suggest", "--max-words takes 0..8"); }
+    else if (a == "--threshold" && i + 1 < args.size()) {
+      char* end = nullptr;
+      threshold = std::strtod(args[++i].c_str(), &end);
+      if (end == args[i].c_str() || *end != '\0' || !(threshold >= 0 && threshold < 1))
+        return fail("suggest", "--threshold takes a number in [0, 1)");
+    }
     else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("suggest", "--threads takes 1..64"); }
-    else return fail("suggest", "unknown argument '" + a + "'; usage: perch suggest [--model F] [--count K] [--max-words W] [--threads T]");
+    else return fail("suggest", "unknown argument '" + a + "'; usage: perch suggest [--model F] [--count K] [--max-words W] [--threshold P] [--threads T]");
   }
   if (model_path.empty()) model_path = default_model_path("PERCH_SUGGEST_MODEL", "models/suggest/suggest.perch");
   auto model = Model::load_file(model_path);
   if (!model.is_ok()) return fail("suggest", model_path + ": " + model.status().to_string());
   auto suggester = TextSuggester::create(model.value(), threads);
   if (!suggester.is_ok()) return fail("suggest", suggester.status().to_string());
+  if (threshold >= 0) suggester.value()->set_threshold(threshold);
 
   answer_text_lines([&](const std::string& text) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -60,7 +71,7 @@ int run_suggest(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PERCH_CLI_COMMAND(suggest, "suggest", "suggest [--model F] [--count K] [--max-words W] [--threads T] [--stats]",
+PERCH_CLI_COMMAND(suggest, "suggest", "suggest [--model F] [--count K] [--max-words W] [--threshold P] [--threads T] [--stats]",
                   "JSON lines {\"text\": ...} on stdin -> suggestions, one JSON line each", run_suggest);
 
 }  // namespace perch::cli

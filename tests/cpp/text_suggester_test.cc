@@ -3,12 +3,16 @@
 // C ABI around it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "perch/c_api/perch.h"
+#include "perch/format/reader.h"
+#include "perch/format/writer.h"
 #include "perch/runtime/model.h"
 #include "perch/tasks/text_suggester.h"
 
@@ -28,6 +32,35 @@ std::shared_ptr<const Model> shipped_model() {
     return m.value();
   }();
   return model;
+}
+
+std::vector<uint8_t> model_bytes() {
+  std::vector<uint8_t> bytes;
+  FILE* f = std::fopen(model_path().c_str(), "rb");
+  REQUIRE(f != nullptr);
+  std::fseek(f, 0, SEEK_END);
+  bytes.resize(static_cast<size_t>(std::ftell(f)));
+  std::fseek(f, 0, SEEK_SET);
+  REQUIRE(std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
+  std::fclose(f);
+  return bytes;
+}
+
+// The shipped model with one metadata entry replaced (or added).
+std::shared_ptr<const Model> model_with(const std::string& key, const std::string& value) {
+  const std::vector<uint8_t> bytes = model_bytes();
+  auto file = read_perch_file(bytes.data(), bytes.size());
+  REQUIRE(file.is_ok());
+  std::vector<NamedTensor> tensors;
+  for (const TensorEntry& t : file.value().tensors)
+    tensors.push_back({t.name, Tensor{t.dtype, t.shape, const_cast<void*>(file.value().bytes_of(t))}});
+  std::map<std::string, std::string> metadata = file.value().metadata;
+  metadata[key] = value;
+  auto out = write_perch_bytes(tensors, metadata);
+  REQUIRE(out.is_ok());
+  auto m = Model::load(out.value().data(), out.value().size());
+  REQUIRE(m.is_ok());
+  return m.value();
 }
 
 std::unique_ptr<TextSuggester> make_suggester() {
@@ -178,21 +211,65 @@ TEST_CASE("suggester JSON is exactly [{\"text\":...,\"confidence\":...}]", "[sug
           "[{\"text\":\"a\\\"b\\\\c\",\"confidence\":0.5},{\"text\":\"é\",\"confidence\":0.25}]");
 }
 
+TEST_CASE("suggester: completions end in a word of the model's lexicon", "[suggest]") {
+  auto s = TextSuggester::create(model_with("perch.lexicon", "hello\nhelp\nhelpful\nhelps\nthe\nthem"), 1);
+  REQUIRE(s.is_ok());
+  s.value()->set_threshold(0);
+  auto r = s.value()->suggest("Thank you for your hel", 4, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+  for (const auto& sug : r.value()) {
+    INFO(sug.text);
+    const std::string word = "hel" + sug.text;
+    REQUIRE((word == "hello" || word == "help" || word == "helpful" || word == "helps"));
+  }
+  // Capitals match the lower-case lexicon; punctuation before the word is not part of it.
+  r = s.value()->suggest("I asked for (He", 3, 0);
+  REQUIRE(r.is_ok());
+  for (const auto& sug : r.value()) REQUIRE(sug.text.rfind("l", 0) == 0);
+  // A word the lexicon does not know is still completed by the model alone.
+  r = s.value()->suggest("Thank you for your cooperat", 3, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(!r.value().empty());
+  // Without a lexicon the model's own words come back, some of them outside that list.
+  auto plain = TextSuggester::create(model_with("perch.lexicon", ""), 1);
+  REQUIRE(plain.is_ok());
+  plain.value()->set_threshold(0);
+  r = plain.value()->suggest("Thank you for your hel", 4, 0);
+  REQUIRE(r.is_ok());
+  REQUIRE(r.value().size() == 4);
+  REQUIRE(std::any_of(r.value().begin(), r.value().end(), [](const Suggestion& sug) {
+    return sug.text != "lo" && sug.text != "p" && sug.text != "pful" && sug.text != "ps";
+  }));
+}
+
+TEST_CASE("suggester: threshold 0 always fills the count; the model's threshold may not", "[suggest]") {
+  auto s = make_suggester();
+  const double model_threshold = s->decoding().threshold;
+  REQUIRE(model_threshold > 0);
+  int below = 0;
+  for (const char* text : {"The Pres", "We must", "It was pitch-da", "Deceiving her pre", "He received roya"}) {
+    s->set_threshold(model_threshold);
+    auto a = s->suggest(text, 3, 0);
+    s->set_threshold(0);
+    auto b = s->suggest(text, 3, 0);
+    REQUIRE(a.is_ok());
+    REQUIRE(b.is_ok());
+    INFO(text << " " << TextSuggester::to_json(a.value()) << " " << TextSuggester::to_json(b.value()));
+    REQUIRE(b.value().size() == 3);
+    REQUIRE(a.value().size() <= 3);
+    for (size_t i = 0; i < a.value().size(); ++i) REQUIRE(a.value()[i].confidence >= model_threshold);
+    for (const auto& sug : b.value()) below += sug.confidence < model_threshold;
+  }
+  REQUIRE(below > 0);
+}
+
 TEST_CASE("suggester rejects models of another task", "[suggest]") {
   REQUIRE(!TextSuggester::create(nullptr, 1).is_ok());
 }
 
 TEST_CASE("text suggester C ABI", "[suggest][c_api]") {
-  std::vector<uint8_t> bytes;
-  {
-    FILE* f = std::fopen(model_path().c_str(), "rb");
-    REQUIRE(f != nullptr);
-    std::fseek(f, 0, SEEK_END);
-    bytes.resize(static_cast<size_t>(std::ftell(f)));
-    std::fseek(f, 0, SEEK_SET);
-    REQUIRE(std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
-    std::fclose(f);
-  }
+  const std::vector<uint8_t> bytes = model_bytes();
   perch_model* model = nullptr;
   REQUIRE(perch_model_load(bytes.data(), bytes.size(), &model) == PERCH_OK);
   perch_text_suggester* s = nullptr;

@@ -11,6 +11,8 @@ biases f32. The graph (docs/ops.md ops only):
   logits = FC(Slice(LayerNorm(x), last row), tok)                    -> [1, vocab]
 
 Inputs: tokens i32 [-1] and positions i32 [-1] (max ctx). Output: logits of the last row.
+Metadata: the tokenizer, the decoding defaults (DECODING) and the lexicon (tools/suggest/lexicon.py,
+built from the training split) that completions must end in.
 Also checks the int8 model against the float one with a numpy forward pass (max |diff| of
 logits and top-1 agreement on held-out windows) and prints it.
 
@@ -29,6 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 from perch_format import quantize_int8_per_channel, write_perch  # noqa: E402
+from lexicon import build_lexicon  # noqa: E402
 from tokenizer_json import tokenizer_json  # noqa: E402
 
 DECODING = {
@@ -42,6 +45,10 @@ DECODING = {
     # Continuation words stop when the next word's own probability falls below this.
     "word_threshold": 0.15,
     "max_tokens_per_word": 6,
+    # The typed part of a word is read as tokenized but for its last 2 tokens, which the search
+    # re-spells; the search runs at most 4 model steps per suggestion asked (+ 4), queueing
+    # count + 5 next tokens at each.
+    "heal_tokens": 2, "search_steps": 4, "search_extra_children": 5,
 }
 
 
@@ -148,6 +155,8 @@ def main():
     ap.add_argument("--ckpt", default="data/suggest/ckpt.pt")
     ap.add_argument("--spm", default="data/suggest/spm.model")
     ap.add_argument("--out", default="models/suggest/suggest.perch")
+    ap.add_argument("--train", default="data/suggest/train.txt", help="training split, for the lexicon")
+    ap.add_argument("--lexicon-min-count", type=int, default=2)
     ap.add_argument("--check-windows", type=int, default=6)
     ap.add_argument("--eval", action="store_true",
                     help="held-out perplexity of the int8 weights (whole held-out split)")
@@ -161,6 +170,8 @@ def main():
         "perch.graph": json.dumps(graph, separators=(",", ":"), sort_keys=True),
         "perch.tokenizer": tokenizer_json(args.spm),
         "perch.decoding": json.dumps(decoding, separators=(",", ":"), sort_keys=True),
+        # Words a completion may end in: the training split's words seen at least twice.
+        "perch.lexicon": "\n".join(build_lexicon(args.train, args.lexicon_min_count)),
         "perch.license": "Weights: Apache-2.0 (perch). Training text: public domain (State of the "
                          "Union addresses, The Devil's Dictionary, Jargon File), WordNet 3.0 "
                          "licence, GPL-2+/CC-BY-SA-3.0 (Debian handbook, reference, FAQ, doc-debian), "

@@ -59,6 +59,23 @@ Prepared prepare(std::string_view text, size_t tail_bytes) {
   return out;
 }
 
+// The last word of `s` as the lexicon spells it: its last run of word characters, ASCII
+// letters lower-cased ("(The" -> "the", "out-of-to" -> "to", "roy'." -> "roy'").
+std::string lexicon_form(std::string_view s) {
+  size_t e = s.size();
+  while (e > 0 && !continues_word(static_cast<unsigned char>(s[e - 1]))) --e;
+  size_t b = e;
+  while (b > 0 && continues_word(static_cast<unsigned char>(s[b - 1]))) --b;
+  std::string w(s.substr(b, e - b));
+  for (char& c : w)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return w;
+}
+
+bool has_digit(std::string_view w) {
+  return std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 double round4(double v) { return std::round(v * 1e4) / 1e4; }
 
 Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
@@ -86,6 +103,9 @@ Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
   PERCH_RETURN_IF_ERROR(get_int("window_stride", 1, 1 << 16, &d->window_stride));
   PERCH_RETURN_IF_ERROR(get_int("tail_bytes", 16, 1 << 24, &d->tail_bytes));
   PERCH_RETURN_IF_ERROR(get_int("max_tokens_per_word", 1, 64, &d->max_tokens_per_word));
+  PERCH_RETURN_IF_ERROR(get_int("heal_tokens", 0, 64, &d->heal_tokens));
+  PERCH_RETURN_IF_ERROR(get_int("search_steps", 1, 64, &d->search_steps));
+  PERCH_RETURN_IF_ERROR(get_int("search_extra_children", 0, 64, &d->search_extra_children));
   PERCH_RETURN_IF_ERROR(get_prob("threshold", &d->threshold));
   PERCH_RETURN_IF_ERROR(get_prob("word_threshold", &d->word_threshold));
   if (d->window + 8 > d->max_context) return invalid_model("perch.decoding: window must leave 8 tokens of max_context");
@@ -138,6 +158,17 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   }
   if (!has_logits) return invalid_model("TextSuggester: model needs an f32 output 'logits' [..., vocab]");
 
+  if (const std::string* lex = model->metadata("perch.lexicon")) {
+    for (size_t i = 0; i < lex->size();) {
+      size_t e = lex->find('\n', i);
+      if (e == std::string::npos) e = lex->size();
+      if (e > i) s->lexicon_.emplace_back(*lex, i, e - i);
+      i = e + 1;
+    }
+    std::sort(s->lexicon_.begin(), s->lexicon_.end());
+    s->lexicon_.erase(std::unique(s->lexicon_.begin(), s->lexicon_.end()), s->lexicon_.end());
+  }
+
   SessionOptions opts;
   opts.num_threads = std::max(1, num_threads);
   PERCH_ASSIGN_OR_RETURN(s->session_, Session::create(model, opts));
@@ -155,6 +186,20 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   }
   s->positions_.reserve(static_cast<size_t>(s->decoding_.max_context));
   return s;
+}
+
+bool TextSuggester::lexicon_has_prefix(std::string_view w) const {
+  if (w.empty() || has_digit(w)) return true;
+  auto it = std::lower_bound(lexicon_.begin(), lexicon_.end(), w);
+  return it != lexicon_.end() && std::string_view(*it).substr(0, w.size()) == w;
+}
+
+bool TextSuggester::lexicon_has(std::string_view w) const {
+  if (w.empty() || has_digit(w)) return true;
+  if (std::binary_search(lexicon_.begin(), lexicon_.end(), w)) return true;
+  // A possessive of a known word ("kafka's").
+  return w.size() > 2 && w.substr(w.size() - 2) == "'s" &&
+         std::binary_search(lexicon_.begin(), lexicon_.end(), w.substr(0, w.size() - 2));
 }
 
 void TextSuggester::reset() {
@@ -226,10 +271,31 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     ctx.erase(ctx.begin(), ctx.begin() + static_cast<std::ptrdiff_t>(drop));
   }
   stats_.context_tokens = static_cast<int>(ctx.size());
-  const size_t max_gen = static_cast<size_t>(decoding_.max_context) - ctx.size();
 
   // What the generated text must start with: the space before the word, then the typed part.
-  const std::string required = " " + prep.partial;
+  std::string required = " " + prep.partial;
+  // Token healing: the typed part of the word, tokenized as the model saw words in training,
+  // is kept but for its last `heal_tokens` tokens, which the search re-spells. A search over
+  // every spelling of the whole prefix spends its few steps on spellings the model never saw
+  // (" c" "l" "e"...) and often finds no word at all.
+  std::vector<int32_t> word_start;  // the kept tokens of the current word (healing)
+  std::string word_start_text;       // their text
+  if (!prep.partial.empty() && decoding_.heal_tokens > 0) {
+    std::vector<int32_t> typed;
+    PERCH_RETURN_IF_ERROR(tokenizer_->encode(prep.partial, &typed));  // "▁" + partial
+    // Leave the search room for the rest of the word (max_context - window >= 8 tokens).
+    const int room = std::max(0, decoding_.max_context - static_cast<int>(ctx.size()) - 2 * decoding_.max_tokens_per_word);
+    const int keep = std::min(static_cast<int>(typed.size()) - decoding_.heal_tokens, room);
+    std::string spelled;
+    for (int i = 0; i < keep; ++i) spelled += tokenizer_->surface(typed[static_cast<size_t>(i)]);
+    if (keep > 0 && required.compare(0, spelled.size(), spelled) == 0) {
+      word_start.assign(typed.begin(), typed.begin() + keep);
+      word_start_text = std::move(spelled);
+      ctx.insert(ctx.end(), word_start.begin(), word_start.end());
+      required.erase(0, word_start_text.size());
+    }
+  }
+  const size_t max_gen = static_cast<size_t>(decoding_.max_context) - ctx.size();
   const double threshold = decoding_.threshold;
 
   struct Node {
@@ -247,10 +313,25 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   // first covers it): the normaliser that turns path probabilities into P(word | typed so far).
   // Renormalising each constrained step instead would inflate unlikely spellings (" he" + "l"...).
   double z = 0;
+  // The model learnt words in their tokenizer's spelling only; another spelling of a word
+  // (" daught" as " da" "ught") is off its training data and ends words at random.
+  std::vector<int32_t> canonical;
+  auto is_canonical = [&](const Node& node) {
+    canonical.clear();
+    const std::string word = word_start_text + node.surface;  // " word"
+    if (!tokenizer_->encode(std::string_view(word).substr(1), &canonical).is_ok()) return false;
+    return canonical.size() == word_start.size() + node.path.size() &&
+           std::equal(word_start.begin(), word_start.end(), canonical.begin()) &&
+           std::equal(node.path.begin(), node.path.end(), canonical.begin() + static_cast<std::ptrdiff_t>(word_start.size()));
+  };
+  // Completions must end in a word of the lexicon (when the model has one and the typed part
+  // begins one of its words): the search then spends its steps on words, not on fragments the
+  // model happens to end ("magnific", "preof").
+  const bool use_lexicon = !lexicon_.empty() && lexicon_has_prefix(lexicon_form(word_start_text + required));
   std::vector<double> probs;
   std::vector<int32_t> seq;
   std::vector<std::pair<double, int>> allowed;
-  const int max_expansions = 2 * count + 4;
+  const int max_expansions = decoding_.search_steps * count + 4;
   int expansions = 0;
   const size_t max_word_tokens = static_cast<size_t>(decoding_.max_tokens_per_word) + required.size();
 
@@ -306,17 +387,32 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
           p_end += probs[static_cast<size_t>(id)];
       }
       const bool has_text = node.surface.size() > required.size() || max_words > 0;
-      if (has_text && node.p * p_end >= threshold * z) agenda.push({node.p * p_end, node.path, node.surface, true});
+      if (has_text && node.p * p_end >= threshold * z && is_canonical(node) &&
+          (!use_lexicon || lexicon_has(lexicon_form(word_start_text + node.surface)))) {
+        agenda.push({node.p * p_end, node.path, node.surface, true});
+      }
     }
-    const size_t k = std::min(allowed.size(), static_cast<size_t>(count) + 1);
-    std::partial_sort(allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(k), allowed.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-    for (size_t i = 0; i < k; ++i) {
+    // The `count + search_extra_children` most probable children that still spell the start of
+    // a lexicon word. Sorting only the head is enough but when the lexicon rejects most of it.
+    auto more_probable = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+    const size_t wanted = static_cast<size_t>(count + decoding_.search_extra_children);
+    size_t sorted = std::min(allowed.size(), 4 * wanted);
+    std::partial_sort(allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
+    size_t taken = 0;
+    for (size_t i = 0; i < allowed.size() && taken < wanted; ++i) {
+      if (i == sorted) {
+        std::sort(allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
+        sorted = allowed.size();
+      }
       const double p = node.p * allowed[i].first;
-      if (p < threshold * z) break;
-      Node child{p, node.path, node.surface + tokenizer_->surface(allowed[i].second), false};
+      if (p < threshold * z || p <= 0) break;
+      std::string surface = node.surface + tokenizer_->surface(allowed[i].second);
+      if (use_lexicon && surface.size() > required.size() && !lexicon_has_prefix(lexicon_form(word_start_text + surface)))
+        continue;
+      Node child{p, node.path, std::move(surface), false};
       child.path.push_back(allowed[i].second);
       agenda.push(std::move(child));
+      ++taken;
     }
   }
 

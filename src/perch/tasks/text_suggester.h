@@ -21,6 +21,7 @@
 //     next-best word (so suggestions stay in the order of their words);
 //   - confidence = product of the step probabilities; suggestions below `threshold` are dropped.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,8 +68,17 @@ class TextSuggester {
     int max_context = 128, window = 96, window_stride = 32, tail_bytes = 1024;
     double threshold = 0.03, word_threshold = 0.15;
     int max_tokens_per_word = 6;
+    // The typed part of the current word is read as tokenized but for its last heal_tokens
+    // tokens, which the search spells anew (0: the search spells all of it).
+    int heal_tokens = 2;
+    // Search budget: at most search_steps * count + 4 model steps to find the words; each step
+    // queues its count + search_extra_children most probable next tokens.
+    int search_steps = 4, search_extra_children = 5;
   };
   const Decoding& decoding() const { return decoding_; }
+  // Overrides the model's confidence threshold (clamped to [0, 1)); 0 keeps every candidate,
+  // as a top-k suggestion strip does.
+  void set_threshold(double threshold) { decoding_.threshold = std::clamp(threshold, 0.0, 0.999999); }
 
  private:
   TextSuggester() = default;
@@ -89,6 +99,10 @@ class TextSuggester {
   // Per token: 0 other (control, byte), 1 starts a new word (" the"), 2 continues a word
   // ("ing", "'s"), 3 ends a word without a space (",", ".").
   std::vector<uint8_t> kind_;
+  // perch.lexicon: the words completions may end in (lower case, sorted); empty: any word.
+  std::vector<std::string> lexicon_;
+  bool lexicon_has(std::string_view word) const;
+  bool lexicon_has_prefix(std::string_view prefix) const;
   SuggesterStats stats_;
 };
 

@@ -4,7 +4,8 @@
 A word is what the keystroke benchmark calls one: a maximal run of ASCII letters, digits,
 apostrophes and non-ASCII characters; ASCII letters are lower-cased. Kept: the words of the
 training split (never the held-out one) seen at least `min_count` times, without digits (the
-suggester never constrains numbers). Sorted by UTF-8 bytes, one a line.
+suggester never constrains numbers) and without single quotes glued to them ("'foo", "bar'").
+Sorted by UTF-8 bytes, one a line.
 
     /usr/bin/python3 tools/suggest/lexicon.py [--train data/suggest/train.txt] [--min-count 2]
         [--add-to M.perch --out OUT.perch]    # or print the size only
@@ -24,12 +25,18 @@ def lower_ascii(w: str) -> str:
     return w.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
 
 
+def is_quoted(w: str) -> bool:
+    """A word glued to a single quote ("'foo", "bar'"), not a word of its own; "states'" stays."""
+    return w.startswith("'") or (w.endswith("'") and not w.endswith("s'"))
+
+
 def build_lexicon(train_path: str, min_count: int = 2) -> list[str]:
     counts: collections.Counter = collections.Counter()
     with open(train_path, encoding="utf-8") as f:
         for line in f:
             counts.update(lower_ascii(w) for w in WORD.findall(line))
-    words = [w for w, n in counts.items() if n >= min_count and not any(c.isdigit() for c in w if c < "\x80")]
+    words = [w for w, n in counts.items() if n >= min_count and not any(c.isdigit() for c in w if c < "\x80")
+             and not is_quoted(w)]
     return sorted(words, key=lambda w: w.encode("utf-8"))
 
 

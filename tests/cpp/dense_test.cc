@@ -147,6 +147,8 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
       {37, 250, 300, false, Activation::kRelu, false},   // small row blocks, the last one partial
       {16, 256, 256, true, Activation::kGelu, false},    // one row tile per chunk
       {66, 1030, 515, false, Activation::kNone, false},  // K past several K blocks, odd N and M
+      {37, 1024, 600, true, Activation::kRelu, true},    // int8: row blocks × 2 panel groups
+      {1, 256, 1024, false, Activation::kNone, true},    // int8 GEMV split over panels
   };
   for (const Case& c : cases) check_case(c, &two, rng);
   // The same packed layer run from one thread, then from the pool, gives the same numbers.

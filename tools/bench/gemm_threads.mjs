@@ -5,7 +5,7 @@
 // no thread pool can fix that). Built with -DPERCH_POOL_PROFILE (e.g. CMAKE_CXX_FLAGS), the pool
 // also reports per thread: time inside chunks, chunks taken, and the lag from a job's publication
 // to the thread's first chunk (worker wake-up).
-//   node tools/bench/gemm_threads.mjs BUILD_DIR [--shapes 256x1024x1024,64x512x512] [--rounds 3] [--calls 10]
+//   node tools/bench/gemm_threads.mjs BUILD_DIR [--shapes 256x1024x1024,64x512x512] [--rounds 3] [--calls 10] [--int8]
 // Not part of make bench (a diagnosis tool, not a figure).
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,8 +20,10 @@ const opt = (name, dflt) => {
 const shapes = opt('--shapes', '256x1024x1024,64x512x512').split(',').map((s) => s.split('x').map(Number));
 const rounds = Number(opt('--rounds', 3));
 const calls = Number(opt('--calls', 10));
+const int8 = args.includes('--int8');
+if (int8) args.splice(args.indexOf('--int8'), 1);
 if (args.length !== 1) {
-  console.error('usage: node tools/bench/gemm_threads.mjs BUILD_DIR [--shapes MxKxN,...] [--rounds N] [--calls N]');
+  console.error('usage: node tools/bench/gemm_threads.mjs BUILD_DIR [--shapes MxKxN,...] [--rounds N] [--calls N] [--int8]');
   process.exit(2);
 }
 
@@ -48,9 +50,9 @@ const profile = () => {
 
 for (const [m, k, n] of shapes) {
   const w = randomArray(n * k, 1), x = randomArray(m * k, 2);
-  const cases = [1, 2].map((threads) => p.createCase(m, k, n, w, x, { threads }));
+  const cases = [1, 2].map((threads) => p.createCase(m, k, n, w, x, { threads, int8 }));
   for (let i = 0; i < 5; ++i) for (const c of cases) c.run();
-  console.log(`\n${m}x${k}x${n}: per call, mean of ${calls}`);
+  console.log(`\n${m}x${k}x${n}${int8 ? ' int8 weights' : ''}: per call, mean of ${calls}`);
   for (let r = 0; r < rounds; ++r) {
     for (const [i, c] of cases.entries()) {
       if (profiled) profile();

@@ -192,19 +192,28 @@ class WasmDenseI8 final : public PackedDense {
     if (m <= 0) return;
     const int panels = (n_ + wasmsimd::kNR - 1) / wasmsimd::kNR;
     const int threads = pool ? pool->num_threads() : 1;
-    const size_t macs_per_panel = static_cast<size_t>(m) * k_ * wasmsimd::kNR;
-    if (threads <= 1 || macs_per_panel * panels < 4 * wasmsimd::kMinMacsPerChunk) {
+    const uint64_t macs_per_panel = static_cast<uint64_t>(m) * static_cast<uint64_t>(k_) * wasmsimd::kNR;
+    // Twice the f32 chunk sizes: the integer dot products do about twice the work per cycle.
+    const uint64_t min_chunk = 2 * (m == 1 ? wasmsimd::kMinGemvMacsPerChunk : wasmsimd::kMinMacsPerChunk);
+    if (threads <= 1 || macs_per_panel * panels < 2 * min_chunk) {
       rows_panels(x, 0, m, k_, kpad_, n_, packed, ep, y, 0, panels);
-    } else if (panels >= 2 * threads || m < 2 * wasmsimd::kMR) {
-      const size_t grain = std::max<size_t>(1, 2 * wasmsimd::kMinMacsPerChunk / macs_per_panel);
+    } else if (m == 1) {
+      const size_t grain = static_cast<size_t>(std::max<uint64_t>(1, min_chunk / macs_per_panel));
       pool->parallel_for(static_cast<size_t>(panels), grain, [&](size_t b, size_t e) {
-        rows_panels(x, 0, m, k_, kpad_, n_, packed, ep, y, static_cast<int>(b), static_cast<int>(e));
+        rows_panels(x, 0, 1, k_, kpad_, n_, packed, ep, y, static_cast<int>(b), static_cast<int>(e));
       });
     } else {
-      const size_t tiles = static_cast<size_t>((m + wasmsimd::kMR - 1) / wasmsimd::kMR);
-      pool->parallel_for(tiles, 1, [&](size_t b, size_t e) {
-        rows_panels(x, static_cast<int>(b) * wasmsimd::kMR, std::min(m, static_cast<int>(e) * wasmsimd::kMR),
-                    k_, kpad_, n_, packed, ep, y, 0, panels);
+      // Row blocks × panel groups as in the f32 GEMM: each chunk quantizes only its own rows
+      // (split over panels alone, every chunk quantized all of x: 2 threads then did 1.6x the
+      // work of one on 64x512x512).
+      const wasmsimd::GemmSplit s = wasmsimd::gemm_split(m, k_, panels, threads,
+                                                         static_cast<size_t>(kpad_) * wasmsimd::kNR);
+      pool->parallel_for(static_cast<size_t>(s.chunks()), 1, [&](size_t b, size_t e) {
+        for (size_t c = b; c < e; ++c) {
+          int m0, m1, p0, p1;
+          s.bounds(static_cast<int>(c), m, panels, &m0, &m1, &p0, &p1);
+          rows_panels(x, m0, m1, k_, kpad_, n_, packed, ep, y, p0, p1);
+        }
       });
     }
 #else

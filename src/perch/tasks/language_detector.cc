@@ -78,8 +78,15 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
   SessionOptions options;
   options.num_threads = std::max(1, num_threads);
   PERCH_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
-  return std::unique_ptr<LanguageDetector>(
+  std::unique_ptr<LanguageDetector> detector(
       new LanguageDetector(std::move(session), std::move(labels), params, out.name));
+  // One bag starting at id 0, bound once: the session keeps the binding between runs.
+  Tensor offsets_t;
+  offsets_t.dtype = DType::kI32;
+  offsets_t.shape = Shape{1};
+  offsets_t.data = &detector->zero_offset_;
+  PERCH_RETURN_IF_ERROR(detector->session_->set_input("offsets", offsets_t));
+  return detector;
 }
 
 namespace {
@@ -134,13 +141,7 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
   ids_t.dtype = DType::kI32;
   ids_t.shape = Shape{static_cast<int64_t>(ids_.size())};
   ids_t.data = ids_.data();
-  int32_t zero = 0;
-  Tensor offsets_t;
-  offsets_t.dtype = DType::kI32;
-  offsets_t.shape = Shape{1};
-  offsets_t.data = &zero;
   PERCH_RETURN_IF_ERROR(session_->set_input("ids", ids_t));
-  PERCH_RETURN_IF_ERROR(session_->set_input("offsets", offsets_t));
   PERCH_RETURN_IF_ERROR(session_->run());
   PERCH_ASSIGN_OR_RETURN(Tensor probs, session_->output(output_name_));
   const int n = static_cast<int>(labels_.size());

@@ -75,6 +75,7 @@ class LanguageDetector {
   std::vector<int32_t> ids_;              // reused between calls
   std::vector<int> order_;                // label indices, reused for a large top_k
   std::vector<LanguageScore> scores_;     // detect()'s buffer, reused
+  int32_t zero_offset_ = 0;               // the "offsets" input, bound once at create
 };
 
 }  // namespace perch

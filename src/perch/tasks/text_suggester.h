@@ -13,9 +13,14 @@
 //     the partial last word (empty when the text ends with whitespace). The context is
 //     tokenized (after <s> when the text starts within the tail) and keeps its last `window`
 //     tokens, the window sliding in steps of `window_stride` tokens;
-//   - the first tokens are constrained to spell " " + partial word; among those a best-first
-//     search finds the most probable complete words (path probability times the probability
-//     that the word ends there, divided by the mass of all texts that spell the typed prefix);
+//   - the partial word is tokenized too and all but its last `heal_tokens` tokens join the
+//     context (token healing); the next tokens are constrained to spell the rest of it, and
+//     among those a best-first search (at most search_steps * count + 4 model steps) finds the
+//     most probable complete words (path probability times the probability that the word ends
+//     there, divided by the mass of all texts that spell the typed prefix). A word counts only
+//     in its tokenizer's own spelling (the one the model was trained on) and, when the model
+//     has a `perch.lexicon` and the typed part begins one of its words, only when it is a
+//     lexicon word (the search follows lexicon prefixes only);
 //   - each word may be followed greedily by up to max_words further words while each word's own
 //     probability stays above `word_threshold` and the whole stays at least as likely as the
 //     next-best word (so suggestions stay in the order of their words);

@@ -94,6 +94,7 @@ struct ThreadPool::Impl {
   void do_chunks(uint64_t gen, int self) {
 #ifdef PERCH_POOL_PROFILE
     bool first_chunk = true;
+    self = std::min(self, 7);  // PoolProfile keeps 8 slots; threads past them share the last
 #endif
     for (;;) {
       uint64_t w = work.load(std::memory_order_acquire);

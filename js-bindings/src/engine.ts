@@ -43,22 +43,6 @@ function arrayFor(dtype: DTypeName, bytes: Uint8Array): TypedArray {
   }
 }
 
-/** UTF-8 of text into dst (room for 3 bytes per UTF-16 unit); bytes written. Short ASCII text is
- * copied by a loop: cheaper than the encodeInto() builtin for a few dozen characters. */
-function encodeUtf8(enc: TextEncoder, text: string, dst: Uint8Array): number {
-  const n = text.length;
-  if (n <= 64) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      dst[i] = c;
-    }
-    if (i === n) return n;
-  }
-  return n === 0 ? 0 : enc.encodeInto(text, dst).written;
-}
-
 export class Engine implements Backend {
   readonly info: EngineInfo;
   private readonly entries = new Map<number, Entry>();
@@ -80,6 +64,33 @@ export class Engine implements Backend {
   private u8(): Uint8Array {
     return new Uint8Array(this.wasm.memory.buffer);
   }
+  /**
+   * UTF-8 of text into dst (room for 3 bytes per UTF-16 unit); bytes written. Short ASCII text
+   * is copied by a loop: cheaper than the encodeInto() builtin for a few dozen characters.
+   * Browsers refuse encodeInto() on views of shared memory (the simd-threads build): there the
+   * text is encoded into a private buffer and copied.
+   */
+  private encodeUtf8(text: string, dst: Uint8Array): number {
+    const n = text.length;
+    if (n <= 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) break;
+        dst[i] = c;
+      }
+      if (i === n) return n;
+    }
+    if (typeof SharedArrayBuffer !== 'undefined' && dst.buffer instanceof SharedArrayBuffer) {
+      if (this.encodeScratch.length < 3 * n) this.encodeScratch = new Uint8Array(Math.max(3 * n, 2 * this.encodeScratch.length));
+      const written = this.enc.encodeInto(text, this.encodeScratch).written;
+      dst.set(this.encodeScratch.subarray(0, written));
+      return written;
+    }
+    return this.enc.encodeInto(text, dst).written;
+  }
+  private encodeScratch = new Uint8Array(1024);
+
   private refreshViews(): void {
     const buf = this.wasm.memory.buffer;
     if (buf === this.heapBuffer) return;
@@ -324,7 +335,7 @@ export class Engine implements Backend {
       this.refreshViews();
       view = c.textView = this.heapU8.subarray(c.text, c.text + c.textCap);
     }
-    const written = encodeUtf8(this.enc, text, view);
+    const written = this.encodeUtf8(text, view);
     const conf = c.out, labels = c.out + 8 * c.cap, count = labels + 4 * c.cap;
     this.check(c.detectScores(e.task, c.text, written, top, labels, conf, c.cap, count), 'language_detector_detect');
     if (this.heapI32.byteLength === 0 || this.heapI32.byteLength < count + 4) this.refreshViews();

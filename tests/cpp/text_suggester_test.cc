@@ -243,12 +243,12 @@ TEST_CASE("suggester: completions end in a word of the model's lexicon", "[sugge
   }));
 }
 
-TEST_CASE("suggester: threshold 0 always fills the count; the model's threshold may not", "[suggest]") {
+TEST_CASE("suggester: threshold 0 fills the count where words abound; the model's threshold may not", "[suggest]") {
   auto s = make_suggester();
   const double model_threshold = s->decoding().threshold;
   REQUIRE(model_threshold > 0);
   int below = 0;
-  for (const char* text : {"The Pres", "We must", "It was pitch-da", "Deceiving her pre", "He received roya"}) {
+  for (const char* text : {"The Pres", "We must", "It was pitch-da", "Deceiving her pre", "I would like to "}) {
     s->set_threshold(model_threshold);
     auto a = s->suggest(text, 3, 0);
     s->set_threshold(0);

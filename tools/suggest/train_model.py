@@ -144,7 +144,12 @@ def main():
     last_ckpt = t0
     for step in range(1, args.steps + 1):
         if args.anneal:  # Adam's moments restart: 20 warm-up steps, then linear decay
-            lr = args.lr * min(1.0, step / 20) * (1 - 0.95 * step / args.steps)
+            # With --max-minutes the decay follows whichever budget runs out first, so a
+            # time-bounded run still ends annealed.
+            progress = step / args.steps
+            if args.max_minutes:
+                progress = max(progress, (time.time() - t0) / (args.max_minutes * 60))
+            lr = args.lr * min(1.0, step / 20) * (1 - 0.95 * min(1.0, progress))
         elif step <= args.warmup:
             lr = args.lr * step / args.warmup
         else:

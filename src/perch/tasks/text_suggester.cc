@@ -433,15 +433,31 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         seq.insert(seq.end(), path.begin(), path.end());
         seq.insert(seq.end(), word.begin(), word.end());
         PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-        int best = 0;
-        for (int id = 1; id < vocab_; ++id)
-          if (logits[id] > logits[best]) best = id;
-        const uint8_t k = kind_[static_cast<size_t>(best)];
-        if (word.empty() ? k != kNewWord : k != kContinues) {
-          ended = !word.empty();
-          break;
-        }
         softmax(logits, vocab_, &probs);
+        int best = -1;
+        if (word.empty()) {
+          // A next word only when the model's single most likely next token starts one.
+          best = static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());
+          if (kind_[static_cast<size_t>(best)] != kNewWord) break;
+        } else {
+          // The word ends here or goes on with its likeliest piece, whichever is likelier
+          // (the likeliest single token may continue the word while most of the mass ends it).
+          double p_end = 0;
+          for (int id = 0; id < vocab_; ++id) {
+            const uint8_t k = kind_[static_cast<size_t>(id)];
+            if (k == kContinues) {
+              if (best < 0 || probs[static_cast<size_t>(id)] > probs[static_cast<size_t>(best)]) best = id;
+            } else if (k == kNewWord || k == kEndsWord || tokenizer_->type(id) == text::Tokenizer::kControl) {
+              p_end += probs[static_cast<size_t>(id)];
+            }
+          }
+          if (best < 0 || p_end >= probs[static_cast<size_t>(best)]) {
+            std::string surface;
+            for (int32_t id : word) surface += tokenizer_->surface(id);
+            ended = lexicon_.empty() || lexicon_has(lexicon_form(surface));
+            break;
+          }
+        }
         word_p *= probs[static_cast<size_t>(best)];
         word.push_back(best);
       }

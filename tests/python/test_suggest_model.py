@@ -1,4 +1,4 @@
-"""The shipped suggestion model: within the 5 MB budget, int8 matrices, complete metadata."""
+"""The shipped suggestion model: within the 5 MB budget, int8 matrices, complete metadata, a sane lexicon."""
 import json
 import os
 import sys
@@ -43,6 +43,20 @@ class SuggestModelTest(unittest.TestCase):
         self.assertEqual(graph["outputs"], ["logits"])
         # The output layer is the (tied) token embedding.
         self.assertEqual(graph["nodes"][-1]["inputs"][1], "tok")
+
+    def test_lexicon(self):
+        words = self.meta["perch.lexicon"].split("\n")
+        self.assertTrue(10000 <= len(words) <= 100000, len(words))
+        self.assertEqual(words, sorted(set(words), key=lambda w: w.encode("utf-8")))
+        for w in words:
+            self.assertTrue(w)
+            self.assertFalse(any("A" <= c <= "Z" for c in w), w)  # ASCII lower case
+            self.assertFalse(any("0" <= c <= "9" for c in w), w)
+            self.assertFalse(w.startswith("'"), w)
+        for common in ("the", "people", "government", "would", "because"):
+            self.assertIn(common, words)
+        dec = json.loads(self.meta["perch.decoding"])
+        self.assertTrue(0 <= dec["heal_tokens"] <= 4 and dec["search_steps"] >= 1 and dec["search_extra_children"] >= 0)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
 
 #include <nlohmann/json.hpp>
 
@@ -20,14 +19,13 @@ bool continues_word(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c >= 0x80;
 }
 
-struct Prepared {
-  std::string context;  // complete words, single spaces, no leading/trailing space
-  std::string partial;  // the word being typed ("" after whitespace)
+// Splits the text's tail into *context (complete words, single spaces, no leading/trailing
+// space) and *partial (the word being typed, "" after whitespace). Returns whether the text
+// was cut to its last `tail_bytes`.
+bool prepare(std::string_view text, size_t tail_bytes, std::string* context, std::string* partial) {
+  context->clear();
+  partial->clear();
   bool truncated = false;
-};
-
-Prepared prepare(std::string_view text, size_t tail_bytes) {
-  Prepared out;
   size_t start = 0;
   if (text.size() > tail_bytes) {
     // Block-aligned so that the cut moves only every `block` bytes of typing, then forward to a
@@ -35,7 +33,7 @@ Prepared prepare(std::string_view text, size_t tail_bytes) {
     const size_t block = std::max<size_t>(1, tail_bytes / 2);
     start = ((text.size() - tail_bytes) / block + 1) * block;
     while (start < text.size() && !is_space(text[start])) ++start;
-    out.truncated = true;
+    truncated = true;
   }
   const std::string_view tail = text.substr(start);
   size_t last_space = std::string_view::npos;
@@ -45,31 +43,32 @@ Prepared prepare(std::string_view text, size_t tail_bytes) {
       break;
     }
   }
-  out.partial = std::string(last_space == std::string_view::npos ? tail : tail.substr(last_space + 1));
+  partial->append(last_space == std::string_view::npos ? tail : tail.substr(last_space + 1));
   const std::string_view ctx = last_space == std::string_view::npos ? std::string_view() : tail.substr(0, last_space);
   for (size_t i = 0; i < ctx.size();) {
     while (i < ctx.size() && is_space(ctx[i])) ++i;
     const size_t b = i;
     while (i < ctx.size() && !is_space(ctx[i])) ++i;
     if (i > b) {
-      if (!out.context.empty()) out.context.push_back(' ');
-      out.context.append(ctx.substr(b, i - b));
+      if (!context->empty()) context->push_back(' ');
+      context->append(ctx.substr(b, i - b));
     }
   }
-  return out;
+  return truncated;
 }
 
 // The last word of `s` as the lexicon spells it: its last run of word characters, ASCII
-// letters lower-cased ("(The" -> "the", "out-of-to" -> "to", "roy'." -> "roy'").
-std::string lexicon_form(std::string_view s) {
+// letters lower-cased ("(The" -> "the", "out-of-to" -> "to", "roy'." -> "roy'"), written to
+// *out (a buffer the caller reuses); returns it.
+const std::string& lexicon_form(std::string_view s, std::string* out) {
   size_t e = s.size();
   while (e > 0 && !continues_word(static_cast<unsigned char>(s[e - 1]))) --e;
   size_t b = e;
   while (b > 0 && continues_word(static_cast<unsigned char>(s[b - 1]))) --b;
-  std::string w(s.substr(b, e - b));
-  for (char& c : w)
+  out->assign(s.data() + b, e - b);
+  for (char& c : *out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return w;
+  return *out;
 }
 
 bool has_digit(std::string_view w) {
@@ -116,15 +115,16 @@ Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
 // Softmax of logits into probs (double accumulation; deterministic order).
 void softmax(const float* logits, int n, std::vector<double>* probs) {
   probs->resize(static_cast<size_t>(n));
+  double* out = probs->data();
   float mx = logits[0];
   for (int i = 1; i < n; ++i) mx = std::max(mx, logits[i]);
   double sum = 0;
   for (int i = 0; i < n; ++i) {
     const double e = std::exp(static_cast<double>(logits[i] - mx));
-    (*probs)[static_cast<size_t>(i)] = e;
+    out[i] = e;
     sum += e;
   }
-  for (auto& p : *probs) p /= sum;
+  for (int i = 0; i < n; ++i) out[i] /= sum;
 }
 
 }  // namespace
@@ -162,7 +162,7 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
     for (size_t i = 0; i < lex->size();) {
       size_t e = lex->find('\n', i);
       if (e == std::string::npos) e = lex->size();
-      if (e > i) s->lexicon_.emplace_back(*lex, i, e - i);
+      if (e > i) s->lexicon_.emplace_back(lex->data() + i, e - i);
       i = e + 1;
     }
     std::sort(s->lexicon_.begin(), s->lexicon_.end());
@@ -184,6 +184,22 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
     }
     s->kind_[static_cast<size_t>(id)] = kind;
   }
+  // The tokens a constrained step may take (words' pieces and bytes), grouped by first byte.
+  s->surfaces_.resize(static_cast<size_t>(s->vocab_));
+  for (int id = 0; id < s->vocab_; ++id) s->surfaces_[static_cast<size_t>(id)] = s->tokenizer_->surface(id);
+  auto spells = [&](int id) {
+    return !s->surfaces_[static_cast<size_t>(id)].empty() &&
+           (s->kind_[static_cast<size_t>(id)] != kOther || s->tokenizer_->type(id) == text::Tokenizer::kByte);
+  };
+  uint32_t counts[256] = {};
+  for (int id = 0; id < s->vocab_; ++id)
+    if (spells(id)) ++counts[static_cast<unsigned char>(s->surfaces_[static_cast<size_t>(id)][0])];
+  for (int b = 0; b < 256; ++b) s->first_byte_start_[b + 1] = s->first_byte_start_[b] + counts[b];
+  s->ids_by_first_byte_.resize(s->first_byte_start_[256]);
+  uint32_t next[256];
+  std::copy(s->first_byte_start_, s->first_byte_start_ + 256, next);
+  for (int id = 0; id < s->vocab_; ++id)
+    if (spells(id)) s->ids_by_first_byte_[next[static_cast<unsigned char>(s->surfaces_[static_cast<size_t>(id)][0])]++] = id;
   s->positions_.reserve(static_cast<size_t>(s->decoding_.max_context));
   return s;
 }
@@ -253,16 +269,18 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   max_words = std::clamp(max_words, 0, 8);
   std::vector<Suggestion> results;
   if (count == 0) return results;
+  Scratch& sc = scratch_;
 
-  const Prepared prep = prepare(text, static_cast<size_t>(decoding_.tail_bytes));
-  if (prep.context.empty() && prep.partial.empty()) return results;  // nothing typed
-  if (prep.partial.size() > 64) return results;                       // not a word we can complete
+  const bool truncated = prepare(text, static_cast<size_t>(decoding_.tail_bytes), &sc.context, &sc.partial);
+  if (sc.context.empty() && sc.partial.empty()) return results;  // nothing typed
+  if (sc.partial.size() > 64) return results;                    // not a word we can complete
 
   // Context tokens: <s> when the text starts inside the tail, then the complete words; the last
   // `window` of them, the window start moving in whole strides.
-  std::vector<int32_t> ctx;
-  if (!prep.truncated && tokenizer_->bos_id() >= 0) ctx.push_back(tokenizer_->bos_id());
-  PERCH_RETURN_IF_ERROR(tokenizer_->encode(prep.context, &ctx));
+  std::vector<int32_t>& ctx = sc.ctx;
+  ctx.clear();
+  if (!truncated && tokenizer_->bos_id() >= 0) ctx.push_back(tokenizer_->bos_id());
+  PERCH_RETURN_IF_ERROR(tokenizer_->encode(sc.context, &ctx, &sc.tokenizer));
   if (ctx.empty()) return results;
   const size_t window = static_cast<size_t>(decoding_.window);
   if (ctx.size() > window) {
@@ -273,24 +291,30 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   stats_.context_tokens = static_cast<int>(ctx.size());
 
   // What the generated text must start with: the space before the word, then the typed part.
-  std::string required = " " + prep.partial;
+  std::string& required = sc.required;
+  required.assign(1, ' ');
+  required += sc.partial;
   // Token healing: the typed part of the word, tokenized as the model saw words in training,
   // is kept but for its last `heal_tokens` tokens, which the search re-spells. A search over
   // every spelling of the whole prefix spends its few steps on spellings the model never saw
   // (" c" "l" "e"...) and often finds no word at all.
-  std::vector<int32_t> word_start;  // the kept tokens of the current word (healing)
-  std::string word_start_text;       // their text
-  if (!prep.partial.empty() && decoding_.heal_tokens > 0) {
-    std::vector<int32_t> typed;
-    PERCH_RETURN_IF_ERROR(tokenizer_->encode(prep.partial, &typed));  // "▁" + partial
+  std::vector<int32_t>& word_start = sc.word_start;  // the kept tokens of the current word (healing)
+  std::string& word_start_text = sc.word_start_text;  // their text
+  word_start.clear();
+  word_start_text.clear();
+  if (!sc.partial.empty() && decoding_.heal_tokens > 0) {
+    std::vector<int32_t>& typed = sc.typed;
+    typed.clear();
+    PERCH_RETURN_IF_ERROR(tokenizer_->encode(sc.partial, &typed, &sc.tokenizer));  // "▁" + partial
     // Leave the search room for the rest of the word (max_context - window >= 8 tokens).
     const int room = std::max(0, decoding_.max_context - static_cast<int>(ctx.size()) - 2 * decoding_.max_tokens_per_word);
     const int keep = std::min(static_cast<int>(typed.size()) - decoding_.heal_tokens, room);
-    std::string spelled;
-    for (int i = 0; i < keep; ++i) spelled += tokenizer_->surface(typed[static_cast<size_t>(i)]);
+    std::string& spelled = sc.spelled;
+    spelled.clear();
+    for (int i = 0; i < keep; ++i) spelled += surfaces_[static_cast<size_t>(typed[static_cast<size_t>(i)])];
     if (keep > 0 && required.compare(0, spelled.size(), spelled) == 0) {
       word_start.assign(typed.begin(), typed.begin() + keep);
-      word_start_text = std::move(spelled);
+      word_start_text = spelled;
       ctx.insert(ctx.end(), word_start.begin(), word_start.end());
       required.erase(0, word_start_text.size());
     }
@@ -298,98 +322,124 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   const size_t max_gen = static_cast<size_t>(decoding_.max_context) - ctx.size();
   const double threshold = decoding_.threshold;
 
-  struct Node {
-    double p;
-    std::vector<int32_t> path;  // generated tokens
-    std::string surface;        // their text
-    bool complete;              // a finished word (p includes the probability that it ends)
+  // Best-first search. Nodes live in sc.nodes, their paths and texts in the two pools; the
+  // agenda is a heap of (p, node) ordered by p alone, as a priority_queue of nodes was.
+  std::vector<SearchNode>& nodes = sc.nodes;
+  std::vector<std::pair<double, uint32_t>>& agenda = sc.agenda;
+  std::vector<uint32_t>& words = sc.words;
+  std::vector<int32_t>& path_pool = sc.path_pool;
+  std::string& surface_pool = sc.surface_pool;
+  nodes.clear();
+  agenda.clear();
+  words.clear();
+  path_pool.clear();
+  surface_pool.clear();
+  auto worse = [](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) { return a.first < b.first; };
+  auto push = [&](const SearchNode& node) {
+    nodes.push_back(node);
+    agenda.push_back({node.p, static_cast<uint32_t>(nodes.size() - 1)});
+    std::push_heap(agenda.begin(), agenda.end(), worse);
   };
-  auto worse = [](const Node& a, const Node& b) { return a.p < b.p; };
-  std::priority_queue<Node, std::vector<Node>, decltype(worse)> agenda(worse);
-  agenda.push({1.0, {}, "", false});
+  push({1.0, 0, 0, 0, 0, false});
 
-  std::vector<Node> words;
   // Probability mass of the generated texts that spell the typed prefix (each counted where it
   // first covers it): the normaliser that turns path probabilities into P(word | typed so far).
   // Renormalising each constrained step instead would inflate unlikely spellings (" he" + "l"...).
   double z = 0;
   // The model learnt words in their tokenizer's spelling only; another spelling of a word
   // (" daught" as " da" "ught") is off its training data and ends words at random.
-  std::vector<int32_t> canonical;
-  auto is_canonical = [&](const Node& node) {
+  // `word` is " word" (word_start_text + the node's text), `path` the node's tokens.
+  std::vector<int32_t>& canonical = sc.canonical;
+  auto is_canonical = [&](std::string_view word, const std::vector<int32_t>& path) {
     canonical.clear();
-    const std::string word = word_start_text + node.surface;  // " word"
-    if (!tokenizer_->encode(std::string_view(word).substr(1), &canonical).is_ok()) return false;
-    return canonical.size() == word_start.size() + node.path.size() &&
+    if (!tokenizer_->encode(word.substr(1), &canonical, &sc.tokenizer).is_ok()) return false;
+    return canonical.size() == word_start.size() + path.size() &&
            std::equal(word_start.begin(), word_start.end(), canonical.begin()) &&
-           std::equal(node.path.begin(), node.path.end(), canonical.begin() + static_cast<std::ptrdiff_t>(word_start.size()));
+           std::equal(path.begin(), path.end(), canonical.begin() + static_cast<std::ptrdiff_t>(word_start.size()));
   };
+  std::string& word = sc.word;
   // Completions must end in a word of the lexicon (when the model has one and the typed part
   // begins one of its words): the search then spends its steps on words, not on fragments the
   // model happens to end ("magnific", "preof").
-  const bool use_lexicon = !lexicon_.empty() && lexicon_has_prefix(lexicon_form(word_start_text + required));
-  std::vector<double> probs;
-  std::vector<int32_t> seq;
-  std::vector<std::pair<double, int>> allowed;
+  word.assign(word_start_text);
+  word += required;
+  const bool use_lexicon = !lexicon_.empty() && lexicon_has_prefix(lexicon_form(word, &sc.form));
+  const double* probs = nullptr;
+  std::vector<int32_t>& seq = sc.seq;
+  std::vector<int32_t>& path = sc.path;
+  std::vector<std::pair<double, int>>& allowed = sc.allowed;
   const int max_expansions = decoding_.search_steps * count + 4;
   int expansions = 0;
   const size_t max_word_tokens = static_cast<size_t>(decoding_.max_tokens_per_word) + required.size();
+  const uint8_t* kind = kind_.data();
 
   while (!agenda.empty() && static_cast<int>(words.size()) < count) {
-    Node node = agenda.top();
-    agenda.pop();
+    std::pop_heap(agenda.begin(), agenda.end(), worse);
+    const uint32_t node_index = agenda.back().second;
+    agenda.pop_back();
+    const SearchNode node = nodes[node_index];  // a copy: pushing children may move nodes
     if (node.p < threshold * z) break;  // everything left is less likely still
     if (node.complete) {
-      words.push_back(std::move(node));
+      words.push_back(node_index);
       continue;
     }
-    if (expansions >= max_expansions || node.path.size() >= max_gen || node.path.size() >= max_word_tokens) continue;
+    if (expansions >= max_expansions || node.path_size >= max_gen || node.path_size >= max_word_tokens) continue;
     ++expansions;
-    if (node.path.empty() && ctx == root_tokens_) {
-      probs = root_probs_;  // the context did not change since the last call (typing a word)
+    path.assign(path_pool.begin() + node.path_begin, path_pool.begin() + node.path_begin + node.path_size);
+    if (node.path_size == 0 && ctx == root_tokens_) {
+      probs = root_probs_.data();  // the context did not change since the last call (typing a word)
     } else {
-      seq = ctx;
-      seq.insert(seq.end(), node.path.begin(), node.path.end());
+      seq.assign(ctx.begin(), ctx.end());
+      seq.insert(seq.end(), path.begin(), path.end());
       PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-      softmax(logits, vocab_, &probs);
-      if (node.path.empty()) {
-        root_tokens_ = ctx;
-        root_probs_ = probs;
+      if (node.path_size == 0) {
+        root_tokens_.assign(ctx.begin(), ctx.end());
+        softmax(logits, vocab_, &root_probs_);
+        probs = root_probs_.data();
+      } else {
+        softmax(logits, vocab_, &sc.probs);
+        probs = sc.probs.data();
       }
     }
+    word.assign(word_start_text);
+    word.append(surface_pool, node.surface_begin, node.surface_size);  // " word" so far
 
     allowed.clear();
-    if (node.surface.size() < required.size()) {
-      // Constrained: the token's text must agree with what is still required.
-      const std::string_view rest = std::string_view(required).substr(node.surface.size());
-      for (int id = 0; id < vocab_; ++id) {
-        const bool is_byte = tokenizer_->type(id) == text::Tokenizer::kByte;
-        if (kind_[static_cast<size_t>(id)] == kOther && !is_byte) continue;
-        const std::string& s = tokenizer_->surface(id);
+    if (node.surface_size < required.size()) {
+      // Constrained: the token's text must agree with what is still required, so it starts
+      // with the next required byte.
+      const std::string_view rest = std::string_view(required).substr(node.surface_size);
+      const auto first = static_cast<unsigned char>(rest[0]);
+      for (uint32_t k = first_byte_start_[first]; k < first_byte_start_[first + 1]; ++k) {
+        const int id = ids_by_first_byte_[k];
+        const std::string_view s = surfaces_[static_cast<size_t>(id)];
         bool ok;
         if (s.size() <= rest.size()) {
           ok = rest.compare(0, s.size(), s) == 0;
         } else {
-          ok = !is_byte && s.compare(0, rest.size(), rest) == 0 &&
+          ok = tokenizer_->type(id) != text::Tokenizer::kByte && s.compare(0, rest.size(), rest) == 0 &&
                continues_word(static_cast<unsigned char>(s[rest.size()]));
         }
         if (!ok) continue;
-        if (s.size() >= rest.size()) z += node.p * probs[static_cast<size_t>(id)];
-        allowed.push_back({probs[static_cast<size_t>(id)], id});
+        if (s.size() >= rest.size()) z += node.p * probs[id];
+        allowed.push_back({probs[id], id});
       }
     } else {
       // The word so far is complete as typed or beyond: it ends here, or goes on.
       double p_end = 0;
       for (int id = 0; id < vocab_; ++id) {
-        const uint8_t k = kind_[static_cast<size_t>(id)];
-        if (k == kContinues) allowed.push_back({probs[static_cast<size_t>(id)], id});
+        const uint8_t k = kind[id];
+        if (k == kContinues) allowed.push_back({probs[id], id});
         else if (k == kNewWord || k == kEndsWord || tokenizer_->type(id) == text::Tokenizer::kControl)
-          p_end += probs[static_cast<size_t>(id)];
+          p_end += probs[id];
       }
-      const bool has_text = node.surface.size() > required.size() || max_words > 0;
-      if (has_text && node.p * p_end >= threshold * z && is_canonical(node) &&
-          (!use_lexicon || lexicon_has(lexicon_form(word_start_text + node.surface)))) {
-        agenda.push({node.p * p_end, node.path, node.surface, true});
+      const bool has_text = node.surface_size > required.size() || max_words > 0;
+      if (has_text && node.p * p_end >= threshold * z && is_canonical(word, path) &&
+          (!use_lexicon || lexicon_has(lexicon_form(word, &sc.form)))) {
+        SearchNode done = node;
+        done.p = node.p * p_end;
+        done.complete = true;
+        push(done);
       }
     }
     // The `count + search_extra_children` most probable children that still spell the start of
@@ -399,6 +449,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     size_t sorted = std::min(allowed.size(), 4 * wanted);
     std::partial_sort(allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
     size_t taken = 0;
+    const size_t word_size = word.size();
     for (size_t i = 0; i < allowed.size() && taken < wanted; ++i) {
       if (i == sorted) {
         std::sort(allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
@@ -406,12 +457,17 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
       }
       const double p = node.p * allowed[i].first;
       if (p < threshold * z || p <= 0) break;
-      std::string surface = node.surface + tokenizer_->surface(allowed[i].second);
-      if (use_lexicon && surface.size() > required.size() && !lexicon_has_prefix(lexicon_form(word_start_text + surface)))
-        continue;
-      Node child{p, node.path, std::move(surface), false};
-      child.path.push_back(allowed[i].second);
-      agenda.push(std::move(child));
+      const int id = allowed[i].second;
+      word.resize(word_size);
+      word.append(surfaces_[static_cast<size_t>(id)]);  // the child's " word"
+      const size_t surface_size = word.size() - word_start_text.size();
+      if (use_lexicon && surface_size > required.size() && !lexicon_has_prefix(lexicon_form(word, &sc.form))) continue;
+      const auto path_begin = static_cast<uint32_t>(path_pool.size());
+      path_pool.insert(path_pool.end(), path.begin(), path.end());
+      path_pool.push_back(id);
+      const auto surface_begin = static_cast<uint32_t>(surface_pool.size());
+      surface_pool.append(word, word_start_text.size(), std::string::npos);
+      push({p, path_begin, node.path_size + 1, surface_begin, static_cast<uint32_t>(surface_size), false});
       ++taken;
     }
   }
@@ -419,55 +475,58 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   // Each word, then greedily up to max_words more while each next word is likely enough.
   // Words come best first; a word's continuation must not drop it below the next word, so the
   // order stays that of the words themselves.
+  std::vector<int32_t>& next_word = sc.next_word;
   for (size_t wi = 0; wi < words.size(); ++wi) {
-    const Node& w = words[wi];
-    Suggestion sug{w.surface.substr(required.size()), std::min(1.0, w.p / z)};
-    const double floor = std::max(threshold, wi + 1 < words.size() ? std::min(1.0, words[wi + 1].p / z) : 0.0);
-    std::vector<int32_t> path = w.path;
+    const SearchNode& w = nodes[words[wi]];
+    Suggestion sug{surface_pool.substr(w.surface_begin + required.size(), w.surface_size - required.size()),
+                   std::min(1.0, w.p / z)};
+    const double floor = std::max(threshold, wi + 1 < words.size() ? std::min(1.0, nodes[words[wi + 1]].p / z) : 0.0);
+    path.assign(path_pool.begin() + w.path_begin, path_pool.begin() + w.path_begin + w.path_size);
     for (int n = 0; n < max_words && !path.empty(); ++n) {
-      std::vector<int32_t> word;
+      next_word.clear();
       double word_p = 1;
       bool ended = false;
-      while (path.size() + word.size() < max_gen && word.size() < static_cast<size_t>(decoding_.max_tokens_per_word)) {
-        seq = ctx;
+      while (path.size() + next_word.size() < max_gen && next_word.size() < static_cast<size_t>(decoding_.max_tokens_per_word)) {
+        seq.assign(ctx.begin(), ctx.end());
         seq.insert(seq.end(), path.begin(), path.end());
-        seq.insert(seq.end(), word.begin(), word.end());
+        seq.insert(seq.end(), next_word.begin(), next_word.end());
         PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-        softmax(logits, vocab_, &probs);
+        softmax(logits, vocab_, &sc.probs);
+        const double* pr = sc.probs.data();
         int best = -1;
-        if (word.empty()) {
+        if (next_word.empty()) {
           // A next word only when the model's single most likely next token starts one.
-          best = static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());
-          if (kind_[static_cast<size_t>(best)] != kNewWord) break;
+          best = static_cast<int>(std::max_element(sc.probs.begin(), sc.probs.end()) - sc.probs.begin());
+          if (kind[best] != kNewWord) break;
         } else {
           // The word ends here or goes on with its likeliest piece, whichever is likelier
           // (the likeliest single token may continue the word while most of the mass ends it).
           double p_end = 0;
           for (int id = 0; id < vocab_; ++id) {
-            const uint8_t k = kind_[static_cast<size_t>(id)];
+            const uint8_t k = kind[id];
             if (k == kContinues) {
-              if (best < 0 || probs[static_cast<size_t>(id)] > probs[static_cast<size_t>(best)]) best = id;
+              if (best < 0 || pr[id] > pr[best]) best = id;
             } else if (k == kNewWord || k == kEndsWord || tokenizer_->type(id) == text::Tokenizer::kControl) {
-              p_end += probs[static_cast<size_t>(id)];
+              p_end += pr[id];
             }
           }
-          if (best < 0 || p_end >= probs[static_cast<size_t>(best)]) {
-            std::string surface;
-            for (int32_t id : word) surface += tokenizer_->surface(id);
-            ended = lexicon_.empty() || lexicon_has(lexicon_form(surface));
+          if (best < 0 || p_end >= pr[best]) {
+            word.clear();
+            for (int32_t id : next_word) word += surfaces_[static_cast<size_t>(id)];
+            ended = lexicon_.empty() || lexicon_has(lexicon_form(word, &sc.form));
             break;
           }
         }
-        word_p *= probs[static_cast<size_t>(best)];
-        word.push_back(best);
+        word_p *= pr[best];
+        next_word.push_back(best);
       }
       // A word typed in full has nothing to complete: its first next word only needs the
       // overall threshold; later words must also be likely on their own.
       const bool first_of_nothing = n == 0 && sug.text.empty();
       if (!ended || (word_p < decoding_.word_threshold && !first_of_nothing) || sug.confidence * word_p < floor) break;
       sug.confidence *= word_p;
-      for (int32_t id : word) sug.text += tokenizer_->surface(id);
-      path.insert(path.end(), word.begin(), word.end());
+      for (int32_t id : next_word) sug.text += surfaces_[static_cast<size_t>(id)];
+      path.insert(path.end(), next_word.begin(), next_word.end());
     }
     if (sug.text.empty() || !text::validate_utf8(sug.text).is_ok()) continue;
     if (std::any_of(results.begin(), results.end(), [&](const Suggestion& r) { return r.text == sug.text; })) continue;

@@ -105,10 +105,40 @@ class TextSuggester {
   // ("ing", "'s"), 3 ends a word without a space (",", ".").
   std::vector<uint8_t> kind_;
   // perch.lexicon: the words completions may end in (lower case, sorted); empty: any word.
-  std::vector<std::string> lexicon_;
+  // Views into the model's metadata, which model_ keeps alive and never changes.
+  std::vector<std::string_view> lexicon_;
   bool lexicon_has(std::string_view word) const;
   bool lexicon_has_prefix(std::string_view prefix) const;
+  // Token surfaces as views (tokenizer_->surface), and the ids whose surface starts with each
+  // byte, in id order: a step constrained to spell the rest of the word looks only at those.
+  std::vector<std::string_view> surfaces_;
+  std::vector<int32_t> ids_by_first_byte_;      // ids grouped by first byte of their surface
+  uint32_t first_byte_start_[257] = {};         // group b is [start[b], start[b + 1])
   SuggesterStats stats_;
+
+  // Working memory of suggest(), kept between calls (one caller at a time) so that a keystroke
+  // allocates almost nothing once warm: the search used to build strings and vectors for every
+  // node it expanded, which cost ~1 ms a keystroke under the wasm build's emmalloc.
+  struct SearchNode {
+    double p;
+    uint32_t path_begin, path_size;        // generated tokens: scratch_.path_pool
+    uint32_t surface_begin, surface_size;  // their text: scratch_.surface_pool
+    bool complete;                         // a finished word (p includes the probability that it ends)
+  };
+  struct Scratch {
+    std::string context, partial, required, spelled, word_start_text;
+    std::string word, form;  // a candidate " word" and its lexicon form
+    std::vector<int32_t> ctx, typed, word_start, canonical, seq, path, next_word;
+    std::vector<double> probs;
+    std::vector<std::pair<double, int>> allowed;
+    std::vector<SearchNode> nodes;
+    std::vector<std::pair<double, uint32_t>> agenda;  // (p, node) heap, most probable on top
+    std::vector<uint32_t> words;                      // complete nodes, best first
+    std::vector<int32_t> path_pool;
+    std::string surface_pool;
+    text::Tokenizer::Scratch tokenizer;
+  };
+  Scratch scratch_;
 };
 
 }  // namespace perch

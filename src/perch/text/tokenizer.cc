@@ -1,7 +1,7 @@
 #include "perch/text/tokenizer.h"
 
+#include <algorithm>
 #include <cstdio>
-#include <queue>
 
 #include <nlohmann/json.hpp>
 
@@ -126,12 +126,18 @@ int Tokenizer::lookup(std::string_view piece) const {
 }
 
 Status Tokenizer::encode(std::string_view text, std::vector<int32_t>* ids) const {
-  if (ids == nullptr) return invalid_argument("Tokenizer::encode: ids is null");
+  Scratch scratch;
+  return encode(text, ids, &scratch);
+}
+
+Status Tokenizer::encode(std::string_view text, std::vector<int32_t>* ids, Scratch* scratch) const {
+  if (ids == nullptr || scratch == nullptr) return invalid_argument("Tokenizer::encode: ids or scratch is null");
   PERCH_RETURN_IF_ERROR(validate_utf8(text));
   if (text.empty()) return Status::ok();
 
   // Normalised text: dummy prefix, ' ' -> '▁'.
-  std::string norm;
+  std::string& norm = scratch->norm;
+  norm.clear();
   norm.reserve(text.size() + text.size() / 4 + 3);
   if (add_dummy_prefix_) norm.append(kSpaceMark);
   for (char c : text) {
@@ -140,41 +146,37 @@ Status Tokenizer::encode(std::string_view text, std::vector<int32_t>* ids) const
   }
 
   // One symbol per code point, in a doubly linked list.
-  struct Symbol {
-    uint32_t begin, size;
-    int prev, next;
-  };
-  std::vector<Symbol> symbols;
-  symbols.reserve(norm.size());
+  using Symbol = Scratch::Symbol;
+  using Pair = Scratch::Pair;
+  std::vector<Symbol>& symbols = scratch->symbols;
+  symbols.clear();
   for (Utf8Iterator it(norm); !it.done(); it.next()) {
     int index = static_cast<int>(symbols.size());
     symbols.push_back({static_cast<uint32_t>(it.offset()), static_cast<uint32_t>(it.length()), index - 1, index + 1});
   }
   symbols.back().next = -1;
 
-  struct Pair {
-    float score;
-    int left, right;
-    uint32_t size;
-  };
   // Highest score first; on equal scores the leftmost pair.
   auto worse = [](const Pair& a, const Pair& b) {
     return a.score < b.score || (a.score == b.score && a.left > b.left);
   };
-  std::priority_queue<Pair, std::vector<Pair>, decltype(worse)> agenda(worse);
+  std::vector<Pair>& agenda = scratch->agenda;  // a heap, as std::priority_queue keeps one
+  agenda.clear();
   auto view = [&](uint32_t begin, uint32_t size) { return std::string_view(norm).substr(begin, size); };
   auto maybe_add = [&](int left, int right) {
     if (left < 0 || right < 0) return;
     const uint32_t size = symbols[static_cast<size_t>(left)].size + symbols[static_cast<size_t>(right)].size;
     const int id = lookup(view(symbols[static_cast<size_t>(left)].begin, size));
     if (id < 0) return;
-    agenda.push({scores_[static_cast<size_t>(id)], left, right, size});
+    agenda.push_back({scores_[static_cast<size_t>(id)], left, right, size});
+    std::push_heap(agenda.begin(), agenda.end(), worse);
   };
   for (size_t i = 1; i < symbols.size(); ++i) maybe_add(static_cast<int>(i) - 1, static_cast<int>(i));
 
   while (!agenda.empty()) {
-    const Pair top = agenda.top();
-    agenda.pop();
+    std::pop_heap(agenda.begin(), agenda.end(), worse);
+    const Pair top = agenda.back();
+    agenda.pop_back();
     Symbol& l = symbols[static_cast<size_t>(top.left)];
     Symbol& r = symbols[static_cast<size_t>(top.right)];
     // Stale entries: a side was merged away or grew since the pair was queued.

@@ -32,8 +32,27 @@ class Tokenizer {
   // Parses and validates the perch.tokenizer JSON (types, sizes, duplicate pieces, byte pieces).
   static Result<std::unique_ptr<Tokenizer>> from_json(std::string_view json);
 
+  // Working memory of encode(). A caller that encodes often (per keystroke) keeps one and
+  // passes it in, so that encoding allocates nothing once its buffers have grown.
+  struct Scratch {
+    struct Symbol {
+      uint32_t begin, size;
+      int prev, next;
+    };
+    struct Pair {
+      float score;
+      int left, right;
+      uint32_t size;
+    };
+    std::string norm;
+    std::vector<Symbol> symbols;
+    std::vector<Pair> agenda;  // a heap
+  };
+
   // Appends the ids of `text` to *ids. InvalidUtf8 (naming the byte offset) on bad input.
   Status encode(std::string_view text, std::vector<int32_t>* ids) const;
+  // The same, working in *scratch (one caller at a time per Scratch).
+  Status encode(std::string_view text, std::vector<int32_t>* ids, Scratch* scratch) const;
 
   int vocab_size() const { return static_cast<int>(pieces_.size()); }
   int unk_id() const { return unk_id_; }

@@ -10,7 +10,7 @@
 namespace perch {
 namespace {
 
-enum TokenKind : uint8_t { kOther = 0, kNewWord = 1, kContinues = 2, kEndsWord = 3 };
+enum TokenKind : uint8_t { kOther = 0, kNewWord = 1, kContinues = 2, kEndsWord = 3, kControl = 4 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -76,6 +76,31 @@ bool has_digit(std::string_view w) {
 }
 
 double round4(double v) { return std::round(v * 1e4) / 1e4; }
+
+// The search's order of next tokens: more probable first, then the lower id (a total order, so
+// any way of sorting gives the same sequence).
+template <typename C>
+bool more_probable(const C& a, const C& b) {
+  return a.p > b.p || (a.p == b.p && a.id < b.id);
+}
+
+// The k first of c[0, n) in more_probable order, sorted, into head[0, min(k, n)); returns how
+// many. By insertion: most candidates lose to the current k-th at the first comparison.
+template <typename C>
+size_t select_best(const C* c, size_t n, size_t k, C* head) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const C x = c[i];
+    if (m == k) {
+      if (k == 0 || !more_probable(x, head[k - 1])) continue;
+      --m;
+    }
+    size_t j = m++;
+    for (; j > 0 && more_probable(x, head[j - 1]); --j) head[j] = head[j - 1];
+    head[j] = x;
+  }
+  return m;
+}
 
 Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
   if (json == nullptr) return Status::ok();
@@ -181,6 +206,8 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
     if (s->tokenizer_->type(id) == text::Tokenizer::kNormal && !surface.empty()) {
       const auto c = static_cast<unsigned char>(surface[0]);
       kind = c == ' ' ? kNewWord : continues_word(c) ? kContinues : kEndsWord;
+    } else if (s->tokenizer_->type(id) == text::Tokenizer::kControl) {
+      kind = kControl;
     }
     s->kind_[static_cast<size_t>(id)] = kind;
   }
@@ -188,8 +215,9 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   s->surfaces_.resize(static_cast<size_t>(s->vocab_));
   for (int id = 0; id < s->vocab_; ++id) s->surfaces_[static_cast<size_t>(id)] = s->tokenizer_->surface(id);
   auto spells = [&](int id) {
+    const uint8_t k = s->kind_[static_cast<size_t>(id)];
     return !s->surfaces_[static_cast<size_t>(id)].empty() &&
-           (s->kind_[static_cast<size_t>(id)] != kOther || s->tokenizer_->type(id) == text::Tokenizer::kByte);
+           (k == kNewWord || k == kContinues || k == kEndsWord || s->tokenizer_->type(id) == text::Tokenizer::kByte);
   };
   uint32_t counts[256] = {};
   for (int id = 0; id < s->vocab_; ++id)
@@ -201,6 +229,7 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   for (int id = 0; id < s->vocab_; ++id)
     if (spells(id)) s->ids_by_first_byte_[next[static_cast<unsigned char>(s->surfaces_[static_cast<size_t>(id)][0])]++] = id;
   s->positions_.reserve(static_cast<size_t>(s->decoding_.max_context));
+  s->scratch_.allowed.resize(static_cast<size_t>(s->vocab_));
   return s;
 }
 
@@ -367,7 +396,8 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   const double* probs = nullptr;
   std::vector<int32_t>& seq = sc.seq;
   std::vector<int32_t>& path = sc.path;
-  std::vector<std::pair<double, int>>& allowed = sc.allowed;
+  Candidate* const allowed = sc.allowed.data();  // vocab_ long
+  size_t num_allowed = 0;
   const int max_expansions = decoding_.search_steps * count + 4;
   int expansions = 0;
   const size_t max_word_tokens = static_cast<size_t>(decoding_.max_tokens_per_word) + required.size();
@@ -404,7 +434,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     word.assign(word_start_text);
     word.append(surface_pool, node.surface_begin, node.surface_size);  // " word" so far
 
-    allowed.clear();
+    num_allowed = 0;
     if (node.surface_size < required.size()) {
       // Constrained: the token's text must agree with what is still required, so it starts
       // with the next required byte.
@@ -422,16 +452,15 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         }
         if (!ok) continue;
         if (s.size() >= rest.size()) z += node.p * probs[id];
-        allowed.push_back({probs[id], id});
+        allowed[num_allowed++] = {probs[id], id};
       }
     } else {
       // The word so far is complete as typed or beyond: it ends here, or goes on.
       double p_end = 0;
       for (int id = 0; id < vocab_; ++id) {
         const uint8_t k = kind[id];
-        if (k == kContinues) allowed.push_back({probs[id], id});
-        else if (k == kNewWord || k == kEndsWord || tokenizer_->type(id) == text::Tokenizer::kControl)
-          p_end += probs[id];
+        if (k == kContinues) allowed[num_allowed++] = {probs[id], id};
+        else if (k != kOther) p_end += probs[id];  // a new word, punctuation or the end
       }
       const bool has_text = node.surface_size > required.size() || max_words > 0;
       if (has_text && node.p * p_end >= threshold * z && is_canonical(word, path) &&
@@ -444,20 +473,22 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     }
     // The `count + search_extra_children` most probable children that still spell the start of
     // a lexicon word. Sorting only the head is enough but when the lexicon rejects most of it.
-    auto more_probable = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
     const size_t wanted = static_cast<size_t>(count + decoding_.search_extra_children);
-    size_t sorted = std::min(allowed.size(), 4 * wanted);
-    std::partial_sort(allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
+    sc.head.resize(4 * wanted);
+    const size_t head_size = select_best(allowed, num_allowed, 4 * wanted, sc.head.data());
+    bool all_sorted = false;
     size_t taken = 0;
     const size_t word_size = word.size();
-    for (size_t i = 0; i < allowed.size() && taken < wanted; ++i) {
-      if (i == sorted) {
-        std::sort(allowed.begin() + static_cast<std::ptrdiff_t>(sorted), allowed.end(), more_probable);
-        sorted = allowed.size();
+    for (size_t i = 0; i < num_allowed && taken < wanted; ++i) {
+      if (i == head_size && !all_sorted) {
+        // Past the head (i.e. the first head_size of the order): sort them all.
+        std::sort(allowed, allowed + num_allowed, more_probable<Candidate>);
+        all_sorted = true;
       }
-      const double p = node.p * allowed[i].first;
+      const Candidate next = all_sorted ? allowed[i] : sc.head[i];
+      const double p = node.p * next.p;
       if (p < threshold * z || p <= 0) break;
-      const int id = allowed[i].second;
+      const int id = next.id;
       word.resize(word_size);
       word.append(surfaces_[static_cast<size_t>(id)]);  // the child's " word"
       const size_t surface_size = word.size() - word_start_text.size();
@@ -496,7 +527,9 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         int best = -1;
         if (next_word.empty()) {
           // A next word only when the model's single most likely next token starts one.
-          best = static_cast<int>(std::max_element(sc.probs.begin(), sc.probs.end()) - sc.probs.begin());
+          best = 0;
+          for (int id = 1; id < vocab_; ++id)
+            if (pr[id] > pr[best]) best = id;
           if (kind[best] != kNewWord) break;
         } else {
           // The word ends here or goes on with its likeliest piece, whichever is likelier
@@ -506,7 +539,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
             const uint8_t k = kind[id];
             if (k == kContinues) {
               if (best < 0 || pr[id] > pr[best]) best = id;
-            } else if (k == kNewWord || k == kEndsWord || tokenizer_->type(id) == text::Tokenizer::kControl) {
+            } else if (k != kOther) {
               p_end += pr[id];
             }
           }

@@ -101,8 +101,8 @@ class TextSuggester {
   std::vector<int32_t> positions_;     // scratch for the positions input
   std::vector<int32_t> root_tokens_;   // the last call's context and its next-token distribution:
   std::vector<double> root_probs_;     // typing within a word reuses it without a run
-  // Per token: 0 other (control, byte), 1 starts a new word (" the"), 2 continues a word
-  // ("ing", "'s"), 3 ends a word without a space (",", ".").
+  // Per token: 0 other (unknown, byte), 1 starts a new word (" the"), 2 continues a word
+  // ("ing", "'s"), 3 ends a word without a space (",", "."), 4 control (ends the text).
   std::vector<uint8_t> kind_;
   // perch.lexicon: the words completions may end in (lower case, sorted); empty: any word.
   // Views into the model's metadata, which model_ keeps alive and never changes.
@@ -125,12 +125,16 @@ class TextSuggester {
     uint32_t surface_begin, surface_size;  // their text: scratch_.surface_pool
     bool complete;                         // a finished word (p includes the probability that it ends)
   };
+  struct Candidate {
+    double p;
+    int32_t id;
+  };
   struct Scratch {
     std::string context, partial, required, spelled, word_start_text;
     std::string word, form;  // a candidate " word" and its lexicon form
     std::vector<int32_t> ctx, typed, word_start, canonical, seq, path, next_word;
     std::vector<double> probs;
-    std::vector<std::pair<double, int>> allowed;
+    std::vector<Candidate> allowed, head;  // a step's next tokens (vocab long); the best of them
     std::vector<SearchNode> nodes;
     std::vector<std::pair<double, uint32_t>> agenda;  // (p, node) heap, most probable on top
     std::vector<uint32_t> words;                      // complete nodes, best first

@@ -369,7 +369,8 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     agenda.push_back({node.p, static_cast<uint32_t>(nodes.size() - 1)});
     std::push_heap(agenda.begin(), agenda.end(), worse);
   };
-  push({1.0, 0, 0, 0, 0, false});
+  push({1.0, 0, 0, 0, 0, false, -1});
+  int32_t num_slots = 0;
 
   // Probability mass of the generated texts that spell the typed prefix (each counted where it
   // first covers it): the normaliser that turns path probabilities into P(word | typed so far).
@@ -468,6 +469,14 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         SearchNode done = node;
         done.p = node.p * p_end;
         done.complete = true;
+        if (max_words > 0) {
+          // The next words start from this very distribution: keep it rather than run the
+          // word's last token again after the search has moved the cache elsewhere.
+          const size_t v = static_cast<size_t>(vocab_);
+          sc.word_probs.resize(std::max(sc.word_probs.size(), (static_cast<size_t>(num_slots) + 1) * v));
+          std::copy(probs, probs + v, sc.word_probs.data() + static_cast<size_t>(num_slots) * v);
+          done.probs_slot = num_slots++;
+        }
         push(done);
       }
     }
@@ -498,7 +507,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
       path_pool.push_back(id);
       const auto surface_begin = static_cast<uint32_t>(surface_pool.size());
       surface_pool.append(word, word_start_text.size(), std::string::npos);
-      push({p, path_begin, node.path_size + 1, surface_begin, static_cast<uint32_t>(surface_size), false});
+      push({p, path_begin, node.path_size + 1, surface_begin, static_cast<uint32_t>(surface_size), false, -1});
       ++taken;
     }
   }
@@ -521,9 +530,14 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         seq.assign(ctx.begin(), ctx.end());
         seq.insert(seq.end(), path.begin(), path.end());
         seq.insert(seq.end(), next_word.begin(), next_word.end());
-        PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-        softmax(logits, vocab_, &sc.probs);
-        const double* pr = sc.probs.data();
+        const double* pr;
+        if (n == 0 && next_word.empty() && w.probs_slot >= 0) {
+          pr = sc.word_probs.data() + static_cast<size_t>(w.probs_slot) * static_cast<size_t>(vocab_);
+        } else {
+          PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
+          softmax(logits, vocab_, &sc.probs);
+          pr = sc.probs.data();
+        }
         int best = -1;
         if (next_word.empty()) {
           // A next word only when the model's single most likely next token starts one.

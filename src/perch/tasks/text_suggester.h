@@ -124,6 +124,8 @@ class TextSuggester {
     uint32_t path_begin, path_size;        // generated tokens: scratch_.path_pool
     uint32_t surface_begin, surface_size;  // their text: scratch_.surface_pool
     bool complete;                         // a finished word (p includes the probability that it ends)
+    int32_t probs_slot;                    // a finished word: its next-token distribution in
+                                           // scratch_.word_probs (-1: none kept)
   };
   struct Candidate {
     double p;
@@ -134,6 +136,7 @@ class TextSuggester {
     std::string word, form;  // a candidate " word" and its lexicon form
     std::vector<int32_t> ctx, typed, word_start, canonical, seq, path, next_word;
     std::vector<double> probs;
+    std::vector<double> word_probs;  // finished words' next-token distributions, vocab each
     std::vector<Candidate> allowed, head;  // a step's next tokens (vocab long); the best of them
     std::vector<SearchNode> nodes;
     std::vector<std::pair<double, uint32_t>> agenda;  // (p, node) heap, most probable on top

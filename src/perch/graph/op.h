@@ -48,6 +48,9 @@ struct RunContext {
   ThreadPool* pool = nullptr;  // never null during Session::run (size 1 when single-threaded)
   void* scratch = nullptr;     // scratch_bytes() bytes in the arena, 64-byte aligned
   KvCache* kv = nullptr;       // the session's KV cache (Attention with a `cache` attr)
+  // True when the caller has inferred the outputs' dtypes and shapes from exactly these inputs
+  // and sized the outputs by them (Session::run does), so run() need not infer again.
+  bool shapes_checked = false;
 };
 
 class Kernel {

@@ -21,6 +21,7 @@ struct Session::Impl {
   std::vector<size_t> out_begin;
   std::vector<Tensor> in_tensors, out_tensors;
   std::vector<ValueInfo> in_info, out_info;
+  std::vector<char> inferred;       // per node: out_info holds the infer() of in_info
   bool has_outputs = false;
 
   uint8_t* arena_at(size_t offset) { return static_cast<uint8_t*>(arena.data()) + offset; }
@@ -60,6 +61,23 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
   s->in_info.resize(n_in);
   s->out_tensors.resize(n_out);
   s->out_info.resize(n_out);
+  s->inferred.assign(g.nodes.size(), 0);
+  // What never changes between runs: weights (and absent optional inputs) as node inputs, and
+  // every input's constant (run() refreshes the rest).
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const GraphNode& node = g.nodes[n];
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      const int v = node.inputs[k];
+      Tensor& t = s->in_tensors[s->io_begin[n] + k];
+      ValueInfo& info = s->in_info[s->io_begin[n] + k];
+      if (v < 0) continue;  // stays Tensor{} / ValueInfo{}
+      info.constant = m.values[static_cast<size_t>(v)].max.constant;
+      if (g.values[static_cast<size_t>(v)].kind != ValueKind::kWeight) continue;
+      t = s->values[static_cast<size_t>(v)];
+      info.dtype = t.dtype;
+      info.shape = t.shape;
+    }
+  }
   return std::unique_ptr<Session>(new Session(std::move(s)));
 }
 
@@ -105,45 +123,59 @@ Status Session::run() {
     Tensor* out = s.out_tensors.data() + s.out_begin[n];
     ValueInfo* out_info = s.out_info.data() + s.out_begin[n];
     const int n_in = static_cast<int>(node.inputs.size()), n_out = static_cast<int>(node.outputs.size());
+    // Weights and absent inputs were filled in at create. The node is inferred again only when
+    // an input's dtype or shape differs from its last successful run: outputs depend on nothing
+    // else, and most calls of a per-keystroke model change only the first op's input length.
+    bool changed = !s.inferred[n];
     for (int k = 0; k < n_in; ++k) {
       const int v = node.inputs[static_cast<size_t>(k)];
-      if (v < 0) {
-        in[k] = Tensor{};
-        in_info[k] = ValueInfo{};
-      } else {
-        in[k] = s.values[static_cast<size_t>(v)];
-        in_info[k] = {in[k].dtype, in[k].shape, m.values[static_cast<size_t>(v)].max.constant};
+      if (v < 0 || g.values[static_cast<size_t>(v)].kind == ValueKind::kWeight) continue;
+      const Tensor& t = s.values[static_cast<size_t>(v)];
+      in[k].data = t.data;
+      if (in[k].dtype != t.dtype || in[k].shape != t.shape) {
+        in[k].dtype = in_info[k].dtype = t.dtype;
+        in[k].shape = in_info[k].shape = t.shape;
+        changed = true;
       }
     }
     Kernel& kernel = *m.kernels[n];
-    Status st = kernel.infer(in_info, n_in, out_info, n_out);
-    if (!st.is_ok()) {
-      s.kv.drop_pending();
-      return Status(st.code(), describe_node(node, g) + ": " + st.message());
+    if (changed) {
+      s.inferred[n] = 0;
+      Status st = kernel.infer(in_info, n_in, out_info, n_out);
+      if (!st.is_ok()) {
+        s.kv.drop_pending();
+        return Status(st.code(), describe_node(node, g) + ": " + st.message());
+      }
+      for (int k = 0; k < n_out; ++k) {
+        const size_t v = static_cast<size_t>(node.outputs[static_cast<size_t>(k)]);
+        const PlannedValue& pv = m.values[v];
+        int64_t numel = 0;
+        if (!out_info[k].shape.checked_numel(static_cast<int64_t>(pv.max_bytes), &numel) ||
+            static_cast<size_t>(numel) * dtype_size(out_info[k].dtype) > pv.max_bytes) {
+          s.kv.drop_pending();
+          return internal_error(describe_node(node, g) + ": output " + std::to_string(k) + " " +
+                                out_info[k].shape.to_string() + " is larger than the " + std::to_string(pv.max_bytes) +
+                                " bytes planned for it");
+        }
+        out[k].dtype = s.values[v].dtype = out_info[k].dtype;
+        out[k].shape = s.values[v].shape = out_info[k].shape;
+      }
+      s.inferred[n] = 1;
     }
     for (int k = 0; k < n_out; ++k) {
       const size_t v = static_cast<size_t>(node.outputs[static_cast<size_t>(k)]);
       const PlannedValue& pv = m.values[v];
-      Tensor t;
-      t.dtype = out_info[k].dtype;
-      t.shape = out_info[k].shape;
-      int64_t numel = 0;
-      if (!t.shape.checked_numel(static_cast<int64_t>(pv.max_bytes), &numel) ||
-          static_cast<size_t>(numel) * dtype_size(t.dtype) > pv.max_bytes) {
-        s.kv.drop_pending();
-        return internal_error(describe_node(node, g) + ": output " + std::to_string(k) + " " + t.shape.to_string() +
-                              " is larger than the " + std::to_string(pv.max_bytes) + " bytes planned for it");
-      }
-      if (pv.alias_of >= 0) t.data = s.values[static_cast<size_t>(pv.alias_of)].data;
-      else if (pv.arena_offset != kNoArena) t.data = s.arena_at(pv.arena_offset);
-      s.values[v] = t;
-      out[k] = t;
+      void* data = nullptr;
+      if (pv.alias_of >= 0) data = s.values[static_cast<size_t>(pv.alias_of)].data;
+      else if (pv.arena_offset != kNoArena) data = s.arena_at(pv.arena_offset);
+      out[k].data = s.values[v].data = data;
     }
     RunContext ctx;
     ctx.pool = s.pool.get();
     ctx.scratch = m.scratch_offset[n] != kNoArena ? s.arena_at(m.scratch_offset[n]) : nullptr;
     ctx.kv = &s.kv;
-    st = kernel.run(ctx, in, n_in, out, n_out);
+    ctx.shapes_checked = true;
+    const Status st = kernel.run(ctx, in, n_in, out, n_out);
     if (!st.is_ok()) {
       s.kv.drop_pending();
       return Status(st.code(), describe_node(node, g) + ": " + st.message());

@@ -24,7 +24,7 @@ class UnaryKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const float* x = in[0].as<float>();
     float* y = out[0].as<float>();
     const size_t n = static_cast<size_t>(in[0].shape.numel());

@@ -62,7 +62,7 @@ class AttentionKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const int64_t rows = in[0].shape[0];
     reference::AttentionShape s;
     s.rows = rows;

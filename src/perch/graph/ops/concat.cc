@@ -36,7 +36,7 @@ class ConcatKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const Shape& s = out[0].shape;
     int axis = 0;
     normalize_axis(axis_, s.rank(), &axis);

@@ -25,7 +25,7 @@ class BinaryKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     reference::binary(op_, in[0].as<float>(), in[0].shape, in[1].as<float>(), in[1].shape,
                       out[0].as<float>(), out[0].shape);
     return Status::ok();

@@ -33,7 +33,7 @@ class EmbeddingBagKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const int64_t v = in[0].shape[0], d = in[0].shape[1];
     const int64_t n = in[1].shape[0], bags = in[2].shape[0];
     const int32_t* ids = in[1].as<int32_t>();

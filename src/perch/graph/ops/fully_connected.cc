@@ -29,7 +29,7 @@ class FullyConnectedKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const int64_t rows = in[0].shape.numel() / dense_->k();
     if (rows == 0) return Status::ok();
     if (rows > INT_MAX) return shape_error("too many rows (" + std::to_string(rows) + ")");

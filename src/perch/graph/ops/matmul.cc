@@ -49,7 +49,7 @@ class MatMulKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const Shape& ys = out[0].shape;
     if (ys.numel() == 0) return Status::ok();
     const float* a = in[0].as<float>();

@@ -15,8 +15,9 @@ class OpKernel : public Kernel {
   explicit OpKernel(const char* name) : name_(name) {}
 
   // Re-infers from the actual inputs; outputs must have the inferred dtype and shape, and every
-  // present input and non-empty output must have data.
-  Status check_run(const Tensor* in, int n_in, const Tensor* out, int n_out) const;
+  // present input and non-empty output must have data. Skipped when ctx.shapes_checked (the
+  // session inferred these outputs from these inputs itself).
+  Status check_run(const RunContext& ctx, const Tensor* in, int n_in, const Tensor* out, int n_out) const;
   // InvalidArgument "<op>: <message>".
   Status shape_error(const std::string& message) const;
   // "<op>: input <i> must be f32, got i8"

@@ -31,7 +31,7 @@ class ReduceMeanKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     bool reduce[kMaxRank];
     PERCH_RETURN_IF_ERROR(reduced(in[0].shape, reduce));
     reference::reduce_mean(in[0].as<float>(), in[0].shape, reduce, out[0].as<float>());

@@ -54,7 +54,7 @@ class ReshapeKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     if (out[0].data != in[0].data && in[0].nbytes() > 0)
       std::memmove(out[0].data, in[0].data, in[0].nbytes());
     return Status::ok();

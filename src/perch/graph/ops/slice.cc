@@ -36,7 +36,7 @@ class SliceKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     int64_t start[kMaxRank], step[kMaxRank];
     Shape s;
     PERCH_RETURN_IF_ERROR(resolve(in[0].shape, start, step, &s));

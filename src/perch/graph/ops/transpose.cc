@@ -32,7 +32,7 @@ class TransposeKernel : public OpKernel {
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
-    PERCH_RETURN_IF_ERROR(check_run(in, n_in, out, n_out));
+    PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     int perm[kMaxRank];
     permutation(in[0].shape.rank(), perm);
     reference::transpose(in[0].data, in[0].shape, perm, dtype_size(in[0].dtype), out[0].data);

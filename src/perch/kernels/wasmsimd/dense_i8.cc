@@ -9,6 +9,9 @@
 // f32 accumulators; the weight scale, bias and activation are applied once at the end.
 // A quarter of the f32 weight bytes and ~3x the multiply-adds per instruction: this is the
 // fastest path for M = 1 (GEMV), which is memory-bound in f32.
+// Small layers (at most kWidenMaxWeights weights) keep their panels widened to int16 at pack: a
+// per-keystroke model's layers then stay in L1/L2 either way, and the widening (three x86
+// instructions per 16 weights, a third of the inner loop) is gone from every call.
 // wasm-baseline (no SIMD) keeps weights in [K][8] panels and converts them inside the portable
 // f32 tile (dense_gemm.h).
 #include <cmath>
@@ -25,6 +28,18 @@ namespace {
 constexpr int kChunk = 256;   // k values per int16 quantization scale and i32 accumulation
 constexpr int kSuper = 4096;  // k values quantized at a time (larger K loops over these)
 constexpr int kChunksPerSuper = kSuper / kChunk;
+constexpr size_t kWidenMaxWeights = size_t{1} << 15;  // 64 KB of int16 panels
+
+// 8 columns × one k pair of panel weights as two i16x8 vectors (columns 0-3, 4-7).
+inline void load_pair(const int8_t* w, v128_t* lo, v128_t* hi) {
+  const v128_t q = wasm_v128_load(w);
+  *lo = wasm_i16x8_extend_low_i8x16(q);
+  *hi = wasm_i16x8_extend_high_i8x16(q);
+}
+inline void load_pair(const int16_t* w, v128_t* lo, v128_t* hi) {
+  *lo = wasm_v128_load(w);
+  *hi = wasm_v128_load(w + 8);
+}
 
 // Quantized x rows of the current row tile; per thread, so runs need no allocation.
 struct XQuant {
@@ -62,72 +77,99 @@ void quantize_row(const float* x, int kc, int16_t* q, float* scale) {
   if (kc & 1) q[kc] = 0;
 }
 
-// C[MR, nc] (+)= x̂[MR, kc] · panel (k-pair layout, starting at the super-chunk's k).
-template <int MR>
-void tile_i8(const XQuant& xq, int kc, const int8_t* w, float* c, size_t ldc, int nc, bool first,
+// C[MR, NP panels] (+)= x̂[MR, kc] · NP consecutive panels (k-pair layout, starting at the
+// super-chunk's k; panel q at w + q·stride). c points at the first panel's column col0; n is C's
+// width (the last panel may be partial).
+template <int MR, int NP, typename WT>
+void tile_i8(const XQuant& xq, int kc, const WT* w, size_t stride, float* c, size_t ldc, int n, bool first,
              bool last, const wasmsimd::Epilogue& ep, int col0) {
   using wasmsimd::f32x4;
-  f32x4 acc[MR][2];
+  f32x4 acc[MR][NP][2];
   for (int r = 0; r < MR; ++r) {
-    if (first) {
-      acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
-    } else {
-      float t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      for (int j = 0; j < nc; ++j) t[j] = c[r * ldc + j];
-      acc[r][0] = wasm_v128_load(t);
-      acc[r][1] = wasm_v128_load(t + 4);
+    for (int q = 0; q < NP; ++q) {
+      if (first) {
+        acc[r][q][0] = acc[r][q][1] = wasm_f32x4_splat(0.0f);
+      } else {
+        const int nc = std::min(wasmsimd::kNR, n - col0 - q * wasmsimd::kNR);
+        float t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int j = 0; j < nc; ++j) t[j] = c[r * ldc + q * wasmsimd::kNR + j];
+        acc[r][q][0] = wasm_v128_load(t);
+        acc[r][q][1] = wasm_v128_load(t + 4);
+      }
     }
   }
   for (int c0 = 0, ci = 0; c0 < kc; c0 += kChunk, ++ci) {
     const int ce = std::min(kc, c0 + kChunk);
-    v128_t ai[MR][2];
-    for (int r = 0; r < MR; ++r) ai[r][0] = ai[r][1] = wasm_i32x4_splat(0);
+    v128_t ai[MR][NP][2];
+    for (int r = 0; r < MR; ++r)
+      for (int q = 0; q < NP; ++q) ai[r][q][0] = ai[r][q][1] = wasm_i32x4_splat(0);
     for (int t = c0; t < ce; t += 2) {
-      const v128_t q = wasm_v128_load(w + static_cast<size_t>(t) * 8);
-      const v128_t lo = wasm_i16x8_extend_low_i8x16(q), hi = wasm_i16x8_extend_high_i8x16(q);
+      v128_t lo[NP], hi[NP];
+      for (int q = 0; q < NP; ++q) load_pair(w + q * stride + static_cast<size_t>(t) * 8, &lo[q], &hi[q]);
       for (int r = 0; r < MR; ++r) {
         const v128_t xp = wasm_v128_load32_splat(&xq.q[r][t]);
-        ai[r][0] = wasm_i32x4_add(ai[r][0], wasm_i32x4_dot_i16x8(lo, xp));
-        ai[r][1] = wasm_i32x4_add(ai[r][1], wasm_i32x4_dot_i16x8(hi, xp));
+        for (int q = 0; q < NP; ++q) {
+          ai[r][q][0] = wasm_i32x4_add(ai[r][q][0], wasm_i32x4_dot_i16x8(lo[q], xp));
+          ai[r][q][1] = wasm_i32x4_add(ai[r][q][1], wasm_i32x4_dot_i16x8(hi[q], xp));
+        }
       }
     }
     for (int r = 0; r < MR; ++r) {
       const v128_t s = wasm_f32x4_splat(xq.scale[r][ci]);
-      acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(ai[r][0]), s));
-      acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(ai[r][1]), s));
+      for (int q = 0; q < NP; ++q) {
+        acc[r][q][0] = wasm_f32x4_add(acc[r][q][0], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(ai[r][q][0]), s));
+        acc[r][q][1] = wasm_f32x4_add(acc[r][q][1], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(ai[r][q][1]), s));
+      }
     }
   }
   for (int r = 0; r < MR; ++r) {
-    if (last) wasmsimd::finish(&acc[r][0], &acc[r][1], ep, col0);
-    float* cr = c + r * ldc;
-    float t[8];
-    wasm_v128_store(t, acc[r][0]);
-    wasm_v128_store(t + 4, acc[r][1]);
-    for (int j = 0; j < nc; ++j) cr[j] = t[j];
-    if (last) wasmsimd::finish_scalar(cr, nc, ep);
+    for (int q = 0; q < NP; ++q) {
+      const int colq = col0 + q * wasmsimd::kNR, nc = std::min(wasmsimd::kNR, n - colq);
+      if (last) wasmsimd::finish(&acc[r][q][0], &acc[r][q][1], ep, colq);
+      float* cr = c + r * ldc + q * wasmsimd::kNR;
+      if (nc == wasmsimd::kNR) {
+        wasm_v128_store(cr, acc[r][q][0]);
+        wasm_v128_store(cr + 4, acc[r][q][1]);
+      } else {
+        float t[8];
+        wasm_v128_store(t, acc[r][q][0]);
+        wasm_v128_store(t + 4, acc[r][q][1]);
+        for (int j = 0; j < nc; ++j) cr[j] = t[j];
+      }
+      if (last) wasmsimd::finish_scalar(cr, nc, ep);
+    }
   }
 }
 
-template <int MR>
-void row_tile(const float* x, int k, int kpad, int n, const int8_t* packed, const wasmsimd::Epilogue& ep,
+// One tile of MR rows over panels [p0, p1). A single row (GEMV) takes 2 panels at a time: one x
+// broadcast and loop step per 32 multiply-adds (4 panels ran slower: V8 spilled registers).
+template <int MR, typename WT>
+void row_tile(const float* x, int k, int kpad, int n, const WT* packed, const wasmsimd::Epilogue& ep,
               float* y, int r0, int p0, int p1) {
+  constexpr int kGemvPanels = 2;
   XQuant& xq = tls_xq;
+  const size_t stride = static_cast<size_t>(kpad) * wasmsimd::kNR;
   for (int s0 = 0; s0 < k; s0 += kSuper) {
     const int kc = std::min(kSuper, k - s0);
     const int kcp = kc + (kc & 1);
     for (int r = 0; r < MR; ++r)
       quantize_row(x + static_cast<size_t>(r0 + r) * k + s0, kc, xq.q[r], xq.scale[r]);
     const bool first = s0 == 0, last = s0 + kc >= k;
-    for (int p = p0; p < p1; ++p) {
-      const int col0 = p * wasmsimd::kNR;
-      tile_i8<MR>(xq, kcp, packed + (static_cast<size_t>(p) * kpad + s0) * wasmsimd::kNR,
-                  y + static_cast<size_t>(r0) * n + col0, n, std::min(wasmsimd::kNR, n - col0), first, last,
-                  ep, col0);
+    int p = p0;
+    auto at = [&](int panel) { return packed + static_cast<size_t>(panel) * stride + static_cast<size_t>(s0) * wasmsimd::kNR; };
+    float* yr = y + static_cast<size_t>(r0) * n;
+    if (MR == 1) {
+      for (; p + kGemvPanels <= p1; p += kGemvPanels)
+        tile_i8<1, kGemvPanels, WT>(xq, kcp, at(p), stride, yr + p * wasmsimd::kNR, n, n, first, last, ep,
+                                    p * wasmsimd::kNR);
     }
+    for (; p < p1; ++p)
+      tile_i8<MR, 1, WT>(xq, kcp, at(p), stride, yr + p * wasmsimd::kNR, n, n, first, last, ep, p * wasmsimd::kNR);
   }
 }
 
-void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const int8_t* packed,
+template <typename WT>
+void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const WT* packed,
                  const wasmsimd::Epilogue& ep, float* y, int p0, int p1) {
   int r = m0;
   for (; r + 4 <= m1; r += 4) row_tile<4>(x, k, kpad, n, packed, ep, y, r, p0, p1);
@@ -139,8 +181,9 @@ void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const i
   }
 }
 
-// Panels [P][kpad/2][8][2]: 16 bytes per k pair, k padded to even with zeros.
-void pack_pairs(const int8_t* w, int n, int k, int kpad, int8_t* out) {
+// Panels [P][kpad/2][8][2]: 16 weights per k pair, k padded to even with zeros.
+template <typename WT>
+void pack_pairs(const int8_t* w, int n, int k, int kpad, WT* out) {
   const int panels = (n + wasmsimd::kNR - 1) / wasmsimd::kNR;
   for (int p = 0; p < panels; ++p)
     for (int t = 0; t < kpad; t += 2)
@@ -160,12 +203,16 @@ class WasmDenseI8 final : public PackedDense {
 
   Status pack(const int8_t* w, const float* scale, const float* bias) {
     const size_t padded = static_cast<size_t>((n_ + wasmsimd::kNR - 1) / wasmsimd::kNR) * wasmsimd::kNR;
-    panels_ = AlignedBuffer(padded * static_cast<size_t>(kpad_));
+#ifdef __wasm_simd128__
+    wide_ = padded * static_cast<size_t>(kpad_) <= kWidenMaxWeights;
+#endif
+    panels_ = AlignedBuffer(padded * static_cast<size_t>(kpad_) * (wide_ ? sizeof(int16_t) : 1));
     scale_ = AlignedBuffer(padded * sizeof(float));
     if (!panels_.ok() || !scale_.ok())
       return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
 #ifdef __wasm_simd128__
-    pack_pairs(w, n_, k_, kpad_, static_cast<int8_t*>(panels_.data()));
+    if (wide_) pack_pairs(w, n_, k_, kpad_, static_cast<int16_t*>(panels_.data()));
+    else pack_pairs(w, n_, k_, kpad_, static_cast<int8_t*>(panels_.data()));
 #else
     wasmsimd::pack_panels(w, n_, k_, static_cast<int8_t*>(panels_.data()));
 #endif
@@ -187,8 +234,19 @@ class WasmDenseI8 final : public PackedDense {
   void run(const float* x, int m, float* y, ThreadPool* pool) const override {
     const wasmsimd::Epilogue ep{bias_.size() ? static_cast<const float*>(bias_.data()) : nullptr,
                                 static_cast<const float*>(scale_.data()), act_};
-    const auto* packed = static_cast<const int8_t*>(panels_.data());
 #ifdef __wasm_simd128__
+    if (wide_) run_panels(x, m, y, pool, static_cast<const int16_t*>(panels_.data()), ep);
+    else run_panels(x, m, y, pool, static_cast<const int8_t*>(panels_.data()), ep);
+#else
+    wasmsimd::gemm(x, m, k_, n_, static_cast<const int8_t*>(panels_.data()), ep, y, pool);
+#endif
+  }
+
+ private:
+#ifdef __wasm_simd128__
+  template <typename WT>
+  void run_panels(const float* x, int m, float* y, ThreadPool* pool, const WT* packed,
+                  const wasmsimd::Epilogue& ep) const {
     if (m <= 0) return;
     const int panels = (n_ + wasmsimd::kNR - 1) / wasmsimd::kNR;
     const int threads = pool ? pool->num_threads() : 1;
@@ -216,14 +274,12 @@ class WasmDenseI8 final : public PackedDense {
         }
       });
     }
-#else
-    wasmsimd::gemm(x, m, k_, n_, packed, ep, y, pool);
-#endif
   }
+#endif
 
- private:
   int n_, k_, kpad_;
   Activation act_;
+  bool wide_ = false;  // panels hold int16 (small layers, SIMD builds)
   AlignedBuffer panels_, scale_, bias_;
 };
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "perch/tasks/top_k.h"
+
 namespace perch {
 
 namespace {
@@ -21,7 +23,7 @@ LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector
       labels_(std::move(labels)),
       featurizer_(params),
       output_name_(std::move(output_name)) {
-  ids_.reserve(params.max_ids);
+  ids_.reset(new int32_t[params.max_ids]);
   order_.resize(labels_.size());
   scores_.reserve(labels_.size() + 1);
 }
@@ -89,41 +91,6 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
   return detector;
 }
 
-namespace {
-// The probability a label ranks by: NaN and negatives rank last (and never leave the task layer).
-inline float rank_key(float p) { return p >= 0.0f ? p : -1.0f; }
-
-// Indices of the k highest p into order[0, k), ties to the lower index. A few linear scans for
-// the small k a per-keystroke caller asks for; partial_sort for a long list.
-void top_labels(const float* p, int n, int k, std::vector<int>* order) {
-  constexpr int kScanMaxK = 8;
-  if (k <= kScanMaxK) {
-    int chosen[kScanMaxK];
-    for (int r = 0; r < k; ++r) {
-      int best = -1;
-      float best_p = 0.0f;
-      for (int i = 0; i < n; ++i) {
-        const float pi = rank_key(p[i]);
-        if (best >= 0 && !(pi > best_p)) continue;
-        bool taken = false;
-        for (int c = 0; c < r; ++c) taken |= chosen[c] == i;
-        if (taken) continue;
-        best = i;
-        best_p = pi;
-      }
-      chosen[r] = best;
-      (*order)[static_cast<size_t>(r)] = best;
-    }
-    return;
-  }
-  for (int i = 0; i < n; ++i) (*order)[static_cast<size_t>(i)] = i;
-  std::partial_sort(order->begin(), order->begin() + k, order->begin() + n, [p](int a, int b) {
-    const float pa = rank_key(p[a]), pb = rank_key(p[b]);
-    return pa > pb || (pa == pb && a < b);
-  });
-}
-}  // namespace
-
 Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
   out->clear();
   if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
@@ -131,16 +98,17 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
     return out_of_range("detect: text of " + std::to_string(utf8.size()) + " bytes is over the limit of " +
                         std::to_string(kMaxTextBytes));
   }
-  PERCH_RETURN_IF_ERROR(featurizer_.featurize(utf8, &ids_));
-  if (ids_.empty()) {  // no letters: nothing to tell languages apart
+  size_t n_ids = 0;
+  PERCH_RETURN_IF_ERROR(featurizer_.featurize(utf8, ids_.get(), featurizer_.params().max_ids, &n_ids));
+  if (n_ids == 0) {  // no letters: nothing to tell languages apart
     out->push_back({LanguageScore::kUnd, 1.0f});
     return Status::ok();
   }
 
   Tensor ids_t;
   ids_t.dtype = DType::kI32;
-  ids_t.shape = Shape{static_cast<int64_t>(ids_.size())};
-  ids_t.data = ids_.data();
+  ids_t.shape = Shape{static_cast<int64_t>(n_ids)};
+  ids_t.data = ids_.get();
   PERCH_RETURN_IF_ERROR(session_->set_input("ids", ids_t));
   PERCH_RETURN_IF_ERROR(session_->run());
   PERCH_ASSIGN_OR_RETURN(Tensor probs, session_->output(output_name_));
@@ -152,7 +120,7 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
   const float* p = probs.as<float>();
 
   const int k = std::min(top_k, n);
-  top_labels(p, n, k, &order_);
+  top_k_indices(p, n, k, &order_);
   // Each confidence is capped by the mass still unassigned, so the list stays sorted and sums
   // to at most 1 even when float rounding makes the probabilities add up to a little over 1.
   double remaining = 1.0;

@@ -72,7 +72,7 @@ class LanguageDetector {
   std::vector<std::string> labels_;
   text::NgramFeaturizer featurizer_;
   std::string output_name_;
-  std::vector<int32_t> ids_;              // reused between calls
+  std::unique_ptr<int32_t[]> ids_;        // room for the featurizer's max_ids, reused
   std::vector<int> order_;                // label indices, reused for a large top_k
   std::vector<LanguageScore> scores_;     // detect()'s buffer, reused
   int32_t zero_offset_ = 0;               // the "offsets" input, bound once at create

@@ -1,5 +1,6 @@
 #include "perch/text/ngram.h"
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -12,80 +13,83 @@ namespace {
 constexpr int kMaxN = 8;        // the ring below holds the last max_n token characters
 constexpr uint32_t kRing = 16;  // power of two > kMaxN
 
-struct EncodedChar {
-  unsigned char bytes[4];
-  uint8_t len;
+// A code point's UTF-8 bytes packed little-endian (first byte lowest) and their count.
+struct PackedChar {
+  uint32_t bytes;
+  uint32_t len;
 };
 
-EncodedChar encode(uint32_t cp) {
-  EncodedChar e{};
-  if (cp < 0x80) {
-    e.bytes[0] = static_cast<unsigned char>(cp);
-    e.len = 1;
-  } else if (cp < 0x800) {
-    e.bytes[0] = static_cast<unsigned char>(0xC0 | (cp >> 6));
-    e.bytes[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-    e.len = 2;
-  } else if (cp < 0x10000) {
-    e.bytes[0] = static_cast<unsigned char>(0xE0 | (cp >> 12));
-    e.bytes[1] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
-    e.bytes[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-    e.len = 3;
-  } else {
-    e.bytes[0] = static_cast<unsigned char>(0xF0 | (cp >> 18));
-    e.bytes[1] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
-    e.bytes[2] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
-    e.bytes[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-    e.len = 4;
-  }
-  return e;
+inline PackedChar pack_utf8(uint32_t cp) {
+  if (cp < 0x80) return {cp, 1};
+  if (cp < 0x800) return {(0xC0 | (cp >> 6)) | (0x80 | (cp & 0x3F)) << 8, 2};
+  if (cp < 0x10000)
+    return {(0xE0 | (cp >> 12)) | (0x80 | ((cp >> 6) & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16, 3};
+  return {(0xF0 | (cp >> 18)) | (0x80 | ((cp >> 12) & 0x3F)) << 8 | (0x80 | ((cp >> 6) & 0x3F)) << 16 |
+              (0x80 | (cp & 0x3F)) << 24,
+          4};
 }
 
+// fnv1a32 continued over one packed character's bytes.
+inline uint32_t fnv1a32_char(uint32_t h, PackedChar c) {
+  h = (h ^ (c.bytes & 0xFF)) * kFnv1a32Prime;
+  for (uint32_t j = 1, b = c.bytes >> 8; j < c.len; ++j, b >>= 8) h = (h ^ (b & 0xFF)) * kFnv1a32Prime;
+  return h;
+}
+
+constexpr PackedChar kSpace{0x20, 1};
+
 // Streams one word's token " w " and emits its n-grams by start position, each start as soon
-// as its max_n characters are known, so no word is ever buffered whole.
+// as its max_n characters are known, so no word is ever buffered whole. Ids go straight into
+// the caller's array up to its end (the max_ids limit).
 class Emitter {
  public:
-  Emitter(const NgramParams& p, std::vector<int32_t>* ids) : p_(p), ids_(ids), mod_(p.buckets) {}
-  bool full() const { return ids_->size() >= p_.max_ids; }
+  Emitter(const NgramParams& p, int32_t* out, int32_t* end)
+      : mod_(p.buckets), out_(out), end_(end), min_n_(static_cast<uint32_t>(p.min_n)),
+        max_n_(static_cast<uint32_t>(p.max_n)), word_features_(p.word_features) {}
+  bool full() const { return out_ == end_; }
+  int32_t* out() const { return out_; }
 
   void begin_word() {
     pos_ = next_start_ = 0;
-    word_hash_ = fnv1a32("\xff", 1);
-    push(encode(0x20));
+    word_hash_ = (kFnv1a32Offset ^ 0xFFu) * kFnv1a32Prime;  // fnv1a32("\xff")
+    push(kSpace);
   }
   void letter(uint32_t cp) {
-    const EncodedChar e = encode(cp);
-    word_hash_ = fnv1a32(e.bytes, e.len, word_hash_);
-    push(e);
+    const PackedChar c = pack_utf8(cp);
+    word_hash_ = fnv1a32_char(word_hash_, c);
+    push(c);
   }
   void end_word() {
-    push(encode(0x20));
+    push(kSpace);
     while (!full() && next_start_ < pos_) emit_start(next_start_++);
-    if (p_.word_features && !full()) ids_->push_back(static_cast<int32_t>(mod_(word_hash_)));
+    if (word_features_ && !full()) *out_++ = static_cast<int32_t>(mod_(word_hash_));
   }
 
  private:
-  void push(const EncodedChar& e) {
-    ring_[pos_ & (kRing - 1)] = e;
+  void push(PackedChar c) {
+    ring_[pos_ & (kRing - 1)] = c;
     ++pos_;
-    while (!full() && next_start_ + static_cast<size_t>(p_.max_n) <= pos_) emit_start(next_start_++);
+    if (next_start_ + max_n_ <= pos_ && !full()) emit_start(next_start_++);
   }
-  void emit_start(size_t i) {
+  void emit_start(uint32_t i) {
     uint32_t h = kFnv1a32Offset;
-    for (int n = 1; n <= p_.max_n && i + n <= pos_; ++n) {
-      const EncodedChar& e = ring_[(i + n - 1) & (kRing - 1)];
-      h = fnv1a32(e.bytes, e.len, h);
-      if (n < p_.min_n || (n == 1 && e.len == 1 && e.bytes[0] == 0x20)) continue;
-      ids_->push_back(static_cast<int32_t>(mod_(h)));
-      if (full()) return;
+    const uint32_t last = std::min(max_n_, pos_ - i);
+    for (uint32_t n = 1; n <= last; ++n) {
+      const PackedChar c = ring_[(i + n - 1) & (kRing - 1)];
+      h = fnv1a32_char(h, c);
+      if (n < min_n_ || (n == 1 && c.bytes == 0x20)) continue;  // the lone boundary " " is no n-gram
+      *out_++ = static_cast<int32_t>(mod_(h));
+      if (out_ == end_) return;
     }
   }
 
-  const NgramParams& p_;
-  std::vector<int32_t>* ids_;
   FastMod mod_;
-  EncodedChar ring_[kRing];
-  size_t pos_ = 0, next_start_ = 0;
+  int32_t* out_;
+  int32_t* const end_;
+  const uint32_t min_n_, max_n_;
+  const bool word_features_;
+  PackedChar ring_[kRing];
+  uint32_t pos_ = 0, next_start_ = 0;
   uint32_t word_hash_ = 0;
 };
 }  // namespace
@@ -190,10 +194,13 @@ std::string NgramParams::to_json() const {
   return j.dump();
 }
 
-Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* ids) const {
-  ids->clear();
+Status NgramFeaturizer::featurize(std::string_view utf8, int32_t* ids, size_t capacity, size_t* count) const {
+  *count = 0;
+  if (capacity < params_.max_ids)
+    return invalid_argument("featurize: room for " + std::to_string(capacity) + " ids, the model may emit " +
+                            std::to_string(params_.max_ids));
   const CharLookup& chars = char_lookup();
-  Emitter em(params_, ids);
+  Emitter em(params_, ids, ids + params_.max_ids);
   const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
   const size_t size = utf8.size();
   bool in_word = false;
@@ -209,10 +216,7 @@ Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* i
       cp = low;
     } else {
       const size_t len = decode_one(utf8, pos, &cp);
-      if (len == 0) {
-        ids->clear();
-        return invalid_utf8("invalid UTF-8 at byte " + std::to_string(pos));
-      }
+      if (len == 0) return invalid_utf8("invalid UTF-8 at byte " + std::to_string(pos));
       pos += len;
       cp = chars.lower(cp);
       letter = chars.letter(cp);
@@ -226,15 +230,18 @@ Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* i
       in_word = false;
     }
   }
-  if (pos < size) {
-    const Status rest = validate_utf8(utf8);
-    if (!rest.is_ok()) {
-      ids->clear();
-      return rest;
-    }
-  }
+  if (pos < size) PERCH_RETURN_IF_ERROR(validate_utf8(utf8));
   if (in_word && !em.full()) em.end_word();
+  *count = static_cast<size_t>(em.out() - ids);
   return Status::ok();
+}
+
+Status NgramFeaturizer::featurize(std::string_view utf8, std::vector<int32_t>* ids) const {
+  ids->resize(params_.max_ids);
+  size_t count = 0;
+  const Status st = featurize(utf8, ids->data(), ids->size(), &count);
+  ids->resize(count);
+  return st;
 }
 
 }  // namespace perch::text

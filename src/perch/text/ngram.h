@@ -75,8 +75,10 @@ class NgramFeaturizer {
   explicit NgramFeaturizer(const NgramParams& params) : params_(params) {}
   const NgramParams& params() const { return params_; }
 
-  // Replaces *ids with the text's feature ids (each in [0, buckets)). InvalidUtf8 on bad input,
-  // leaving *ids empty. Reuses *ids' capacity: steady-state calls do not allocate.
+  // Writes the text's feature ids (each in [0, buckets)) to ids[0, *count); ids must have room
+  // for params().max_ids. InvalidUtf8 on bad input, with *count = 0. Allocates nothing.
+  Status featurize(std::string_view utf8, int32_t* ids, size_t capacity, size_t* count) const;
+  // The same into a vector (resized to the ids; empty on error).
   Status featurize(std::string_view utf8, std::vector<int32_t>* ids) const;
 
  private:

@@ -1,5 +1,6 @@
 // pack_dense_*: validates the arguments once, then hands the weights to the backend that packs
 // them for this target (wasm: perch's SIMD128 micro-kernels; native: XNNPACK; or the reference).
+#include "perch/core/compiler.h"
 #include "perch/kernels/dense.h"
 
 #include <cmath>
@@ -32,7 +33,7 @@ Status check_dense_args(const void* w, int n, int k, Activation act) {
 
 }  // namespace
 
-Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k, const float* bias,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k, const float* bias,
                                                    Activation act, Backend backend) {
   PERCH_RETURN_IF_ERROR(check_dense_args(w, n, k, act));
   if (backend == Backend::kReference) return make_reference_dense_f32(w, n, k, bias, act);
@@ -45,7 +46,7 @@ Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k
 #endif
 }
 
-Result<std::unique_ptr<PackedDense>> pack_dense_i8(const int8_t* w, const float* scale, int n, int k,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> pack_dense_i8(const int8_t* w, const float* scale, int n, int k,
                                                   const float* bias, Activation act, Backend backend) {
   PERCH_RETURN_IF_ERROR(check_dense_args(w, n, k, act));
   if (scale == nullptr) return invalid_argument("dense: int8 weights need a per-row scale");

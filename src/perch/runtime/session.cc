@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "perch/core/compiler.h"
 #include "perch/runtime/model_impl.h"
 #include "perch/runtime/thread_pool.h"
 
@@ -30,7 +31,7 @@ struct Session::Impl {
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
-Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> model, const SessionOptions& options) {
+PERCH_LOAD_TIME Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> model, const SessionOptions& options) {
   if (!model) return invalid_argument("Session::create: model is null");
   auto s = std::make_unique<Impl>();
   s->m = &model->impl();
@@ -61,7 +62,7 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
   s->in_info.resize(n_in);
   s->out_tensors.resize(n_out);
   s->out_info.resize(n_out);
-  s->inferred.assign(g.nodes.size(), 0);
+  s->inferred.resize(g.nodes.size());
   // What never changes between runs: weights (and absent optional inputs) as node inputs, and
   // every input's constant (run() refreshes the rest).
   for (size_t n = 0; n < g.nodes.size(); ++n) {

@@ -44,13 +44,13 @@ class UnaryKernel : public OpKernel {
   bool parallel_;
 };
 
-KernelResult make_unary(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_unary(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
   const bool fast = args.backend == Backend::kFast;
   UnaryFn fn = pick_kernel<UnaryFn>(fast, fast_kernels().unary, reference::unary);
   return std::unique_ptr<Kernel>(new UnaryKernel(name, op, fn, fast));
 }
 
-KernelResult make_plain(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_plain(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity(name, args, 1, 1, 1));
   PERCH_RETURN_IF_ERROR(Attrs(name, args.attrs).check_known({}));
   return make_unary(name, op, args);
@@ -58,14 +58,14 @@ KernelResult make_plain(const char* name, reference::UnaryOp op, const OpBuildAr
 
 }  // namespace
 
-KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", reference::UnaryOp::kRelu, a); }
-KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", reference::UnaryOp::kSilu, a); }
-KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", reference::UnaryOp::kTanh, a); }
-KernelResult make_sigmoid(const OpBuildArgs& a) {
+PERCH_LOAD_TIME KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", reference::UnaryOp::kRelu, a); }
+PERCH_LOAD_TIME KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", reference::UnaryOp::kSilu, a); }
+PERCH_LOAD_TIME KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", reference::UnaryOp::kTanh, a); }
+PERCH_LOAD_TIME KernelResult make_sigmoid(const OpBuildArgs& a) {
   return make_plain("Sigmoid", reference::UnaryOp::kSigmoid, a);
 }
 
-KernelResult make_gelu(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_gelu(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Gelu", args, 1, 1, 1));
   Attrs attrs("Gelu", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"approximate"}));

@@ -127,7 +127,7 @@ class AttentionKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_attention(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_attention(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Attention", args, 3, 3, 1));
   Attrs attrs("Attention", args.attrs);
   PERCH_RETURN_IF_ERROR(

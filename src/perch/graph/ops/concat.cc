@@ -59,7 +59,7 @@ class ConcatKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_concat(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_concat(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Concat", args, 1, kMaxOpInputs, 1));
   for (int i = 0; i < args.num_inputs; ++i)
     if (!input_present(args, i)) return invalid_model("Concat: input " + std::to_string(i) + " is absent");

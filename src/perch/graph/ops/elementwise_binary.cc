@@ -35,7 +35,7 @@ class BinaryKernel : public OpKernel {
   reference::BinaryOp op_;
 };
 
-KernelResult make_binary(const char* name, reference::BinaryOp op, const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_binary(const char* name, reference::BinaryOp op, const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity(name, args, 2, 2, 1));
   PERCH_RETURN_IF_ERROR(Attrs(name, args.attrs).check_known({}));
   return std::unique_ptr<Kernel>(new BinaryKernel(name, op));
@@ -43,9 +43,9 @@ KernelResult make_binary(const char* name, reference::BinaryOp op, const OpBuild
 
 }  // namespace
 
-KernelResult make_add(const OpBuildArgs& a) { return make_binary("Add", reference::BinaryOp::kAdd, a); }
-KernelResult make_sub(const OpBuildArgs& a) { return make_binary("Sub", reference::BinaryOp::kSub, a); }
-KernelResult make_mul(const OpBuildArgs& a) { return make_binary("Mul", reference::BinaryOp::kMul, a); }
-KernelResult make_div(const OpBuildArgs& a) { return make_binary("Div", reference::BinaryOp::kDiv, a); }
+PERCH_LOAD_TIME KernelResult make_add(const OpBuildArgs& a) { return make_binary("Add", reference::BinaryOp::kAdd, a); }
+PERCH_LOAD_TIME KernelResult make_sub(const OpBuildArgs& a) { return make_binary("Sub", reference::BinaryOp::kSub, a); }
+PERCH_LOAD_TIME KernelResult make_mul(const OpBuildArgs& a) { return make_binary("Mul", reference::BinaryOp::kMul, a); }
+PERCH_LOAD_TIME KernelResult make_div(const OpBuildArgs& a) { return make_binary("Div", reference::BinaryOp::kDiv, a); }
 
 }  // namespace perch::ops

@@ -79,7 +79,7 @@ class EmbeddingBagKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_embedding_bag(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_embedding_bag(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("EmbeddingBag", args, 3, 3, 1));
   Attrs attrs("EmbeddingBag", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"mode"}));

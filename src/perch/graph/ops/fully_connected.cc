@@ -43,7 +43,7 @@ class FullyConnectedKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_fully_connected(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_fully_connected(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("FullyConnected", args, 2, 3, 1));
   Attrs attrs("FullyConnected", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"activation"}));

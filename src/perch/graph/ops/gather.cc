@@ -56,7 +56,7 @@ class GatherKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_gather(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_gather(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Gather", args, 2, 2, 1));
   Attrs attrs("Gather", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axis"}));

@@ -63,7 +63,7 @@ class LayerNormKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_layer_norm(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_layer_norm(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("LayerNorm", args, 2, 3, 1));
   Attrs attrs("LayerNorm", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"epsilon"}));

@@ -81,7 +81,7 @@ class MatMulKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_matmul(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_matmul(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("MatMul", args, 2, 2, 1));
   PERCH_RETURN_IF_ERROR(Attrs("MatMul", args.attrs).check_known({}));
   std::unique_ptr<PackedDense> dense;

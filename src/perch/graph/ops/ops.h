@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 
+#include "perch/core/compiler.h"
 #include "perch/graph/op.h"
 
 namespace perch::ops {

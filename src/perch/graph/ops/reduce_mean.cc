@@ -59,7 +59,7 @@ class ReduceMeanKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_reduce_mean(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("ReduceMean", args, 1, 1, 1));
   Attrs attrs("ReduceMean", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axes", "keepdims"}));

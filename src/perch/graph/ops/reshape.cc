@@ -66,7 +66,7 @@ class ReshapeKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_reshape(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_reshape(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Reshape", args, 1, 1, 1));
   Attrs attrs("Reshape", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"shape"}));

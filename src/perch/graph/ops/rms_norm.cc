@@ -57,7 +57,7 @@ class RmsNormKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_rms_norm(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_rms_norm(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("RMSNorm", args, 2, 2, 1));
   Attrs attrs("RMSNorm", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"epsilon"}));

@@ -81,7 +81,7 @@ class SliceKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_slice(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_slice(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Slice", args, 1, 1, 1));
   Attrs attrs("Slice", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"starts", "ends", "axes", "steps"}));

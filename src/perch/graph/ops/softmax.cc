@@ -59,7 +59,7 @@ class SoftmaxKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_softmax(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_softmax(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Softmax", args, 1, 1, 1));
   Attrs attrs("Softmax", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axis"}));

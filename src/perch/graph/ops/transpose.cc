@@ -51,7 +51,7 @@ class TransposeKernel : public OpKernel {
 
 }  // namespace
 
-KernelResult make_transpose(const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_transpose(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Transpose", args, 1, 1, 1));
   Attrs attrs("Transpose", args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"perm"}));

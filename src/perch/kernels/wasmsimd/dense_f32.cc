@@ -2,6 +2,7 @@
 // GEMM in dense_gemm.h (the portable vec4 path in wasm-baseline).
 #include <cstring>
 
+#include "perch/core/compiler.h"
 #include "perch/core/tensor.h"
 #include "perch/kernels/wasmsimd/dense_gemm.h"
 
@@ -12,7 +13,7 @@ class WasmDenseF32 final : public PackedDense {
  public:
   WasmDenseF32(int n, int k, Activation act) : n_(n), k_(k), act_(act) {}
 
-  Status pack(const float* w, const float* bias) {
+  PERCH_LOAD_TIME Status pack(const float* w, const float* bias) {
     const size_t padded = static_cast<size_t>((n_ + wasmsimd::kNR - 1) / wasmsimd::kNR) * wasmsimd::kNR;
     panels_ = AlignedBuffer(padded * static_cast<size_t>(k_) * sizeof(float));
     if (!panels_.ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
@@ -43,7 +44,7 @@ class WasmDenseF32 final : public PackedDense {
 
 }  // namespace
 
-Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
                                                              const float* bias, Activation act) {
   auto dense = std::make_unique<WasmDenseF32>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, bias));

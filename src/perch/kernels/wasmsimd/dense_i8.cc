@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "perch/core/compiler.h"
 #include "perch/core/tensor.h"
 #include "perch/kernels/wasmsimd/dense_gemm.h"
 
@@ -158,7 +159,7 @@ void row_tile(const float* x, int k, int kpad, int n, const WT* packed, const wa
     int p = p0;
     auto at = [&](int panel) { return packed + static_cast<size_t>(panel) * stride + static_cast<size_t>(s0) * wasmsimd::kNR; };
     float* yr = y + static_cast<size_t>(r0) * n;
-    if (MR == 1) {
+    if (MR == 1 && sizeof(WT) == 2) {
       for (; p + kGemvPanels <= p1; p += kGemvPanels)
         tile_i8<1, kGemvPanels, WT>(xq, kcp, at(p), stride, yr + p * wasmsimd::kNR, n, n, first, last, ep,
                                     p * wasmsimd::kNR);
@@ -172,6 +173,10 @@ template <typename WT>
 void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const WT* packed,
                  const wasmsimd::Epilogue& ep, float* y, int p0, int p1) {
   int r = m0;
+  if (sizeof(WT) == 2) {  // widened panels are small layers: row by row (GEMV tiles only, for size)
+    for (; r < m1; ++r) row_tile<1>(x, k, kpad, n, packed, ep, y, r, p0, p1);
+    return;
+  }
   for (; r + 4 <= m1; r += 4) row_tile<4>(x, k, kpad, n, packed, ep, y, r, p0, p1);
   switch (m1 - r) {
     case 3: row_tile<3>(x, k, kpad, n, packed, ep, y, r, p0, p1); break;
@@ -182,8 +187,7 @@ void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const W
 }
 
 // Panels [P][kpad/2][8][2]: 16 weights per k pair, k padded to even with zeros.
-template <typename WT>
-void pack_pairs(const int8_t* w, int n, int k, int kpad, WT* out) {
+PERCH_LOAD_TIME void pack_pairs(const int8_t* w, int n, int k, int kpad, int8_t* out) {
   const int panels = (n + wasmsimd::kNR - 1) / wasmsimd::kNR;
   for (int p = 0; p < panels; ++p)
     for (int t = 0; t < kpad; t += 2)
@@ -201,7 +205,7 @@ class WasmDenseI8 final : public PackedDense {
  public:
   WasmDenseI8(int n, int k, Activation act) : n_(n), k_(k), kpad_(k + (k & 1)), act_(act) {}
 
-  Status pack(const int8_t* w, const float* scale, const float* bias) {
+  PERCH_LOAD_TIME Status pack(const int8_t* w, const float* scale, const float* bias) {
     const size_t padded = static_cast<size_t>((n_ + wasmsimd::kNR - 1) / wasmsimd::kNR) * wasmsimd::kNR;
 #ifdef __wasm_simd128__
     wide_ = padded * static_cast<size_t>(kpad_) <= kWidenMaxWeights;
@@ -211,8 +215,12 @@ class WasmDenseI8 final : public PackedDense {
     if (!panels_.ok() || !scale_.ok())
       return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
 #ifdef __wasm_simd128__
-    if (wide_) pack_pairs(w, n_, k_, kpad_, static_cast<int16_t*>(panels_.data()));
-    else pack_pairs(w, n_, k_, kpad_, static_cast<int8_t*>(panels_.data()));
+    pack_pairs(w, n_, k_, kpad_, static_cast<int8_t*>(panels_.data()));
+    if (wide_) {  // widen in place, from the end: int16 element i overlaps int8 elements 2i, 2i+1 only
+      auto* p8 = static_cast<int8_t*>(panels_.data());
+      auto* p16 = static_cast<int16_t*>(panels_.data());
+      for (size_t i = padded * static_cast<size_t>(kpad_); i-- > 0;) p16[i] = p8[i];
+    }
 #else
     wasmsimd::pack_panels(w, n_, k_, static_cast<int8_t*>(panels_.data()));
 #endif
@@ -285,7 +293,7 @@ class WasmDenseI8 final : public PackedDense {
 
 }  // namespace
 
-Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
                                                             int k, const float* bias, Activation act) {
   auto dense = std::make_unique<WasmDenseI8>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, scale, bias));

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -815,6 +816,10 @@ TEST_CASE("out-of-range ids and offsets are errors, not crashes", "[ops]") {
   require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {-1})})), StatusCode::kOutOfRange, "outside");
   require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 7}), i32("o", Shape{1}, {0})})),
                 StatusCode::kOutOfRange, "id 7");
+  // Negative ids (checked as unsigned) and INT32_MIN are out of range too, wherever they sit.
+  for (int32_t bad : {-1, INT32_MIN})
+    require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{3}, {0, 2, bad}), i32("o", Shape{1}, {0})})),
+                  StatusCode::kOutOfRange, "at position 2");
   require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{2}, {1, 1})})),
                 StatusCode::kOutOfRange, "start at 0");
   require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{3}, {0, 2, 1})})),

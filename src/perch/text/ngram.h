@@ -50,22 +50,6 @@ inline uint32_t fnv1a32(const void* data, size_t n, uint32_t h = kFnv1a32Offset)
   return h;
 }
 
-// x % d for a fixed d without a division per id (Lemire, Kaser, Kurz: "Faster remainder by
-// direct computation", 2019): exact for every 32-bit x and 0 < d < 2^32, using 64-bit products
-// only (the 64x32-bit high part is split in two halves). Exposed for tests.
-class FastMod {
- public:
-  explicit FastMod(uint32_t d) : d_(d), m_(~uint64_t{0} / d + 1) {}
-  uint32_t operator()(uint32_t x) const {
-    const uint64_t low = m_ * x;  // wraps mod 2^64 on purpose
-    const uint64_t hi = (low >> 32) * d_, lo = ((low & 0xFFFFFFFFu) * d_) >> 32;
-    return static_cast<uint32_t>((hi + lo) >> 32);
-  }
-
- private:
-  uint64_t d_, m_;
-};
-
 // The featurizer's character tables (exposed for tests).
 uint32_t ngram_lowercase(uint32_t cp);
 bool ngram_is_letter(uint32_t cp);

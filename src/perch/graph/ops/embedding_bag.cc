@@ -1,5 +1,8 @@
 // EmbeddingBag: weight [V, D] (f32, or i8 with "<weight>.scale" [V]), ids i32 [n], offsets i32
 // [B] → [B, D], the sum or mean of each bag's rows. Ids and offsets are checked on every run.
+#include <algorithm>
+#include <climits>
+
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
@@ -38,7 +41,12 @@ class EmbeddingBagKernel : public OpKernel {
     const int64_t n = in[1].shape[0], bags = in[2].shape[0];
     const int32_t* ids = in[1].as<int32_t>();
     const int32_t* offsets = in[2].as<int32_t>();
-    for (int64_t i = 0; i < n; ++i)
+    // One unsigned compare per id (a negative id wraps past the limit) and one branch at the end:
+    // the check runs on every id of every per-keystroke call.
+    const uint32_t limit = static_cast<uint32_t>(std::min<int64_t>(v, int64_t{INT32_MAX} + 1));
+    uint32_t bad = 0;
+    for (int64_t i = 0; i < n; ++i) bad |= static_cast<uint32_t>(static_cast<uint32_t>(ids[i]) >= limit);
+    for (int64_t i = 0; bad && i < n; ++i)
       if (ids[i] < 0 || ids[i] >= v)
         return out_of_range("EmbeddingBag: id " + std::to_string(ids[i]) + " at position " +
                             std::to_string(i) + " is outside [0, " + std::to_string(v) + ")");

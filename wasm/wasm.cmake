@@ -78,6 +78,6 @@ file(GLOB_RECURSE _perch_size_sources CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/src/perch/tasks/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/text/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/runtime/model.cc)
-# Except the language detector's featurizer: it runs per keystroke.
-list(FILTER _perch_size_sources EXCLUDE REGEX "/text/ngram\\.cc$")
+# Except the language detector's featurizer and top-k scan: they run per keystroke.
+list(FILTER _perch_size_sources EXCLUDE REGEX "/(text/ngram|tasks/top_k)\\.cc$")
 set_source_files_properties(${_perch_size_sources} TARGET_DIRECTORY perch PROPERTIES COMPILE_OPTIONS -Os)

@@ -13,6 +13,13 @@ void top_k_indices(const float* p, int n, int k, std::vector<int>* order) {
     float key[kScanMaxK];
     int count = 0;
     for (int i = 0; i < n; ++i) {
+      // Once k are kept, most scores are below the k-th: skip them four at a time, with
+      // non-short-circuit ORs (one vector compare where the compiler vectorizes).
+      if (count == k) {
+        const float t = key[k - 1];
+        while (i + 4 <= n && !((p[i] > t) | (p[i + 1] > t) | (p[i + 2] > t) | (p[i + 3] > t))) i += 4;
+        if (i == n) break;
+      }
       const float pi = p[i] >= 0.0f ? p[i] : -1.0f;
       if (count == k && !(pi > key[k - 1])) continue;  // the common case: not in the top k
       int j = count < k ? count++ : k - 1;

@@ -230,6 +230,7 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
     if (spells(id)) s->ids_by_first_byte_[next[static_cast<unsigned char>(s->surfaces_[static_cast<size_t>(id)][0])]++] = id;
   s->positions_.reserve(static_cast<size_t>(s->decoding_.max_context));
   s->scratch_.allowed.resize(static_cast<size_t>(s->vocab_));
+  s->remembered_.resize(kRemembered);
   return s;
 }
 
@@ -248,11 +249,29 @@ bool TextSuggester::lexicon_has(std::string_view w) const {
 }
 
 void TextSuggester::reset() {
-  root_tokens_.clear();
-  root_probs_.clear();
+  for (Remembered& r : remembered_) r.seq.clear();
   cached_.clear();
   last_logits_.clear();
   session_->kv_cache().reset();
+}
+
+Result<const double*> TextSuggester::probs_after(const std::vector<int32_t>& seq) {
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a over the ids
+  for (int32_t id : seq) hash = (hash ^ static_cast<uint32_t>(id)) * 1099511628211ull;
+  Remembered* victim = &remembered_[0];
+  for (Remembered& r : remembered_) {
+    if (r.hash == hash && r.seq == seq) {
+      r.last_use = ++uses_;
+      return r.probs.data();
+    }
+    if (r.last_use < victim->last_use) victim = &r;
+  }
+  PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
+  victim->seq.assign(seq.begin(), seq.end());
+  victim->hash = hash;
+  victim->last_use = ++uses_;
+  softmax(logits, vocab_, &victim->probs);
+  return victim->probs.data();
 }
 
 Result<const float*> TextSuggester::logits_after(const std::vector<int32_t>& seq) {
@@ -417,21 +436,9 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     if (expansions >= max_expansions || node.path_size >= max_gen || node.path_size >= max_word_tokens) continue;
     ++expansions;
     path.assign(path_pool.begin() + node.path_begin, path_pool.begin() + node.path_begin + node.path_size);
-    if (node.path_size == 0 && ctx == root_tokens_) {
-      probs = root_probs_.data();  // the context did not change since the last call (typing a word)
-    } else {
-      seq.assign(ctx.begin(), ctx.end());
-      seq.insert(seq.end(), path.begin(), path.end());
-      PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-      if (node.path_size == 0) {
-        root_tokens_.assign(ctx.begin(), ctx.end());
-        softmax(logits, vocab_, &root_probs_);
-        probs = root_probs_.data();
-      } else {
-        softmax(logits, vocab_, &sc.probs);
-        probs = sc.probs.data();
-      }
-    }
+    seq.assign(ctx.begin(), ctx.end());
+    seq.insert(seq.end(), path.begin(), path.end());
+    PERCH_ASSIGN_OR_RETURN(probs, probs_after(seq));
     word.assign(word_start_text);
     word.append(surface_pool, node.surface_begin, node.surface_size);  // " word" so far
 
@@ -534,9 +541,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
         if (n == 0 && next_word.empty() && w.probs_slot >= 0) {
           pr = sc.word_probs.data() + static_cast<size_t>(w.probs_slot) * static_cast<size_t>(vocab_);
         } else {
-          PERCH_ASSIGN_OR_RETURN(const float* logits, logits_after(seq));
-          softmax(logits, vocab_, &sc.probs);
-          pr = sc.probs.data();
+          PERCH_ASSIGN_OR_RETURN(pr, probs_after(seq));
         }
         int best = -1;
         if (next_word.empty()) {

@@ -2,8 +2,10 @@
 //
 // One Session per suggester keeps the KV cache between calls, so a keystroke runs only the
 // tokens that changed: the new text's tokens are compared with the cached ones, the cache is
-// rolled back to the common prefix (deletions) and only the rest is run. The answer depends only
-// on the text, never on the call history (tests check incremental == from scratch).
+// rolled back to the common prefix (deletions) and only the rest is run; the next-token
+// distributions of the last 16 sequences are remembered, so a keystroke within a word often runs
+// no model step at all. The answer depends only on the text, never on the call history (tests
+// check incremental == from scratch).
 //
 // How a text is read (all of it deterministic in the text):
 //   - invalid UTF-8 is an InvalidUtf8 error; empty or whitespace-only text gives no suggestions;
@@ -99,8 +101,19 @@ class TextSuggester {
   std::vector<int32_t> cached_;        // tokens whose keys/values are in the KV cache
   std::vector<float> last_logits_;     // logits after cached_ (valid when !cached_.empty())
   std::vector<int32_t> positions_;     // scratch for the positions input
-  std::vector<int32_t> root_tokens_;   // the last call's context and its next-token distribution:
-  std::vector<double> root_probs_;     // typing within a word reuses it without a run
+  // The next-token distribution after `seq`, from the last kRemembered sequences asked about
+  // when it is one of them (the search revisits them keystroke after keystroke: typing within a
+  // word asks again about the same context and spellings; 16 x vocab doubles, 512 KB here),
+  // else by logits_after and a softmax. The pointer is valid until the next call.
+  Result<const double*> probs_after(const std::vector<int32_t>& seq);
+  struct Remembered {
+    uint64_t hash = 0, last_use = 0;
+    std::vector<int32_t> seq;  // empty: unused
+    std::vector<double> probs;
+  };
+  static constexpr size_t kRemembered = 16;
+  std::vector<Remembered> remembered_;
+  uint64_t uses_ = 0;
   // Per token: 0 other (unknown, byte), 1 starts a new word (" the"), 2 continues a word
   // ("ing", "'s"), 3 ends a word without a space (",", "."), 4 control (ends the text).
   std::vector<uint8_t> kind_;
@@ -135,7 +148,6 @@ class TextSuggester {
     std::string context, partial, required, spelled, word_start_text;
     std::string word, form;  // a candidate " word" and its lexicon form
     std::vector<int32_t> ctx, typed, word_start, canonical, seq, path, next_word;
-    std::vector<double> probs;
     std::vector<double> word_probs;  // finished words' next-token distributions, vocab each
     std::vector<Candidate> allowed, head;  // a step's next tokens (vocab long); the best of them
     std::vector<SearchNode> nodes;

@@ -142,6 +142,29 @@ TEST_CASE("suggester: incremental typing and deletions give the from-scratch ans
   REQUIRE(incremental_tokens < scratch_tokens);
 }
 
+TEST_CASE("suggester: remembered distributions give the answer of a fresh run, and spare model steps", "[suggest]") {
+  auto s = make_suggester();
+  auto fresh = make_suggester();
+  // Typing a word asks again about sequences of the previous keystrokes; other text in between
+  // pushes them out of the 16 remembered (and the KV cache elsewhere).
+  const std::vector<std::string> texts = {"We will send it to them tomor", "We will send it to them tomorr",
+                                          "We will send it to them tomorro", "The committee has", "Thank you for your hel",
+                                          "We will send it to them tomorr", "We will send it to them tomorr"};
+  int steps_again = -1;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto a = s->suggest(texts[i], 3, 2);
+    REQUIRE(a.is_ok());
+    if (i + 1 == texts.size()) steps_again = s->stats().forward_calls;
+    fresh->reset();
+    auto b = fresh->suggest(texts[i], 3, 2);
+    REQUIRE(b.is_ok());
+    REQUIRE(!b.value().empty());
+    require_same(a.value(), b.value(), texts[i]);
+  }
+  REQUIRE(fresh->stats().forward_calls > 0);
+  REQUIRE(steps_again == 0);  // the same text again: every distribution is remembered
+}
+
 TEST_CASE("suggester: long text keeps a window, and the window does not change the answer", "[suggest]") {
   auto incremental = make_suggester();
   auto scratch = make_suggester();

@@ -3,6 +3,7 @@
 // shipped model's tokenizer), and a clear error on bad input and bad tokenizer JSON.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -61,7 +62,8 @@ TEST_CASE("tokenizer reproduces sentencepiece ids on every test vector", "[token
   std::ifstream f(source_path("tests/data/tokenizer_vectors.jsonl"));
   REQUIRE(f.good());
   std::string line;
-  int n_valid = 0, n_invalid = 0, n_mismatch = 0;
+  int n_valid = 0, n_invalid = 0, n_mismatch = 0, n_scratch_mismatch = 0;
+  Tokenizer::Scratch scratch;  // one for every line, as a per-keystroke caller keeps it
   while (std::getline(f, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     REQUIRE(!j.is_discarded());
@@ -70,12 +72,17 @@ TEST_CASE("tokenizer reproduces sentencepiece ids on every test vector", "[token
       const Status s = t.encode(from_hex(j["hex"].get<std::string>()), &ids);
       REQUIRE(s.code() == StatusCode::kInvalidUtf8);
       REQUIRE(s.message().find("invalid UTF-8 at byte") != std::string::npos);
+      REQUIRE(t.encode(from_hex(j["hex"].get<std::string>()), &ids, &scratch).code() == StatusCode::kInvalidUtf8);
       ++n_invalid;
       continue;
     }
     const std::string text = j["text"].get<std::string>();
     const std::vector<int32_t> expected = j["ids"].get<std::vector<int32_t>>();
     REQUIRE(t.encode(text, &ids).is_ok());
+    std::vector<int32_t> reused = {7};  // encode appends
+    REQUIRE(t.encode(text, &reused, &scratch).is_ok());
+    if (reused.size() != expected.size() + 1 || !std::equal(expected.begin(), expected.end(), reused.begin() + 1))
+      ++n_scratch_mismatch;
     if (ids != expected) {
       ++n_mismatch;
       if (n_mismatch <= 5) {
@@ -89,6 +96,7 @@ TEST_CASE("tokenizer reproduces sentencepiece ids on every test vector", "[token
     ++n_valid;
   }
   REQUIRE(n_mismatch == 0);
+  REQUIRE(n_scratch_mismatch == 0);
   REQUIRE(n_valid >= 3000);
   REQUIRE(n_invalid >= 100);
 }

@@ -251,7 +251,7 @@ bool TextSuggester::lexicon_has(std::string_view w) const {
 void TextSuggester::reset() {
   for (Remembered& r : remembered_) r.seq.clear();
   cached_.clear();
-  last_logits_.clear();
+  have_logits_ = false;
   session_->kv_cache().reset();
 }
 
@@ -282,12 +282,14 @@ Result<const float*> TextSuggester::logits_after(const std::vector<int32_t>& seq
   size_t p = 0;
   while (p < cached_.size() && p < seq.size() && cached_[p] == seq[p]) ++p;
   if (p == seq.size()) {
-    if (cached_.size() == seq.size() && !last_logits_.empty()) return last_logits_.data();
+    if (cached_.size() == seq.size() && have_logits_) return last_logits_.data();
     --p;  // the cache holds more than seq: re-run seq's last token for its logits
   }
   PERCH_RETURN_IF_ERROR(kv.truncate(static_cast<int>(p)));
   cached_.resize(p);
-  last_logits_.clear();
+  // A flag, not last_logits_.clear(): compiled for size (wasm), clearing a vector walks all
+  // its elements (4096 no-op destructions), ~60 us a keystroke.
+  have_logits_ = false;
   const int m = static_cast<int>(seq.size() - p);
   positions_.resize(static_cast<size_t>(m));
   for (int i = 0; i < m; ++i) positions_[static_cast<size_t>(i)] = static_cast<int32_t>(p) + i;
@@ -306,6 +308,7 @@ Result<const float*> TextSuggester::logits_after(const std::vector<int32_t>& seq
   if (out.dtype != DType::kF32 || out.shape.numel() < vocab_) return internal_error("TextSuggester: bad logits output");
   const float* last_row = out.as<float>() + (out.shape.numel() - vocab_);
   last_logits_.assign(last_row, last_row + vocab_);
+  have_logits_ = true;
   cached_ = seq;
   return last_logits_.data();
 }

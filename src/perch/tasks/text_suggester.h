@@ -99,7 +99,8 @@ class TextSuggester {
   Decoding decoding_;
   int vocab_ = 0;
   std::vector<int32_t> cached_;        // tokens whose keys/values are in the KV cache
-  std::vector<float> last_logits_;     // logits after cached_ (valid when !cached_.empty())
+  std::vector<float> last_logits_;     // logits after cached_ (valid when have_logits_)
+  bool have_logits_ = false;
   std::vector<int32_t> positions_;     // scratch for the positions input
   // The next-token distribution after `seq`, from the last kRemembered sequences asked about
   // when it is one of them (the search revisits them keystroke after keystroke: typing within a

@@ -84,13 +84,15 @@ bool more_probable(const C& a, const C& b) {
   return a.p > b.p || (a.p == b.p && a.id < b.id);
 }
 
-// The k first of c[0, n) in more_probable order, sorted, into head[0, min(k, n)); returns how
-// many. By insertion: most candidates lose to the current k-th at the first comparison.
+// The k first of c[0, n) in more_probable order that come after *after (all when after is
+// null), sorted, into head[0, min(k, those)); returns how many. By insertion: most candidates
+// lose to the current k-th at the first comparison. Page after page, this is a full sort.
 template <typename C>
-size_t select_best(const C* c, size_t n, size_t k, C* head) {
+size_t select_best(const C* c, size_t n, size_t k, const C* after, C* head) {
   size_t m = 0;
   for (size_t i = 0; i < n; ++i) {
     const C x = c[i];
+    if (after != nullptr && !more_probable(*after, x)) continue;
     if (m == k) {
       if (k == 0 || !more_probable(x, head[k - 1])) continue;
       --m;
@@ -493,18 +495,21 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     // The `count + search_extra_children` most probable children that still spell the start of
     // a lexicon word. Sorting only the head is enough but when the lexicon rejects most of it.
     const size_t wanted = static_cast<size_t>(count + decoding_.search_extra_children);
-    sc.head.resize(4 * wanted);
-    const size_t head_size = select_best(allowed, num_allowed, 4 * wanted, sc.head.data());
-    bool all_sorted = false;
+    const size_t page = 4 * wanted;
+    sc.head.resize(page);
+    Candidate* const head = sc.head.data();
+    size_t head_size = select_best(allowed, num_allowed, page, static_cast<const Candidate*>(nullptr), head);
+    size_t head_start = 0;  // index of head[0] in the order
     size_t taken = 0;
     const size_t word_size = word.size();
     for (size_t i = 0; i < num_allowed && taken < wanted; ++i) {
-      if (i == head_size && !all_sorted) {
-        // Past the head (i.e. the first head_size of the order): sort them all.
-        std::sort(allowed, allowed + num_allowed, more_probable<Candidate>);
-        all_sorted = true;
+      if (i == head_start + head_size) {
+        // Past the head (the lexicon rejected much of it): the next page of the order.
+        const Candidate last = head[head_size - 1];
+        head_start = i;
+        head_size = select_best(allowed, num_allowed, page, &last, head);
       }
-      const Candidate next = all_sorted ? allowed[i] : sc.head[i];
+      const Candidate next = head[i - head_start];
       const double p = node.p * next.p;
       if (p < threshold * z || p <= 0) break;
       const int id = next.id;

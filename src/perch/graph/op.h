@@ -56,8 +56,9 @@ struct RunContext {
 class Kernel {
  public:
   virtual ~Kernel() = default;
-  // Output dtypes/shapes from input dtypes/shapes. Called at load with max shapes and before
-  // every run with actual shapes: must not allocate. Reports bad shapes with the op's name.
+  // Output dtypes/shapes from input dtypes/shapes (and nothing else: Session::run calls it again
+  // only when an input's dtype or shape changed). Called at load with max shapes and before a
+  // run with actual shapes: must not allocate. Reports bad shapes with the op's name.
   virtual Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const = 0;
   // Scratch bytes the run needs for these (max) input shapes; planned in the arena at load.
   virtual size_t scratch_bytes(const ValueInfo* in, int n_in) const { return 0; }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "perch/tasks/top_k.h"
 #include "perch/text/utf8.h"
 
 namespace perch {
@@ -91,15 +92,8 @@ template <typename C>
 size_t select_best(const C* c, size_t n, size_t k, const C* after, C* head) {
   size_t m = 0;
   for (size_t i = 0; i < n; ++i) {
-    const C x = c[i];
-    if (after != nullptr && !more_probable(*after, x)) continue;
-    if (m == k) {
-      if (k == 0 || !more_probable(x, head[k - 1])) continue;
-      --m;
-    }
-    size_t j = m++;
-    for (; j > 0 && more_probable(x, head[j - 1]); --j) head[j] = head[j - 1];
-    head[j] = x;
+    if (after != nullptr && !more_probable(*after, c[i])) continue;
+    m = insert_top_k(head, m, k, c[i], more_probable<C>);
   }
   return m;
 }

@@ -98,7 +98,7 @@ test('infer refuses wrong shapes, dtypes, names and counts with a JSON 400', asy
   const bad = [
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] },
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [9, 4], data: new Array(36).fill(0) }] },
-    { inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    { inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4.5] }] }, // not an INT32 (INT32 that fits FP32 is converted)
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3] }] },
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 'a'] }] },
     { inputs: [{ name: 'z', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },

@@ -34,6 +34,7 @@ try {
   const numThreads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
   const detector = await LanguageDetector.create({
     numThreads,
+    requireUserActivation: false, // loads on arrival; the user-activation rule has its own test
     monitor(m) { m.addEventListener('downloadprogress', (e) => progress.push(e.loaded)); },
   });
   const en = await detector.detect('The weather is lovely today, so we are going for a long walk in the park.');

@@ -63,14 +63,16 @@ function expectedLanguages(o: Partial<LanguageDetectorCreateOptions>, where: str
   return matchLanguages(canonicalizeLanguageTags(o.expectedInputLanguages, where), knownLanguages(o));
 }
 
-export class LanguageDetector extends Task {
+/**
+ * The detector objects. Callers see the interface object `LanguageDetector` below (a plain
+ * function, as Web IDL's interface objects are), whose `prototype` is this class's.
+ */
+class LanguageDetectorObject extends Task {
   #expected: readonly string[] | null = null;
 
-  /** Not callable: use LanguageDetector.create(). */
-  constructor(...args: unknown[]) {
-    if (args[0] !== CONSTRUCT) throw illegalConstructor('LanguageDetector');
-    super('language-detection', 'language-detection', args[1] as LanguageDetectorCreateOptions);
-    const langs = args[2] as string[];
+  constructor(token: symbol, options: LanguageDetectorCreateOptions, langs: string[]) {
+    if (token !== CONSTRUCT) throw illegalConstructor('LanguageDetector');
+    super('language-detection', 'language-detection', options);
     this.#expected = langs.length > 0 ? Object.freeze([...langs]) : null;
   }
 
@@ -87,7 +89,7 @@ export class LanguageDetector extends Task {
     return availabilityOf('language-detection', o);
   }
 
-  static create(options: LanguageDetectorCreateOptions = {}): Promise<LanguageDetector> {
+  static create(options: LanguageDetectorCreateOptions = {}): Promise<LanguageDetectorObject> {
     let o: LanguageDetectorCreateOptions;
     let langs: string[] | null;
     try {
@@ -98,7 +100,7 @@ export class LanguageDetector extends Task {
     }
     return Task.createModelObject(
       o,
-      () => new LanguageDetector(CONSTRUCT, o, langs ?? []),
+      () => new LanguageDetectorObject(CONSTRUCT, o, langs ?? []),
       async () => (langs === null ? 'unavailable' : availabilityOf('language-detection', o)),
     );
   }
@@ -128,13 +130,13 @@ export class LanguageDetector extends Task {
 
   /** The expected input languages given to create() (canonical, matched), or null. */
   get expectedInputLanguages(): readonly string[] | null {
-    LanguageDetector.#check(this, 'expectedInputLanguages');
+    LanguageDetectorObject.#check(this, 'expectedInputLanguages');
     return this.#expected;
   }
 
   /** Largest input detect() accepts, in the units of measureInputUsage() (UTF-8 bytes). */
   get inputQuota(): number {
-    LanguageDetector.#check(this, 'inputQuota');
+    LanguageDetectorObject.#check(this, 'inputQuota');
     return INPUT_QUOTA;
   }
 
@@ -143,7 +145,7 @@ export class LanguageDetector extends Task {
     let text: string;
     let o: Partial<DetectOptions>;
     try {
-      LanguageDetector.#check(this, 'measureInputUsage()');
+      LanguageDetectorObject.#check(this, 'measureInputUsage()');
       if (arguments.length < 1) throw new TypeError('measureInputUsage() needs an input string');
       text = domString(input);
       o = dictionary<DetectOptions>(options, 'measureInputUsage()');
@@ -162,7 +164,7 @@ export class LanguageDetector extends Task {
     let o: Partial<DetectOptions>;
     let top: number;
     try {
-      LanguageDetector.#check(this, 'detect()');
+      LanguageDetectorObject.#check(this, 'detect()');
       if (arguments.length < 1) throw new TypeError('detect() needs an input string');
       text = domString(input);
       o = dictionary<DetectOptions>(options, 'detect()');
@@ -188,13 +190,29 @@ export class LanguageDetector extends Task {
 // The interface inherits from nothing (not EventTarget): the prototype object gets Task's members
 // (placement, events, destroy) and Object.prototype as its prototype.
 for (const key of Reflect.ownKeys(Task.prototype)) {
-  if (key === 'constructor' || Object.prototype.hasOwnProperty.call(LanguageDetector.prototype, key)) continue;
-  Object.defineProperty(LanguageDetector.prototype, key, Object.getOwnPropertyDescriptor(Task.prototype, key)!);
+  if (key === 'constructor' || Object.prototype.hasOwnProperty.call(LanguageDetectorObject.prototype, key)) continue;
+  Object.defineProperty(LanguageDetectorObject.prototype, key, Object.getOwnPropertyDescriptor(Task.prototype, key)!);
 }
-Object.setPrototypeOf(LanguageDetector.prototype, Object.prototype);
+Object.setPrototypeOf(LanguageDetectorObject.prototype, Object.prototype);
 
-shapeAsInterface(LanguageDetector, 'LanguageDetector', {
-  statics: ['create', 'availability'],
+interface LanguageDetectorInterface {
+  readonly prototype: LanguageDetectorObject;
+  create(options?: LanguageDetectorCreateOptions): Promise<LanguageDetectorObject>;
+  availability(options?: LanguageDetectorCreateOptions): Promise<Availability>;
+}
+
+/** The interface object: not callable or constructible (use create()); a Function's child. */
+export const LanguageDetector = function LanguageDetector(): never {
+  throw illegalConstructor('LanguageDetector');
+} as unknown as LanguageDetectorInterface;
+export type LanguageDetector = LanguageDetectorObject;
+Object.defineProperty(LanguageDetector, 'prototype', { value: LanguageDetectorObject.prototype, writable: false });
+Object.defineProperty(LanguageDetectorObject.prototype, 'constructor', { value: LanguageDetector, writable: true, configurable: true, enumerable: false });
+for (const name of ['create', 'availability'] as const) {
+  Object.defineProperty(LanguageDetector, name, { value: LanguageDetectorObject[name], writable: true, configurable: true, enumerable: true });
+}
+
+shapeAsInterface(LanguageDetectorObject, 'LanguageDetector', {
   operations: ['detect', 'measureInputUsage', 'destroy'],
   attributes: ['expectedInputLanguages', 'inputQuota'],
 });

@@ -93,6 +93,7 @@ export abstract class Task {
   // dispatched through this one.
   readonly #events = new EventTarget();
   readonly #destruction = new AbortController();
+  #released: Promise<void> = Promise.resolve();
   private stopPressure: () => void = () => {};
   private pressureSwitched = false;
   protected readonly remote: RemoteOptions | undefined;
@@ -196,13 +197,13 @@ export abstract class Task {
       progress.finish();
       await nextTask(); // the final progress event is seen before create() settles
     });
+    loading.catch(() => {}); // after an abort its failure is no longer anyone's
     try {
       await (signal ? runAbortable(signal, () => loading) : loading);
     } catch (e) {
       task.destroyWith(signal?.aborted ? signal.reason : e);
       throw signal?.aborted ? signal.reason : e;
     }
-    loading.catch(() => {});
     signal?.addEventListener('abort', () => task.destroyWith(signal.reason), { once: true });
     return task;
   }
@@ -428,13 +429,13 @@ export abstract class Task {
     if (this.destroyed) return;
     this.#destruction.abort(reason);
     this.stopPressure();
-    void this.releaseLocal();
+    this.#released = this.releaseLocal();
   }
 
   /** Like destroy(), and resolves once the engine has freed the model. */
   async destroyAsync(): Promise<void> {
     this.destroy();
-    await this.releaseLocal();
+    await this.#released;
   }
 }
 

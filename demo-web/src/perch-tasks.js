@@ -20,6 +20,8 @@ const KINDS = {
 export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
   let bytes;
   const task = await KINDS[kind]().create({
+    // The page loads both tasks on arrival, its own models from its own origin: no click needed.
+    requireUserActivation: false,
     placement: 'auto',
     serverUrl,
     ...(weakDevice ? { device: WEAK_DEVICE } : {}),

@@ -60,14 +60,54 @@ export class DestroyedError extends PerchError {
   }
 }
 
-/** The signal given to a call was aborted (same name as the DOMException browsers use). */
-export class AbortError extends PerchError {
-  override name = 'AbortError';
-  constructor(reason?: unknown) {
-    super('the operation was aborted by its AbortSignal', { cause: reason });
-  }
+/**
+ * What the Language Detector API rejects with: a DOMException with this name (AbortError,
+ * NotSupportedError, NotAllowedError, ...). Aborts reject with the signal's own `reason`.
+ */
+export function domException(name: string, message: string): DOMException {
+  return new DOMException(message, name);
 }
 
+/** Throws the signal's reason as is (a DOMException "AbortError" unless the caller gave one). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError(signal.reason);
+  if (signal?.aborted) throw signal.reason;
+}
+
+interface QuotaExceededErrorOptions {
+  quota?: number;
+  requested?: number;
+}
+
+/**
+ * Web IDL's QuotaExceededError (a DOMException with `quota` and `requested`), for runtimes that
+ * lack it (Node, older browsers). Where the platform has one, `quotaExceededError()` uses it.
+ */
+export class PerchQuotaExceededError extends DOMException {
+  readonly #quota: number | null;
+  readonly #requested: number | null;
+  constructor(message = '', options: QuotaExceededErrorOptions = {}) {
+    super(message, 'QuotaExceededError');
+    this.#quota = options.quota ?? null;
+    this.#requested = options.requested ?? null;
+  }
+  get quota(): number | null {
+    return this.#quota;
+  }
+  get requested(): number | null {
+    return this.#requested;
+  }
+}
+Object.defineProperty(PerchQuotaExceededError, 'name', { value: 'QuotaExceededError' });
+
+type QuotaCtor = new (message?: string, options?: QuotaExceededErrorOptions) => DOMException & { quota: number | null; requested: number | null };
+
+/** The QuotaExceededError constructor in use: the platform's, else perch's. */
+export function quotaExceededErrorClass(): QuotaCtor {
+  const native = (globalThis as { QuotaExceededError?: QuotaCtor }).QuotaExceededError;
+  return native ?? (PerchQuotaExceededError as unknown as QuotaCtor);
+}
+
+export function quotaExceededError(requested: number, quota: number, message: string): DOMException {
+  const Ctor = quotaExceededErrorClass();
+  return new Ctor(message, { requested, quota });
 }

@@ -1,70 +1,218 @@
-// LanguageDetector with the shape of the browser's Language Detector API
-// (availability(), create({monitor, signal}), detect(text), destroy()).
+// LanguageDetector, shaped and behaving as the Language Detector API (W3C WebML CG, "Translator and
+// Language Detector APIs"): create() / availability() statics, detect(), measureInputUsage(),
+// inputQuota, expectedInputLanguages, destroy(); plus perch's options (placement, model, server).
 import { availabilityOf, type Availability } from './availability.js';
-import { InvalidInputError } from './errors.js';
+import { shippedLanguages } from './default_models.js';
+import { domException, quotaExceededError } from './errors.js';
+import { languageResultList } from './language_result_rule.js';
+import { canonicalizeLanguageTags, canonicalLabel, matchLanguages } from './language_tags.js';
 import { remoteDetect } from './remote.js';
 import type { LanguageResult } from './results.js';
-import { checkCount, checkText, Task, type TaskCreateOptions } from './task.js';
+import { checkCount, Task, type TaskCreateOptions } from './task.js';
+import { CONSTRUCT, illegalConstructor, shapeAsInterface } from './webidl_shape.js';
 
 export interface LanguageDetectorCreateOptions extends TaskCreateOptions {
-  /** Languages the caller expects (BCP 47); kept for API compatibility, and readable back. */
+  /** Languages the input is expected in (BCP 47); validated, canonicalized, matched to the model's. */
   expectedInputLanguages?: string[];
 }
 
 export interface DetectOptions {
   signal?: AbortSignal;
-  /** How many languages to return before the final 'und' (default 10). */
+  /** perch: at most this many languages before 'und' (default: as many as the result rule lists). */
   top?: number;
 }
 
-/** Sorted by confidence, and ending with 'und' carrying the remaining probability. */
-export function normalizeLanguageResults(results: LanguageResult[]): LanguageResult[] {
-  const known = results.filter((r) => r.detectedLanguage !== 'und').sort((a, b) => b.confidence - a.confidence);
-  const given = results.find((r) => r.detectedLanguage === 'und');
-  const rest = Math.max(0, 1 - known.reduce((s, r) => s + r.confidence, 0));
-  known.push({ detectedLanguage: 'und', confidence: given ? given.confidence : rest });
-  return known;
+/** Largest input detect() takes, in UTF-8 bytes (the engine's limit). */
+const INPUT_QUOTA = 1 << 20;
+/** Languages asked of the engine: all of them; the result rule picks the list. */
+const ENGINE_TOP = 1000;
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
-export class LanguageDetector extends Task {
-  readonly expectedInputLanguages: readonly string[] | null;
-  /** Largest input (UTF-16 code units) detect() accepts. */
-  readonly inputQuota = 1 << 20;
+/** Web IDL: a DOMString argument (ToString; a Symbol is a TypeError). */
+function domString(value: unknown): string {
+  return `${value as string}`;
+}
 
-  private constructor(options: LanguageDetectorCreateOptions) {
+/** Web IDL: an optional dictionary argument (undefined/null: empty; not an object: TypeError). */
+function dictionary<T extends object>(value: unknown, where: string): Partial<T> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' && typeof value !== 'function') throw new TypeError(`${where}: options must be an object`);
+  return value as Partial<T>;
+}
+
+/** The shipped model's languages, when the options select it; undefined when not known up front. */
+function knownLanguages(o: Partial<LanguageDetectorCreateOptions>): ReadonlySet<string> | undefined {
+  return o.model === undefined ? shippedLanguages() : undefined;
+}
+
+/** Validated, canonical, best-fit expectedInputLanguages; null when one is not supported. */
+function expectedLanguages(o: Partial<LanguageDetectorCreateOptions>, where: string): string[] | null {
+  return matchLanguages(canonicalizeLanguageTags(o.expectedInputLanguages, where), knownLanguages(o));
+}
+
+/**
+ * The detector objects. Callers see the interface object `LanguageDetector` below (a plain
+ * function, as Web IDL's interface objects are), whose `prototype` is this class's.
+ */
+class LanguageDetectorObject extends Task {
+  #expected: readonly string[] | null = null;
+
+  constructor(token: symbol, options: LanguageDetectorCreateOptions, langs: string[]) {
+    if (token !== CONSTRUCT) throw illegalConstructor('LanguageDetector');
     super('language-detection', 'language-detection', options);
-    this.expectedInputLanguages = options.expectedInputLanguages ? Object.freeze([...options.expectedInputLanguages]) : null;
+    this.#expected = langs.length > 0 ? Object.freeze([...langs]) : null;
   }
 
   static availability(options: LanguageDetectorCreateOptions = {}): Promise<Availability> {
-    return availabilityOf('language-detection', options);
+    let o: Partial<LanguageDetectorCreateOptions>;
+    let langs: string[] | null;
+    try {
+      o = dictionary<LanguageDetectorCreateOptions>(options, 'availability()');
+      langs = expectedLanguages(o, 'availability()');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (langs === null) return Promise.resolve('unavailable');
+    return availabilityOf('language-detection', o);
   }
 
-  static async create(options: LanguageDetectorCreateOptions = {}): Promise<LanguageDetector> {
-    const d = new LanguageDetector(options);
-    await d.init();
-    return d;
+  static create(options: LanguageDetectorCreateOptions = {}): Promise<LanguageDetectorObject> {
+    let o: LanguageDetectorCreateOptions;
+    let langs: string[] | null;
+    try {
+      o = dictionary<LanguageDetectorCreateOptions>(options, 'create()') as LanguageDetectorCreateOptions;
+      langs = expectedLanguages(o, 'create()');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return Task.createModelObject(
+      o,
+      () => new LanguageDetectorObject(CONSTRUCT, o, langs ?? []),
+      async () => (langs === null ? 'unavailable' : availabilityOf('language-detection', o)),
+    );
   }
 
   protected defaultBudgetMs(): number {
     return 100;
   }
 
-  async measureInputUsage(text: string): Promise<number> {
-    return checkText(text, 'measureInputUsage()').length;
+  protected override requiresUserActivation(): boolean {
+    return true;
   }
 
-  /** Languages of `text`, most likely first, ending with 'und'. */
-  async detect(text: string, options: DetectOptions = {}): Promise<LanguageResult[]> {
-    this.checkAlive('LanguageDetector');
-    const t = checkText(text, 'detect()');
-    if (t.length > this.inputQuota) throw new InvalidInputError(`detect() accepts at most ${this.inputQuota} characters (got ${t.length}); pass a shorter excerpt`);
-    const top = checkCount(options.top, 'top', 1, 1000, 10);
-    const out = await this.dispatch(
-      (m) => m.backend.detect(m.handle, t, top),
-      (r) => remoteDetect(r, t, top, options.signal),
-      options.signal,
-    );
-    return normalizeLanguageResults(out);
+  /** A caller's model: its labels must cover expectedInputLanguages. */
+  protected override afterLoad(): void {
+    if (!this.modelLabels || !this.#expected) return;
+    const matched = matchLanguages([...this.#expected], new Set(this.modelLabels.map(canonicalLabel)));
+    if (matched === null) {
+      throw domException('NotSupportedError', `the model does not detect every language of expectedInputLanguages (${this.#expected.join(', ')})`);
+    }
+    this.#expected = Object.freeze(matched);
+  }
+
+  /** Web IDL's brand check: `this` must be a LanguageDetector. */
+  static #check(o: unknown, what: string): void {
+    if (typeof o !== 'object' || o === null || !(#expected in o)) throw new TypeError(`Illegal invocation: ${what} needs a LanguageDetector`);
+  }
+
+  /** The expected input languages given to create() (canonical, matched), or null. */
+  get expectedInputLanguages(): readonly string[] | null {
+    LanguageDetectorObject.#check(this, 'expectedInputLanguages');
+    return this.#expected;
+  }
+
+  /** Largest input detect() accepts, in the units of measureInputUsage() (UTF-8 bytes). */
+  get inputQuota(): number {
+    LanguageDetectorObject.#check(this, 'inputQuota');
+    return INPUT_QUOTA;
+  }
+
+  /** How much of inputQuota `input` uses: its length in UTF-8 bytes. */
+  measureInputUsage(input: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    let text: string;
+    let o: Partial<DetectOptions>;
+    try {
+      LanguageDetectorObject.#check(this, 'measureInputUsage()');
+      if (arguments.length < 1) throw new TypeError('measureInputUsage() needs an input string');
+      text = domString(input);
+      o = dictionary<DetectOptions>(options, 'measureInputUsage()');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.operation(o.signal, 'measureInputUsage()', async () => utf8Length(text));
+  }
+
+  /**
+   * Languages of `input`, most likely first, then 'und' (the unknown) with the rest: confidences
+   * sum to 1 and every listed language scores above 'und'.
+   */
+  detect(input: string, options: DetectOptions = {}): Promise<LanguageResult[]> {
+    let text: string;
+    let o: Partial<DetectOptions>;
+    let top: number;
+    try {
+      LanguageDetectorObject.#check(this, 'detect()');
+      if (arguments.length < 1) throw new TypeError('detect() needs an input string');
+      text = domString(input);
+      o = dictionary<DetectOptions>(options, 'detect()');
+      top = o.top === undefined ? Infinity : checkCount(o.top, 'top', 1, 1000, 10);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.operation(o.signal, 'detect()', async (signal) => {
+      const requested = utf8Length(text);
+      if (requested > INPUT_QUOTA) {
+        throw quotaExceededError(requested, INPUT_QUOTA, `detect() input uses ${requested} of inputQuota ${INPUT_QUOTA} (UTF-8 bytes); pass a shorter excerpt`);
+      }
+      const raw = await this.dispatch(
+        (m) => m.backend.detect(m.handle, text, ENGINE_TOP),
+        (r) => remoteDetect(r, text, ENGINE_TOP, signal),
+        signal,
+      );
+      return languageResultList(raw, top);
+    });
   }
 }
+
+// The interface inherits from nothing (not EventTarget): the prototype object gets Task's members
+// (placement, events, destroy) and Object.prototype as its prototype.
+for (const key of Reflect.ownKeys(Task.prototype)) {
+  if (key === 'constructor' || Object.prototype.hasOwnProperty.call(LanguageDetectorObject.prototype, key)) continue;
+  Object.defineProperty(LanguageDetectorObject.prototype, key, Object.getOwnPropertyDescriptor(Task.prototype, key)!);
+}
+Object.setPrototypeOf(LanguageDetectorObject.prototype, Object.prototype);
+
+interface LanguageDetectorInterface {
+  readonly prototype: LanguageDetectorObject;
+  create(options?: LanguageDetectorCreateOptions): Promise<LanguageDetectorObject>;
+  availability(options?: LanguageDetectorCreateOptions): Promise<Availability>;
+}
+
+/** The interface object: not callable or constructible (use create()); a Function's child. */
+export const LanguageDetector = function LanguageDetector(): never {
+  throw illegalConstructor('LanguageDetector');
+} as unknown as LanguageDetectorInterface;
+export type LanguageDetector = LanguageDetectorObject;
+Object.defineProperty(LanguageDetector, 'prototype', { value: LanguageDetectorObject.prototype, writable: false });
+Object.defineProperty(LanguageDetectorObject.prototype, 'constructor', { value: LanguageDetector, writable: true, configurable: true, enumerable: false });
+for (const name of ['create', 'availability'] as const) {
+  Object.defineProperty(LanguageDetector, name, { value: LanguageDetectorObject[name], writable: true, configurable: true, enumerable: true });
+}
+
+shapeAsInterface(LanguageDetectorObject, 'LanguageDetector', {
+  operations: ['detect', 'measureInputUsage', 'destroy'],
+  attributes: ['expectedInputLanguages', 'inputQuota'],
+});

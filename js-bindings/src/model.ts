@@ -4,7 +4,7 @@ import { getEngine, type EngineOptions } from './engine_registry.js';
 import { DestroyedError, InvalidInputError, throwIfAborted } from './errors.js';
 import { resolveModelSource, type ModelSource } from './manifest.js';
 import { fetchModel, readText } from './model_fetch.js';
-import { CreateMonitor } from './monitor.js';
+import { CreateMonitor, ProgressReporter } from './monitor.js';
 
 export interface ModelLoadOptions extends EngineOptions {
   signal?: AbortSignal;
@@ -44,6 +44,7 @@ export class Model {
     throwIfAborted(options.signal);
     const monitor = new CreateMonitor();
     options.monitor?.(monitor);
+    const progress = new ProgressReporter(monitor, options.signal);
     const src = await resolveModelSource(source, readText, options.signal);
     let bytes: Uint8Array;
     if (src instanceof Uint8Array) {
@@ -54,12 +55,13 @@ export class Model {
         await fetchModel(src, {
           signal: options.signal,
           cache: options.cache,
-          onProgress: (p) => monitor.emit(p.fraction, p.bytesLoaded, p.bytesTotal),
+          onProgress: (p) => progress.report(Math.min(p.fraction, 1 - 2 ** -16), p.bytesLoaded, p.bytesTotal),
         })
       ).bytes;
     }
     const backend = await getEngine(options);
     const info = await backend.load(bytes, 'model');
+    progress.report(1, bytes.length, bytes.length);
     return new Model(backend, info.handle, info.inputs, info.outputs, info.metadata, info.task);
   }
 

@@ -2,7 +2,7 @@
 // verified against the manifest's SHA-256 and size, and written to the cache (awaited).
 import { defaultStore, isQuotaError, type CacheEntry, type ModelStore } from './cache.js';
 import { getEnv } from './env.js';
-import { AbortError, ModelDownloadError, ModelIntegrityError, throwIfAborted } from './errors.js';
+import { ModelDownloadError, ModelIntegrityError, throwIfAborted } from './errors.js';
 import type { ModelManifest } from './manifest.js';
 import { nodeImport } from './node_import.js';
 import { sha256Hex } from './sha256.js';
@@ -106,7 +106,7 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
   try {
     res = await fetch(m.url, { signal: opts.signal });
   } catch (e) {
-    if (opts.signal?.aborted) throw new AbortError(opts.signal.reason);
+    if (opts.signal?.aborted) throw opts.signal.reason;
     throw new ModelDownloadError(`could not download the model ${m.url}: ${(e as Error).message}; check the URL and the network (a cached copy is used when there is one)`, { cause: e });
   }
   if (!res.ok) {
@@ -133,7 +133,7 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
       report(loaded);
     }
   } catch (e) {
-    if (opts.signal?.aborted) throw new AbortError(opts.signal.reason);
+    if (opts.signal?.aborted) throw opts.signal.reason;
     throw new ModelDownloadError(`the download of ${m.url} broke off after ${loaded} bytes: ${(e as Error).message}`, { cause: e });
   }
   const bytes = new Uint8Array(loaded);

@@ -1,7 +1,7 @@
 // The remote path: perch-server's task endpoints, which answer with the same objects as the
 // local engine (the server runs the same C++), or any Open Inference Protocol v2 server (KServe,
 // Triton, perch-server's /v2) serving a task model with a BYTES `text` input.
-import { AbortError, RemoteError, throwIfAborted } from './errors.js';
+import { RemoteError, throwIfAborted } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 
 export interface RemoteOptions {
@@ -27,7 +27,7 @@ async function post<T>(opts: RemoteOptions, path: string, body: unknown, signal?
   try {
     res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: combined });
   } catch (e) {
-    if (signal?.aborted) throw new AbortError(signal.reason);
+    if (signal?.aborted) throw signal.reason;
     const why = timeout.aborted ? `no answer within ${opts.timeoutMs ?? 10_000} ms` : (e as Error).message;
     throw new RemoteError(`could not reach the perch server at ${url}: ${why}; check serverUrl or use placement: 'local'`, 0, { cause: e });
   }

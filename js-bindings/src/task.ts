@@ -1,13 +1,18 @@
 // What LanguageDetector and TextSuggester share: options, placement (local / remote, with
-// fallbacks both ways and a `placementchange` event), model fetching and loading, destroy().
+// fallbacks both ways and a `placementchange` event), model fetching and loading, and the
+// Language Detector API's model-object algorithms: create() (validation, user activation,
+// download progress, its signal destroying the object later), calls that reject with their
+// signal's reason, destroy() aborting every pending and later call.
 import type { Backend, EngineInfo, ModelKind } from './backend.js';
 import { shippedModel, type ShippedModel } from './default_models.js';
 import { getEngine, type EngineOptions } from './engine_registry.js';
 import { getEnv } from './env.js';
-import { AbortError, DestroyedError, InvalidInputError, NotSupportedError, PerchError, RemoteError, throwIfAborted } from './errors.js';
+import { anySignal, checkSignal, runAbortable } from './abort.js';
+import type { Availability } from './availability.js';
+import { domException, InvalidInputError, NotSupportedError, PerchError, RemoteError, throwIfAborted } from './errors.js';
 import { resolveModelSource, type ModelManifest, type ModelSource, type TaskName } from './manifest.js';
 import { fetchModel, readText } from './model_fetch.js';
-import { CreateMonitor } from './monitor.js';
+import { CreateMonitor, ProgressReporter } from './monitor.js';
 import { estimateFlops, readPerchHeader } from './perch_file.js';
 import {
   decidePlacement,
@@ -21,10 +26,17 @@ import {
 import type { RemoteOptions } from './remote.js';
 
 export interface TaskCreateOptions extends EngineOptions {
-  /** Receives an EventTarget firing `downloadprogress` (e.loaded is a 0…1 fraction). */
+  /** Receives a CreateMonitor firing `downloadprogress` ProgressEvents (e.loaded: 0…1 in 1/65536 steps). */
   monitor?: (m: CreateMonitor) => void;
-  /** Aborts creation (download, loading). */
+  /** Aborts creation; aborted later, it destroys the object (calls reject with its reason). */
   signal?: AbortSignal;
+  /**
+   * Browsers only: when the model must be downloaded, create() needs user activation (a click, a
+   * key press); without it, a "NotAllowedError" DOMException. Default: true for LanguageDetector
+   * (the Language Detector API asks for it), false for TextSuggester. false: a page downloading
+   * its own model (perch's, from its own origin) may skip it.
+   */
+  requireUserActivation?: boolean;
   /** 'auto' (default): local unless the device is weak and a server is configured. */
   placement?: PlacementMode;
   /** perch-server base URL, e.g. 'https://example.com/' (needed for 'remote', enables fallback in 'auto'). */
@@ -58,7 +70,15 @@ interface LocalModel {
   handle: number;
 }
 
-export abstract class Task extends EventTarget {
+/** Whether this page has transient user activation; true outside browsers (no such notion). */
+function hasUserActivation(): boolean {
+  const ua = (globalThis as { navigator?: { userActivation?: { isActive: boolean } } }).navigator?.userActivation;
+  return ua === undefined ? true : ua.isActive;
+}
+
+const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export abstract class Task {
   /** Where calls run now, and why. */
   placement: Placement = { where: 'local', reason: '' };
   /** True when the model bytes came from the cache (or a local file) rather than the network. */
@@ -69,7 +89,11 @@ export abstract class Task extends EventTarget {
 
   protected local: LocalModel | undefined;
   private localLoading: Promise<LocalModel> | undefined;
-  private destroyed = false;
+  // Not an EventTarget subclass (the Language Detector API's interface is none); events are
+  // dispatched through this one.
+  readonly #events = new EventTarget();
+  readonly #destruction = new AbortController();
+  #released: Promise<void> = Promise.resolve();
   private stopPressure: () => void = () => {};
   private pressureSwitched = false;
   protected readonly remote: RemoteOptions | undefined;
@@ -80,7 +104,6 @@ export abstract class Task extends EventTarget {
     protected readonly kind: ModelKind,
     protected readonly options: TaskCreateOptions,
   ) {
-    super();
     this.mode = options.placement ?? 'auto';
     if (!['auto', 'local', 'remote'].includes(this.mode)) {
       throw new InvalidInputError(`placement must be 'auto', 'local' or 'remote' (got ${JSON.stringify(options.placement)})`);
@@ -111,9 +134,87 @@ export abstract class Task extends EventTarget {
     return 1;
   }
 
-  protected checkAlive(what: string): void {
-    if (this.destroyed) throw new DestroyedError(what);
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    this.#events.addEventListener(type, listener, options);
   }
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+    this.#events.removeEventListener(type, listener, options);
+  }
+  dispatchEvent(event: Event): boolean {
+    return this.#events.dispatchEvent(event);
+  }
+
+  private get destroyed(): boolean {
+    return this.#destruction.signal.aborted;
+  }
+
+  /**
+   * A call's work under the spec's abort rules: rejected at once with the reason of the call's
+   * signal or of destroy() (whichever aborts first), before or while it runs.
+   */
+  protected operation<T>(signal: unknown, where: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    let composite: AbortSignal;
+    try {
+      const own = checkSignal(signal, where);
+      composite = own ? anySignal([this.#destruction.signal, own]) : this.#destruction.signal;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return runAbortable(composite, () => work(composite));
+  }
+
+  /**
+   * create() of the Language Detector API: options validated (by `construct`), the signal checked,
+   * the monitor called, availability ('unavailable': NotSupportedError), user activation where
+   * the model must be downloaded, progress events, and the signal wired to destroy() afterwards.
+   */
+  protected static async createModelObject<T extends Task>(
+    options: TaskCreateOptions,
+    construct: () => T,
+    availability: () => Promise<Availability>,
+  ): Promise<T> {
+    const activated = hasUserActivation();
+    const task = construct();
+    const signal = checkSignal(options.signal, 'create()');
+    throwIfAborted(signal);
+    let monitor: CreateMonitor | undefined;
+    if (options.monitor !== undefined) {
+      if (typeof options.monitor !== 'function') throw new TypeError('create(): "monitor" must be a function');
+      monitor = new CreateMonitor();
+      options.monitor(monitor); // what it throws rejects create()
+    }
+    const state = await availability();
+    throwIfAborted(signal);
+    if (state === 'unavailable') {
+      throw domException('NotSupportedError', `${task.constructor.name} is unavailable here for these options (languages, model, or no WebAssembly and no serverUrl)`);
+    }
+    const needsActivation = options.requireUserActivation ?? task.requiresUserActivation();
+    if ((state === 'downloadable' || state === 'downloading') && !activated && needsActivation) {
+      throw domException('NotAllowedError', `${task.constructor.name}.create() must download its model, which needs user activation: call it from a click or key handler`);
+    }
+    const progress = new ProgressReporter(monitor, signal);
+    const loading = task.init(progress, signal).then(async () => {
+      progress.finish();
+      await nextTask(); // the final progress event is seen before create() settles
+    });
+    loading.catch(() => {}); // after an abort its failure is no longer anyone's
+    try {
+      await (signal ? runAbortable(signal, () => loading) : loading);
+    } catch (e) {
+      task.destroyWith(signal?.aborted ? signal.reason : e);
+      throw signal?.aborted ? signal.reason : e;
+    }
+    signal?.addEventListener('abort', () => task.destroyWith(signal.reason), { once: true });
+    return task;
+  }
+
+  /** Whether create() asks for user activation before a download by default (the spec's APIs do). */
+  protected requiresUserActivation(): boolean {
+    return false;
+  }
+
+  /** Checks that run once the model is loaded (e.g. languages a caller's model must know). */
+  protected afterLoad(): void {}
 
   private async modelManifest(signal?: AbortSignal): Promise<ShippedModel | Uint8Array> {
     if (this.options.model !== undefined) return (await resolveModelSource(this.options.model, readText, signal)) as ModelManifest | Uint8Array;
@@ -124,7 +225,7 @@ export abstract class Task extends EventTarget {
     return shipped;
   }
 
-  private async loadLocal(monitor: CreateMonitor | undefined, signal?: AbortSignal): Promise<LocalModel> {
+  private async loadLocal(monitor: ProgressReporter | undefined, signal?: AbortSignal): Promise<LocalModel> {
     this.localLoading ??= (async () => {
       const backend = await getEngine(this.options);
       const src = await this.modelManifest(signal);
@@ -132,13 +233,13 @@ export abstract class Task extends EventTarget {
       if (src instanceof Uint8Array) {
         bytes = src.slice(); // the caller keeps its bytes; a Worker backend detaches what it gets
         this.loadedFromCache = true;
-        monitor?.emit(0, 0, bytes.length);
-        monitor?.emit(1, bytes.length, bytes.length);
+        monitor?.report(0, 0, bytes.length);
       } else {
         const got = await fetchModel(src, {
           signal,
           cache: this.options.cache,
-          onProgress: (p) => monitor?.emit(p.fraction, p.bytesLoaded, p.bytesTotal),
+          // 1 only once the model is loaded (ProgressReporter.finish), never twice
+          onProgress: (p) => monitor?.report(Math.min(p.fraction, 1 - 2 ** -16), p.bytesLoaded, p.bytesTotal),
         });
         bytes = got.bytes;
         this.loadedFromCache = got.source !== 'network';
@@ -149,7 +250,7 @@ export abstract class Task extends EventTarget {
       this.engine = backend.info;
       if (this.destroyed) {
         await backend.free(info.handle);
-        throw new DestroyedError(this.constructor.name);
+        throw this.#destruction.signal.reason;
       }
       return { backend, handle: info.handle };
     })();
@@ -173,11 +274,12 @@ export abstract class Task extends EventTarget {
   }
 
   /** Decides where to run and gets the model ready there. Called once by create(). */
-  protected async init(): Promise<void> {
-    const { signal } = this.options;
-    throwIfAborted(signal);
-    const monitor = new CreateMonitor();
-    this.options.monitor?.(monitor);
+  protected async init(monitor: ProgressReporter, signal: AbortSignal | undefined): Promise<void> {
+    await this.place(monitor, signal);
+    if (this.local) this.afterLoad();
+  }
+
+  private async place(monitor: ProgressReporter, signal: AbortSignal | undefined): Promise<void> {
     if (this.mode === 'local') {
       await this.loadLocal(monitor, signal);
       this.placement = { where: 'local', reason: "placement: 'local' was requested" };
@@ -235,17 +337,22 @@ export abstract class Task extends EventTarget {
       await this.loadLocal(monitor, signal);
       this.placement = decision;
     } catch (e) {
-      if (e instanceof AbortError || e instanceof DestroyedError) throw e;
+      if (signal?.aborted || this.destroyed) throw e;
       await this.releaseLocal();
       this.placement = { where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` };
     }
   }
 
   private localFlops = 0;
-  /** Cost of one call from the model header (set when a caller-provided model is loaded). */
+  /** The loaded model's labels (its `perch.labels` metadata), when it has them. */
+  protected modelLabels: string[] | undefined;
+  /** Cost of one call and labels, from the model header (set when a model is loaded). */
   protected noteModelBytes(bytes: Uint8Array): void {
     try {
-      this.localFlops = estimateFlops(readPerchHeader(bytes), this.rowsPerCall());
+      const header = readPerchHeader(bytes);
+      this.localFlops = estimateFlops(header, this.rowsPerCall());
+      const labels: unknown = JSON.parse(header.metadata['perch.labels'] ?? 'null');
+      this.modelLabels = Array.isArray(labels) ? labels.map(String) : undefined;
     } catch {
       this.localFlops = 0;
     }
@@ -275,7 +382,7 @@ export abstract class Task extends EventTarget {
     remote: (r: RemoteOptions) => Promise<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    this.checkAlive(this.constructor.name);
+    throwIfAborted(this.#destruction.signal);
     throwIfAborted(signal);
     if (this.placement.where === 'remote' && this.remote) {
       try {
@@ -290,7 +397,7 @@ export abstract class Task extends EventTarget {
           throw new PerchError(`the server failed (${(e as Error).message}) and running locally failed too (${(le as Error).message})`, { cause: le });
         }
         this.setPlacement({ where: 'local', reason: `the server failed (${(e as Error).message}), so the task runs on this device` });
-        this.checkAlive(this.constructor.name);
+        throwIfAborted(this.#destruction.signal);
         return local(m);
       }
     }
@@ -299,7 +406,7 @@ export abstract class Task extends EventTarget {
       try {
         m = await this.loadLocal(undefined, signal);
       } catch (e) {
-        if (this.mode !== 'auto' || !this.remote || e instanceof AbortError) throw e;
+        if (this.mode !== 'auto' || !this.remote || signal?.aborted || this.destroyed) throw e;
         this.setPlacement({ where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` });
         return remote(this.remote);
       }
@@ -309,19 +416,26 @@ export abstract class Task extends EventTarget {
     return result;
   }
 
-  /** Frees the model's memory in the engine; the task cannot be used afterwards. */
+  /**
+   * Frees the model's memory in the engine. Pending and later calls reject with an "AbortError"
+   * DOMException.
+   */
   destroy(): void {
+    this.destroyWith(domException('AbortError', `the ${this.constructor.name} was destroyed; create a new one with ${this.constructor.name}.create()`));
+  }
+
+  /** destroy() with this reason (the create() signal's, when that aborts). */
+  protected destroyWith(reason: unknown): void {
     if (this.destroyed) return;
-    this.destroyed = true;
+    this.#destruction.abort(reason);
     this.stopPressure();
-    void this.releaseLocal();
+    this.#released = this.releaseLocal();
   }
 
   /** Like destroy(), and resolves once the engine has freed the model. */
   async destroyAsync(): Promise<void> {
-    this.destroyed = true;
-    this.stopPressure();
-    await this.releaseLocal();
+    this.destroy();
+    await this.#released;
   }
 }
 

@@ -1,6 +1,7 @@
 // TextSuggester: continuations of what the user is typing, local or on perch-server.
 import { availabilityOf, type Availability } from './availability.js';
 import { InvalidInputError } from './errors.js';
+import { CONSTRUCT, illegalConstructor } from './webidl_shape.js';
 import { remoteSuggest } from './remote.js';
 import type { SuggestionResult } from './results.js';
 import { checkCount, checkText, Task, type TaskCreateOptions } from './task.js';
@@ -16,18 +17,18 @@ export interface SuggestOptions {
 export class TextSuggester extends Task {
   readonly inputQuota = 1 << 16;
 
-  private constructor(options: TaskCreateOptions) {
-    super('text-suggestion', 'text-suggestion', options);
+  /** Not callable: use TextSuggester.create(). */
+  constructor(...args: unknown[]) {
+    if (args[0] !== CONSTRUCT) throw illegalConstructor('TextSuggester');
+    super('text-suggestion', 'text-suggestion', args[1] as TaskCreateOptions);
   }
 
   static availability(options: TaskCreateOptions = {}): Promise<Availability> {
     return availabilityOf('text-suggestion', options);
   }
 
-  static async create(options: TaskCreateOptions = {}): Promise<TextSuggester> {
-    const s = new TextSuggester(options);
-    await s.init();
-    return s;
+  static create(options: TaskCreateOptions = {}): Promise<TextSuggester> {
+    return Task.createModelObject(options, () => new TextSuggester(CONSTRUCT, options), () => availabilityOf('text-suggestion', options));
   }
 
   protected defaultBudgetMs(): number {
@@ -39,17 +40,23 @@ export class TextSuggester extends Task {
   }
 
   /** Up to `count` continuations of `text`, most likely first. */
-  async suggest(text: string, options: SuggestOptions = {}): Promise<SuggestionResult[]> {
-    this.checkAlive('TextSuggester');
-    const t = checkText(text, 'suggest()');
-    if (t.length > this.inputQuota) throw new InvalidInputError(`suggest() accepts at most ${this.inputQuota} characters (got ${t.length}); pass the end of the text`);
-    const count = checkCount(options.count, 'count', 1, 10, 3);
-    const maxWords = checkCount(options.maxWords, 'maxWords', 1, 16, 3);
-    const out = await this.dispatch(
-      (m) => m.backend.suggest(m.handle, t, count, maxWords),
-      (r) => remoteSuggest(r, t, count, maxWords, options.signal),
-      options.signal,
-    );
-    return [...out].sort((a, b) => b.confidence - a.confidence);
+  suggest(text: string, options: SuggestOptions = {}): Promise<SuggestionResult[]> {
+    let t: string, count: number, maxWords: number;
+    try {
+      t = checkText(text, 'suggest()');
+      if (t.length > this.inputQuota) throw new InvalidInputError(`suggest() accepts at most ${this.inputQuota} characters (got ${t.length}); pass the end of the text`);
+      count = checkCount(options.count, 'count', 1, 10, 3);
+      maxWords = checkCount(options.maxWords, 'maxWords', 1, 16, 3);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.operation(options.signal, 'suggest()', async (signal) => {
+      const out = await this.dispatch(
+        (m) => m.backend.suggest(m.handle, t, count, maxWords),
+        (r) => remoteSuggest(r, t, count, maxWords, signal),
+        signal,
+      );
+      return [...out].sort((a, b) => b.confidence - a.confidence);
+    });
   }
 }

@@ -2,7 +2,7 @@
 // bytes and input tensors transferred, not copied.
 import type { Backend, EngineInfo, LoadedModelInfo, ModelKind, TensorValue } from './backend.js';
 import type { WasmVariant } from './env.js';
-import { AbortError, DestroyedError, EngineError, InvalidInputError, PerchError, WasmLoadError } from './errors.js';
+import { DestroyedError, EngineError, InvalidInputError, PerchError, WasmLoadError } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmFiles } from './wasm_paths.js';
 import type { CallMessage, FromWorker, InitMessage } from './worker_protocol.js';
@@ -16,7 +16,7 @@ function rebuildError(e: { name: string; message: string; code?: string }): Erro
     case 'WasmLoadError':
       return new WasmLoadError(e.message);
     case 'AbortError':
-      return new AbortError();
+      return new DOMException(e.message, 'AbortError');
     default:
       return new PerchError(`${e.name}: ${e.message}`);
   }

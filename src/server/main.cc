@@ -26,7 +26,7 @@ namespace {
 constexpr size_t kMaxHeaders = 64;
 
 bool is_protected_path(const std::string& path) {
-  return path.rfind("/v1/", 0) == 0 || path.rfind("/v2/models", 0) == 0 || path == "/v2" ||
+  return path.rfind("/v1/", 0) == 0 || path.rfind("/v2/models", 0) == 0 || path == "/v2" || path == "/v2/" ||
          path == "/metrics";
 }
 
@@ -40,6 +40,13 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
       res.set_header("Connection", "close");
       res.set_header("Retry-After", "1");
       send_error(res, 503, "connections_full", "the server has too many open connections; retry later");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!ctx.access.host_allowed(req)) {
+      res.set_header("Connection", "close");
+      send_error(res, 403, "host_not_allowed",
+                 "this server answers only loopback Host names without API keys; name this host "
+                 "with --allowed-hosts (or set --api-keys)");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (!ctx.access.origin_allowed(req)) {
@@ -156,6 +163,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   ctx.access.set_allowed_origins(opt.allow_origins);
+  ctx.access.set_allowed_hosts(opt.allowed_hosts);
   ctx.admission = std::make_unique<AdmissionQueue>(
       opt.threads, opt.queue, std::chrono::milliseconds(opt.queue_timeout_ms));
 

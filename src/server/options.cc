@@ -1,6 +1,7 @@
 #include "server/options.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <string_view>
@@ -24,7 +25,8 @@ bool parse_int(std::string_view text, long min, long max, long* out) {
 
 std::string usage() {
   return "usage: perch-server --models DIR --port N [--host 127.0.0.1] [--static DIR]\n"
-         "         [--api-keys FILE] [--allow-origin ORIGIN ...] [--threads N] [--queue N]\n"
+         "         [--api-keys FILE] [--allow-origin ORIGIN ...] [--allowed-hosts NAME,...]\n"
+         "         [--threads N] [--queue N]\n"
          "         [--http-threads N] [--max-pending-connections N] [--queue-timeout-ms MS]\n"
          "         [--max-body-bytes N] [--max-text-bytes N] [--max-batch N] [--read-timeout-s S]\n"
          "         [--write-timeout-s S] [--access-log -|off|FILE]\n";
@@ -65,6 +67,22 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
         size_t comma = value.find(',', start);
         if (comma == std::string_view::npos) comma = value.size();
         if (comma > start) o.allow_origins.emplace_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    } else if (flag == "--allowed-hosts") {  // repeatable, comma-separated; names without ports
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string_view::npos) comma = value.size();
+        std::string name(value.substr(start, comma - start));
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!name.empty()) {
+          if (name != "*" && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_:[]") != std::string::npos) {
+            return perch::invalid_argument("--allowed-hosts: '" + name + "' is not a host name");
+          }
+          if (name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+          o.allowed_hosts.push_back(name);
+        }
         start = comma + 1;
       }
     } else if (flag == "--threads") {

@@ -15,6 +15,7 @@ struct ServerOptions {
   std::string static_dir;           // empty: no static files
   std::string api_keys_file;        // empty: no authentication
   std::vector<std::string> allow_origins;  // CORS; "*" allows any origin
+  std::vector<std::string> allowed_hosts;  // Host names answered without API keys besides loopback
   int threads = 0;                  // concurrent inferences; 0: hardware concurrency
   int queue = 64;                   // requests allowed to wait for a free inference slot
   int http_threads = 0;             // connection handlers; 0: threads + queue + 16, at least 64

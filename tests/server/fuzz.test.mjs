@@ -55,7 +55,7 @@ function hostileRequest(rand, i) {
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: { a: 1 } }] },
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [4e9, 4e9], data: [] }] },
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1, 1, 1, 1, 1, 1, 4], data: [1, 2, 3, 4] }] },
-        { inputs: [{ name: 'x', datatype: 'INT64', shape: [1, 4], data: [1, 2, 3, 4] }] },
+        { inputs: [{ name: 'x', datatype: 'INT64', shape: [1, 4], data: [1, 2, 3, 4.5] }] },
         { inputs: [{ name: 'text', datatype: 'BYTES', shape: [2], data: ['a'] }] },
         { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [7] }] },
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] },
@@ -84,7 +84,7 @@ function hostileRequest(rand, i) {
         '/v2/models/tiny%00/infer', '/v2/models/' + 'a'.repeat(300) + '/infer', '/v2/models//infer',
         '/v2/models/tiny/versions/../infer', '/v1/language:detect/../../x', '/%ff%fe', '/v2/models/\u00e9/infer',
         '/' + 'x'.repeat(9000), '/v2/models/tiny/infer?x=' + '%'.repeat(50), '//v2//health//live/..',
-        '/v2/models/tiny.graph.graph/infer', '/v2/models/.graph/infer'])} HTTP/1.1\r\nHost: x\r\n` +
+        '/v2/models/tiny.graph.graph/infer', '/v2/models/.graph/infer'])} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
         'Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' };
     case 6: // missing keys
       return { route, body: JSON.stringify(pick([{}, { top: 3 }, { count: 2 }, { inputs: [{}] },
@@ -93,14 +93,14 @@ function hostileRequest(rand, i) {
     case 7: { // broken HTTP
       return { raw: pick([
         'GARBAGE\r\n\r\n', 'GET\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', '\r\n\r\n\r\n',
-        'POST /v1/language:detect HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}',
-        'POST /v1/language:detect HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}',
-        'POST /v1/language:detect HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{"te',
-        'POST /v1/language:detect HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
-        'POST /v1/language:detect HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{}\r\n',
-        `GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(9000)}\r\n\r\n`,
+        'POST /v1/language:detect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n{}',
+        'POST /v1/language:detect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n{}',
+        'POST /v1/language:detect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{"te',
+        'POST /v1/language:detect HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+        'POST /v1/language:detect HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{}\r\n',
+        `GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'h'.repeat(9000)}\r\n\r\n`,
         `GET /v2/health/live HTTP/1.1\r\n${'X-A: b\r\n'.repeat(200)}\r\n`,
-        'POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \x00\x01\r\nContent-Length: 0\r\n\r\n',
+        'POST /v2/models/tiny/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \x00\x01\r\nContent-Length: 0\r\n\r\n',
         bytes(64).toString('latin1'),
       ]) };
     }

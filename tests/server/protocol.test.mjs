@@ -98,7 +98,7 @@ test('infer refuses wrong shapes, dtypes, names and counts with a JSON 400', asy
   const bad = [
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] },
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [9, 4], data: new Array(36).fill(0) }] },
-    { inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    { inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4.5] }] }, // not an INT32 (INT32 that fits FP32 is converted)
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3] }] },
     { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 'a'] }] },
     { inputs: [{ name: 'z', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
@@ -163,7 +163,7 @@ test('static files carry COOP/COEP and the right MIME types; no path escapes the
   for (const path of ['/../../../../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
     '/assets/..%2f..%2f..%2fetc%2fpasswd', '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/nothing-here.html',
     '/..\\..\\etc\\passwd']) {
-    const text = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const text = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     const status = rawStatus(text);
     assert.ok(status === 404 || status === 400, `${path} -> ${status}`);
     assert.doesNotMatch(text, /root:/);
@@ -178,7 +178,7 @@ test('access log: one JSON object per request with method, path, status, sizes, 
   try {
     await postJson(`${s.url}/v2/models/tiny/infer`, { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
     await postJson(`${s.url}/v2/models/tiny/infer`, '{bad');
-    await rawRequest(s.port, 'GET /x%22%0a%ff"y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await rawRequest(s.port, 'GET /x%22%0a%ff"y HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
   } finally {
     await s.stop();
   }

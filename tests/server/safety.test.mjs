@@ -110,7 +110,7 @@ test('bodies over --max-body-bytes get 413 with a JSON error; the server stays u
   assert.equal(r.status, 413);
   assert.equal(r.body.code, 'payload_too_large');
   // A lying Content-Length far beyond the limit is refused before any body is read.
-  const raw = await rawRequest(s.port, 'POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\n' +
+  const raw = await rawRequest(s.port, 'POST /v2/models/tiny/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
     'Content-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{}');
   assert.equal(rawStatus(raw), 413);
   assert.equal((await postJson(`${s.url}/v2/models/tiny/infer`, tinyBody)).status, 200);

@@ -34,6 +34,7 @@ try {
   const numThreads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
   const detector = await LanguageDetector.create({
     numThreads,
+    requireUserActivation: false, // loads on arrival; the user-activation rule has its own test
     monitor(m) { m.addEventListener('downloadprogress', (e) => progress.push(e.loaded)); },
   });
   const en = await detector.detect('The weather is lovely today, so we are going for a long walk in the park.');
@@ -59,6 +60,48 @@ try {
 document.getElementById('out').textContent = JSON.stringify(window.__result || window.__error, null, 1);
 `;
 
+// The polyfill in Chromium: any built-in LanguageDetector removed first, then the Language
+// Detector API's browser-only rules: user activation before a download, ProgressEvents, the
+// platform's QuotaExceededError, DOMException aborts.
+const POLYFILL_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>perch polyfill</title></head>
+<body><button id="go">detect</button><script type="module" src="/polyfill.js"></script></body></html>`;
+
+const POLYFILL_MAIN = `import { cache, installPolyfill } from 'perch';
+const out = {};
+try {
+  out.hadNative = 'LanguageDetector' in window;
+  delete window.LanguageDetector;
+  out.installed = installPolyfill();
+  await cache.clear();
+  out.before = await LanguageDetector.availability();
+  out.noActivation = await LanguageDetector.create().then(() => 'created', (e) => e.constructor.name + ' ' + e.name);
+  const go = document.getElementById('go');
+  const clicked = new Promise((r) => go.addEventListener('click', r, { once: true }));
+  window.__waiting = true;
+  await clicked;
+  out.activeOnClick = navigator.userActivation.isActive;
+  const events = [];
+  const d = await LanguageDetector.create({ monitor(m) { m.addEventListener('downloadprogress', (e) => events.push(e)); } });
+  out.progress = events.map((e) => [e instanceof ProgressEvent, e.lengthComputable, e.total, e.loaded]);
+  out.after = await LanguageDetector.availability();
+  out.fr = await d.detect("Il fait très beau aujourd'hui, alors nous allons faire une longue promenade dans le parc.");
+  out.quota = await d.detect('é'.repeat(600000)).catch((e) => [e instanceof QuotaExceededError, e.name, e.requested, e.quota]);
+  const ac = new AbortController();
+  const p = d.detect('Hello world', { signal: ac.signal });
+  ac.abort();
+  out.abort = await p.catch((e) => [e instanceof DOMException, e.name, e.code]);
+  d.destroy();
+  out.destroyed = await d.detect('x').catch((e) => [e instanceof DOMException, e.name]);
+  // Available now: no activation needed any more (transient activation has been used up or not).
+  out.secondCreate = await LanguageDetector.create().then((x) => { x.destroy(); return 'created'; }, (e) => e.name);
+  out.nativeQuota = typeof QuotaExceededError === 'function';
+} catch (e) {
+  out.error = String(e && e.stack || e);
+}
+window.__polyfill = out;
+`;
+
 before(async () => {
   // 1. Pack the package exactly as it would be published (its prepack builds dist/).
   const packDir = join(work, 'pack');
@@ -70,9 +113,14 @@ before(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'perch-vite-app', private: true, type: 'module' }));
   writeFileSync(join(app, 'index.html'), PAGE);
   writeFileSync(join(app, 'main.js'), MAIN);
+  writeFileSync(join(app, 'polyfill.html'), POLYFILL_PAGE);
+  writeFileSync(join(app, 'polyfill.js'), POLYFILL_MAIN);
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
   // 3. Bundle it with Vite (this package's Vite, so the temp project needs no registry).
-  await build({ root: app, logLevel: 'warn', build: { outDir: join(app, 'dist'), target: 'es2022' } });
+  await build({
+    root: app, logLevel: 'warn',
+    build: { outDir: join(app, 'dist'), target: 'es2022', rollupOptions: { input: [join(app, 'index.html'), join(app, 'polyfill.html')] } },
+  });
   profile = mkdtempSync(join(tmpdir(), 'perch-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -151,4 +199,38 @@ test('page without COOP/COEP: threads off with a warning that says why, results 
   assert.equal(r.engine.threads, 1);
   assert.equal(r.warnings.filter((w) => /perch: running single-threaded/.test(w)).length, 1);
   checkResults(r);
+});
+
+test('installPolyfill() in Chromium (built-in removed): user activation before the download, then the spec\'s events and errors', async () => {
+  const server = await serveStatic(join(app, 'dist'), { isolated: false });
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.base}/polyfill.html`);
+    await page.waitForFunction(() => window.__waiting || window.__polyfill, null, { timeout: 60_000 });
+    if (!(await page.evaluate(() => window.__polyfill))) await page.click('#go');
+    await page.waitForFunction(() => window.__polyfill, null, { timeout: 120_000 });
+    const r = await page.evaluate(() => window.__polyfill);
+    assert.equal(r.error, undefined, r.error);
+    assert.equal(r.installed, true);
+    assert.equal(r.before, 'downloadable');
+    assert.equal(r.noActivation, 'DOMException NotAllowedError', 'a download without user activation is refused');
+    assert.equal(r.activeOnClick, true);
+    assert.ok(r.progress.length >= 2, JSON.stringify(r.progress));
+    assert.deepEqual(r.progress[0], [true, true, 1, 0]);
+    assert.deepEqual(r.progress.at(-1), [true, true, 1, 1]);
+    assert.ok(r.progress.every(([isProgressEvent, computable, total, loaded]) => isProgressEvent && computable && total === 1 &&
+      loaded * 65536 === Math.floor(loaded * 65536)));
+    assert.equal(r.progress.filter((e) => e[3] === 1).length, 1);
+    assert.equal(r.after, 'available');
+    assert.equal(r.fr[0].detectedLanguage, 'fr');
+    assert.equal(r.fr.reduce((s, x) => s + x.confidence, 0), 1);
+    assert.deepEqual(r.quota, [true, 'QuotaExceededError', 1_200_000, 1 << 20]);
+    assert.equal(r.nativeQuota, true, 'Chromium has QuotaExceededError: perch uses it');
+    assert.deepEqual(r.abort, [true, 'AbortError', 20]);
+    assert.deepEqual(r.destroyed, [true, 'AbortError']);
+    assert.equal(r.secondCreate, 'created', 'once available, create() needs no activation');
+  } finally {
+    await page.close();
+    await server.close();
+  }
 });

@@ -65,7 +65,7 @@ def scripts_of(label: str) -> list[str]:
 # Task-layer calibration (src/perch/tasks/language_detector.h), tuned on the `dev` rows of
 # tools/langid/everyday_phrases.tsv and the dev half of the held-out family snippets
 # (tools/langid/tune_task_layer.py); never on the `test` rows.
-CALIBRATION = {"prior_exponent": 0.3, "expected_boost": 1.0, "unknown_letters": 6.0, "unknown_scale": 1.0}
+CALIBRATION = {"prior_exponent": 0.3, "unknown_letters": 6.0, "unknown_scale": 0.5, "min_letters": 4.0}
 
 
 def task_metadata(labels: list[str], calibration: dict | None = None) -> dict:

@@ -23,6 +23,7 @@ class TaskLayer:
         self.prior_exponent = float(cal["prior_exponent"])
         self.unknown_letters = float(cal["unknown_letters"])
         self.unknown_scale = float(cal["unknown_scale"])
+        self.min_letters = float(cal.get("min_letters", 0))
         speakers = np.array([float(meta["speakers_millions"][l]) for l in labels])
         self.log_speakers = np.log(speakers)
         ranges = sorted(meta["script_ranges"])
@@ -36,7 +37,16 @@ class TaskLayer:
                 self.label_scripts[i, names.index(s)] = True
         self.n_scripts = len(names)
 
+    _counts_cache: dict = {}
+
     def script_counts(self, text: str):
+        key = (len(self.r_first), self.n_scripts, text)  # one range table per process in practice
+        if key in TaskLayer._counts_cache:
+            return TaskLayer._counts_cache[key]
+        TaskLayer._counts_cache[key] = r = self._script_counts(text)
+        return r
+
+    def _script_counts(self, text: str):
         counts = np.zeros(self.n_scripts)
         letters = 0
         for ch in text:
@@ -70,6 +80,8 @@ class TaskLayer:
         q = w / s if s > 0 else np.full(len(w), 1.0 / len(w))
         qmax = float(q.max())
         u = min(1.0, self.unknown_scale * (1.0 - qmax) * self.unknown_letters / max(letters, 1))
+        if self.min_letters > 0:  # a text this short is mostly unknown whatever the model says
+            u = max(u, 1.0 - letters / self.min_letters)
         return q * (1.0 - u), u
 
     def results(self, probs, text: str, expected: set[str] = frozenset(), top_k: int = 1000):
@@ -83,8 +95,11 @@ class TaskLayer:
                 break
             listed.append((self.labels[i], float(c[i])))
             cum += float(c[i])
-        und = 1.0 - cum
-        while listed and listed[-1][1] < und:  # no listed language below und
+        if listed:  # the listed languages take the unlisted ones' share: und keeps u, all sum to 1
+            scale = (1.0 - u) / cum
+            listed = [(l, c * scale) for l, c in listed]
+        und = 1.0 - sum(c for _, c in listed)
+        while listed and listed[-1][1] < und:  # no listed language below und (rounding only)
             und += listed.pop()[1]
         return listed + [("und", und)]
 

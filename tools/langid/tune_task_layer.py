@@ -38,14 +38,14 @@ def main():
     fam = [(r, m.probs(r["text"])) for r in ood_sets.family("dev") if r["bucket"] == "15-40"]
     print(f"dev: {len(every)} everyday rows, {len(fam)} family snippets (15-40)")
     best = []
-    for lam, L, scale in itertools.product([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [2, 4, 6, 8, 10], [0.5, 1.0, 1.5, 2.0]):
-        layer = TaskLayer(m.labels, meta, prior_exponent=lam, unknown_letters=L, unknown_scale=scale)
+    for lam, L, scale, ml in itertools.product([0, 0.15, 0.3, 0.45, 0.6], [2, 4, 6, 8], [0.5, 1.0, 1.5], [0, 3, 4, 5]):
+        layer = TaskLayer(m.labels, meta, prior_exponent=lam, unknown_letters=L, unknown_scale=scale, min_letters=ml)
         a = accuracy(layer, every)
         b = accuracy(layer, fam) if fam else a
-        best.append(((a + b) / 2, a, b, lam, L, scale))
+        best.append(((a + b) / 2, a, b, lam, L, scale, ml))
     best.sort(reverse=True)
-    for s, a, b, lam, L, scale in best[:10]:
-        print(f"objective {s:.4f}  everyday-dev {a:.4f}  family-dev {b:.4f}  prior_exponent={lam} unknown_letters={L} unknown_scale={scale}")
+    for s, a, b, lam, L, scale, ml in best[:10]:
+        print(f"objective {s:.4f}  everyday-dev {a:.4f}  family-dev {b:.4f}  prior_exponent={lam} unknown_letters={L} unknown_scale={scale} min_letters={ml}")
     base = [x for x in best if x[3] == 0]
     base.sort(reverse=True)
     print("best without priors:", base[0][:3])

@@ -31,6 +31,7 @@ LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector
   expected_.assign(labels_.size(), false);
   label_scripts_.assign(labels_.size(), 0);
   weights_.resize(labels_.size());
+  prior_factor_.assign(labels_.size(), 1.0);
 }
 
 // perch.priors: {"version":1, "speakers_millions":{label: number}, "scripts":{label: [script]},
@@ -47,6 +48,11 @@ Status LanguageDetector::parse_priors(const std::string& json) {
   const double exponent = j["prior_exponent"].get<double>();
   unknown_letters_ = j["unknown_letters"].get<double>();
   unknown_scale_ = j["unknown_scale"].get<double>();
+  if (j.contains("min_letters")) {
+    if (!j["min_letters"].is_number() || !(j["min_letters"].get<double>() >= 0) || j["min_letters"].get<double>() > 1e3)
+      return bad("min_letters must be a number in [0, 1000]");
+    min_letters_ = j["min_letters"].get<double>();
+  }
   if (!j.contains("script_ranges") || !j["script_ranges"].is_array()) return bad("script_ranges must be an array");
   std::vector<std::string> names;
   for (const auto& r : j["script_ranges"]) {
@@ -84,7 +90,14 @@ Status LanguageDetector::parse_priors(const std::string& json) {
     }
   }
   max_log_prior_ = *std::max_element(log_prior_.begin(), log_prior_.end());
+  update_prior_factors();
   return Status::ok();
+}
+
+void LanguageDetector::update_prior_factors() {
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    prior_factor_[i] = std::exp((expected_[i] ? max_log_prior_ : log_prior_[i]) - max_log_prior_);
+  }
 }
 
 int LanguageDetector::script_of(uint32_t cp) const {
@@ -136,6 +149,7 @@ int LanguageDetector::set_expected_languages(std::string_view tags) {
     }
     start = end + 1;
   }
+  update_prior_factors();
   return matched;
 }
 
@@ -287,7 +301,7 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
       for (uint64_t m = label_scripts_[k] & seen; m; m &= m - 1) in += per_script[__builtin_ctzll(m)];
       if (in < kScriptShareMin * scripted) w = 0.0;
     }
-    if (w > 0.0) w *= std::exp((expected_[k] ? max_log_prior_ : log_prior_[k]) - max_log_prior_);
+    w *= prior_factor_[k];
     weights_[k] = static_cast<float>(w);
     sum += w;
   }
@@ -302,18 +316,24 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
     q_max = std::max(q_max, q);
   }
   // 3. Unknown score.
-  const double u = std::min(1.0, unknown_scale_ * (1.0 - q_max) * unknown_letters_ / std::max(letters, 1));
+  double u = std::min(1.0, unknown_scale_ * (1.0 - q_max) * unknown_letters_ / std::max(letters, 1));
+  if (min_letters_ > 0) u = std::max(u, 1.0 - letters / min_letters_);  // so short: mostly unknown
 
   // 4. The result list, at most top_k languages; confidences in ten-thousandths, rounded down.
   const int k = std::min(top_k, n);
   top_k_indices(weights_.data(), n, k, &order_);
   double cum = 0;
-  long listed_units = 0;
-  for (int i = 0; i < k; ++i) {
-    const int label = order_[static_cast<size_t>(i)];
-    const double c = (1.0 - u) * weights_[static_cast<size_t>(label)];
+  int listed = 0;
+  for (; listed < k; ++listed) {
+    const double c = (1.0 - u) * weights_[static_cast<size_t>(order_[static_cast<size_t>(listed)])];
     if (cum >= kCumulativeStop || c < u || c <= 0.0) break;
     cum += c;
+  }
+  // The listed languages share 1 - u in proportion; und keeps u.
+  long listed_units = 0;
+  for (int i = 0; i < listed; ++i) {
+    const int label = order_[static_cast<size_t>(i)];
+    const double c = (1.0 - u) * weights_[static_cast<size_t>(label)] * (1.0 - u) / cum;
     const long units = static_cast<long>(std::floor(c * 1e4 + 1e-9));
     listed_units += units;
     out->push_back({label, static_cast<float>(units / 1e4)});

@@ -11,13 +11,14 @@
 //   2. priors: q_i ~ p_i * speakers_i ^ prior_exponent, so a small neighbour (wa, sc, gl, ast,
 //      fur, crh) wins only on real evidence; expected languages (set_expected_languages) get the
 //      largest prior;
-//   3. unknown score u = min(1, unknown_scale * (1 - max q) * unknown_letters / letters): little
-//      signal (few letters, a flat q) makes u large; the languages get c_i = (1 - u) * q_i;
+//   3. unknown score u = min(1, unknown_scale * (1 - max q) * unknown_letters / letters), and at
+//      least 1 - letters / min_letters: little signal (few letters, a flat q) makes u large; the
+//      languages get c_i = (1 - u) * q_i;
 //   4. the result list (the W3C Language Detector API's): languages in descending confidence
 //      until their cumulative confidence reaches 0.99 or the next one is below u, at most top_k;
-//      then `und` with the rest (1 - their sum), dropping trailing languages below it, so no
-//      listed language is below `und`. `und` always ends the list; confidences (four decimals,
-//      rounded down; und takes the rounding) sum to exactly 1.
+//      the listed languages share 1 - u in proportion (they take the unlisted ones' share), and
+//      `und` ends the list with u, so no listed language is below it. Confidences (four
+//      decimals, rounded down; und takes the rounding) sum to exactly 1.
 // A text with no letters at all (empty, digits, punctuation, emoji) is [{"und", 1}]. A model
 // without `perch.priors` gets uniform priors, no script gate and u = 0.
 #pragma once
@@ -95,6 +96,7 @@ class LanguageDetector {
   Status parse_priors(const std::string& json);
   Status run_model(std::string_view utf8, const float** probs, bool* has_letters);
   int script_of(uint32_t cp) const;
+  void update_prior_factors();
 
   std::unique_ptr<Session> session_;
   std::vector<std::string> labels_;
@@ -113,9 +115,10 @@ class LanguageDetector {
   std::vector<double> log_prior_;          // prior_exponent * log(speakers), per label
   double max_log_prior_ = 0;
   std::vector<bool> expected_;             // per label
+  std::vector<double> prior_factor_;       // exp(log prior - max), expected ones 1: per call, no exp
   std::vector<ScriptRange> script_ranges_;  // sorted by first
   std::vector<uint64_t> label_scripts_;    // bit s: the label is written in script s
-  double unknown_letters_ = 0, unknown_scale_ = 0;
+  double unknown_letters_ = 0, unknown_scale_ = 0, min_letters_ = 0;
   std::vector<float> weights_;             // per label: q, reused
 };
 

@@ -194,7 +194,7 @@ function oodScore(engine, rows) {
   let ok = 0;
   for (const r of rows) {
     const a = engine.detect(r.text);
-    const good = a === r.lang || r.also?.includes(a);
+    const good = a === r.lang || (r.also ?? []).includes(a) ? 1 : 0;
     ok += good;
     const p = per.get(r.lang) ?? per.set(r.lang, [0, 0]).get(r.lang);
     p[0] += good;

@@ -90,6 +90,7 @@ Status LanguageDetector::parse_priors(const std::string& json) {
     }
   }
   max_log_prior_ = *std::max_element(log_prior_.begin(), log_prior_.end());
+  ascii_script_ = script_of('a');
   update_prior_factors();
   return Status::ok();
 }
@@ -100,13 +101,18 @@ void LanguageDetector::update_prior_factors() {
   }
 }
 
-int LanguageDetector::script_of(uint32_t cp) const {
-  // The last range starting at or before cp.
+int LanguageDetector::range_of(uint32_t cp) const {
+  // The last range starting at or before cp, if cp is inside it.
   auto it = std::upper_bound(script_ranges_.begin(), script_ranges_.end(), cp,
                              [](uint32_t c, const ScriptRange& r) { return c < r.first; });
   if (it == script_ranges_.begin()) return -1;
   --it;
-  return cp <= it->last ? it->script : -1;
+  return cp <= it->last ? static_cast<int>(it - script_ranges_.begin()) : -1;
+}
+
+int LanguageDetector::script_of(uint32_t cp) const {
+  const int r = range_of(cp);
+  return r < 0 ? -1 : script_ranges_[static_cast<size_t>(r)].script;
 }
 
 namespace {
@@ -271,12 +277,27 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
   int letters = 0, scripted = 0;
   uint64_t seen = 0;
   if (!script_ranges_.empty()) std::fill(per_script, per_script + 64, 0u);
+  const ScriptRange* last = nullptr;  // text runs in one script: try the last range first
   for (text::Utf8Iterator it(utf8); !it.done(); it.next()) {
     const uint32_t cp = it.code_point();
-    if (!text::ngram_is_letter(cp)) continue;
-    ++letters;
-    if (script_ranges_.empty()) continue;
-    const int s = script_of(cp);
+    int s;
+    if (cp < 0x80) {  // ASCII fast path: most text is Latin
+      if (!((cp | 0x20u) - 'a' < 26u)) continue;
+      ++letters;
+      s = ascii_script_;
+    } else {
+      if (!text::ngram_is_letter(cp)) continue;
+      ++letters;
+      if (script_ranges_.empty()) continue;
+      if (last && cp >= last->first && cp <= last->last) {
+        s = last->script;
+      } else {
+        const int r = range_of(cp);
+        if (r < 0) continue;
+        last = &script_ranges_[static_cast<size_t>(r)];
+        s = last->script;
+      }
+    }
     if (s < 0) continue;
     ++per_script[s];
     ++scripted;

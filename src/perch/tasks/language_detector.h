@@ -96,6 +96,7 @@ class LanguageDetector {
   Status parse_priors(const std::string& json);
   Status run_model(std::string_view utf8, const float** probs, bool* has_letters);
   int script_of(uint32_t cp) const;
+  int range_of(uint32_t cp) const;
   void update_prior_factors();
 
   std::unique_ptr<Session> session_;
@@ -117,6 +118,7 @@ class LanguageDetector {
   std::vector<bool> expected_;             // per label
   std::vector<double> prior_factor_;       // exp(log prior - max), expected ones 1: per call, no exp
   std::vector<ScriptRange> script_ranges_;  // sorted by first
+  int ascii_script_ = -1;                  // the script of ASCII letters (Latn), or -1
   std::vector<uint64_t> label_scripts_;    // bit s: the label is written in script s
   double unknown_letters_ = 0, unknown_scale_ = 0, min_letters_ = 0;
   std::vector<float> weights_;             // per label: q, reused

@@ -40,7 +40,8 @@ export interface Backend {
   /** `bytes` may be transferred (detached) when the backend is a Worker. */
   load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo>;
   run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>>;
-  detect(handle: number, text: string, top: number): Promise<LanguageResult[]>;
+  /** `expected`: the languages the caller expects, comma-separated BCP 47 tags ('' = none). */
+  detect(handle: number, text: string, top: number, expected?: string): Promise<LanguageResult[]>;
   suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]>;
   free(handle: number): Promise<void>;
   /** Milliseconds of one call of the built-in probe workload (min of a few runs), and its FLOP. */

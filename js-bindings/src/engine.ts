@@ -28,6 +28,7 @@ interface DetectorCall {
   textView: Uint8Array | undefined; // over the text buffer, until the memory grows or the buffer moves
   out: number; // confidences f64[cap], then label indices i32[cap], then the count i32
   cap: number;
+  expected: string; // the expected languages last set in the engine ('' = none)
 }
 
 type WasmFn = (...args: number[]) => number;
@@ -220,7 +221,7 @@ export class Engine implements Backend {
     const labels: string[] = [];
     for (let i = 0; i < n; i++) labels.push(this.cstring(f('perch_language_detector_label')(task, i)));
     const cap = n + 1; // any top_k: every label, then und
-    const call: DetectorCall = { labels, detectScores: f('perch_language_detector_detect_scores'), text: 0, textCap: 0, textView: undefined, out: 0, cap };
+    const call: DetectorCall = { labels, detectScores: f('perch_language_detector_detect_scores'), text: 0, textCap: 0, textView: undefined, out: 0, cap, expected: '' };
     call.out = this.malloc(12 * cap + 4);
     call.textCap = 1024;
     call.text = this.malloc(call.textCap);
@@ -307,8 +308,8 @@ export class Engine implements Backend {
     }
   }
 
-  async detect(handle: number, text: string, top: number): Promise<LanguageResult[]> {
-    return this.detectSync(handle, text, top);
+  async detect(handle: number, text: string, top: number, expected = ''): Promise<LanguageResult[]> {
+    return this.detectSync(handle, text, top, expected);
   }
 
   /**
@@ -316,9 +317,19 @@ export class Engine implements Backend {
    * buffer and the C ABI writes (label index, confidence) pairs into another; no allocation in
    * the engine, no JSON. The same answer as perch_language_detector_detect's JSON.
    */
-  detectSync(handle: number, text: string, top: number): LanguageResult[] {
+  detectSync(handle: number, text: string, top: number, expected = ''): LanguageResult[] {
     const e = this.entry(handle, 'language-detection');
     const c = e.langid as DetectorCall;
+    // The expected languages raise those languages' priors in the task layer; set only on change.
+    if (expected !== c.expected) {
+      const t = this.allocString(expected);
+      try {
+        this.check(this.wasm.fn('perch_language_detector_set_expected_languages')(e.task, t.ptr), 'language_detector_set_expected_languages');
+      } finally {
+        this.freePtr(t.ptr);
+      }
+      c.expected = expected;
+    }
     // UTF-16 to UTF-8: at most 3 bytes per code unit (a lone surrogate becomes U+FFFD, 3 bytes).
     if (3 * text.length > c.textCap) {
       const cap = Math.max(3 * text.length, 2 * c.textCap);

@@ -6,14 +6,19 @@ import { shippedLanguages } from './default_models.js';
 import { domException, quotaExceededError } from './errors.js';
 import { languageResultList } from './language_result_rule.js';
 import { canonicalizeLanguageTags, canonicalLabel, matchLanguages } from './language_tags.js';
+import { getEnv } from './env.js';
 import { remoteDetect } from './remote.js';
 import type { LanguageResult } from './results.js';
 import { checkCount, Task, type TaskCreateOptions } from './task.js';
 import { CONSTRUCT, illegalConstructor, shapeAsInterface } from './webidl_shape.js';
 
 export interface LanguageDetectorCreateOptions extends TaskCreateOptions {
-  /** Languages the input is expected in (BCP 47); validated, canonicalized, matched to the model's. */
+  /** Languages the caller expects (BCP 47): the detector raises their prior, so short text in them
+   *  is read as them rather than as a small neighbour. Readable back. */
   expectedInputLanguages?: string[];
+  /** In browsers, the user's own languages (navigator.languages) are expected too; false turns
+   *  that off (default true). */
+  useBrowserLanguages?: boolean;
 }
 
 export interface DetectOptions {
@@ -69,11 +74,21 @@ function expectedLanguages(o: Partial<LanguageDetectorCreateOptions>, where: str
  */
 class LanguageDetectorObject extends Task {
   #expected: readonly string[] | null = null;
+  #expectedTags = '';
 
   constructor(token: symbol, options: LanguageDetectorCreateOptions, langs: string[]) {
     if (token !== CONSTRUCT) throw illegalConstructor('LanguageDetector');
     super('language-detection', 'language-detection', options);
     this.#expected = langs.length > 0 ? Object.freeze([...langs]) : null;
+    // What the engine is told to expect: expectedInputLanguages, then navigator.languages in browsers
+    // (their priors are raised so short text in them is read as them, not as a small neighbour).
+    const tags: string[] = [...langs];
+    const nav = (globalThis as { navigator?: { languages?: readonly string[] } }).navigator;
+    const runtime = getEnv().runtime;
+    if (options.useBrowserLanguages !== false && (runtime === 'browser' || runtime === 'worker') && Array.isArray(nav?.languages)) {
+      tags.push(...nav.languages);
+    }
+    this.#expectedTags = tags.filter((t) => typeof t === 'string' && /^[A-Za-z0-9_-]{1,35}$/.test(t)).join(',');
   }
 
   static availability(options: LanguageDetectorCreateOptions = {}): Promise<Availability> {
@@ -178,7 +193,7 @@ class LanguageDetectorObject extends Task {
         throw quotaExceededError(requested, INPUT_QUOTA, `detect() input uses ${requested} of inputQuota ${INPUT_QUOTA} (UTF-8 bytes); pass a shorter excerpt`);
       }
       const raw = await this.dispatch(
-        (m) => m.backend.detect(m.handle, text, ENGINE_TOP),
+        (m) => m.backend.detect(m.handle, text, ENGINE_TOP, this.#expectedTags),
         (r) => remoteDetect(r, text, ENGINE_TOP, signal),
         signal,
       );

@@ -36,7 +36,7 @@ async function handle(msg: CallMessage): Promise<void> {
         break;
       }
       case 'detect':
-        value = await engine.detect(a[0] as number, a[1] as string, a[2] as number);
+        value = await engine.detect(a[0] as number, a[1] as string, a[2] as number, a[3] as string | undefined);
         break;
       case 'suggest':
         value = await engine.suggest(a[0] as number, a[1] as string, a[2] as number, a[3] as number);

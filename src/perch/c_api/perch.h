@@ -98,9 +98,11 @@ typedef struct perch_language_detector perch_language_detector;
 perch_status perch_language_detector_create(const perch_model* model, int num_threads, perch_language_detector** out);
 /* Languages of the text (UTF-8, len bytes, at most 1 MiB; PERCH_INVALID_UTF8 when it is not UTF-8):
  * *json_out = [{"detectedLanguage":"fr","confidence":0.97},...,{"detectedLanguage":"und",...}]:
- * the top_k (>= 1) languages by confidence, then "und" with the remaining mass; text without
- * letters gives [{"detectedLanguage":"und","confidence":1}]. Owned by the detector, valid until
- * its next call or free. */
+ * the W3C API's list (language_detector.h): languages in descending confidence until they reach
+ * 0.99 together or the next is below the unknown score (at most top_k >= 1), then "und" with the
+ * rest; no listed language below "und"; the confidences sum to 1. Text without letters gives
+ * [{"detectedLanguage":"und","confidence":1}]. Owned by the detector, valid until its next call
+ * or free. */
 perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len,
                                             int top_k, const char** json_out);
 /* The same answer without JSON or strings, for bindings that call it per keystroke (no allocation
@@ -111,6 +113,9 @@ perch_status perch_language_detector_detect(perch_language_detector* detector, c
 perch_status perch_language_detector_detect_scores(perch_language_detector* detector, const char* utf8, size_t len,
                                                    int top_k, int32_t* labels_out, double* confidences_out,
                                                    int capacity, int* count_out);
+/* The languages the caller expects (BCP 47 base tags, comma-separated: "en,fr-CA"; NULL or "" =
+ * none): they get the largest prior in every later detect. Unknown tags are ignored. */
+perch_status perch_language_detector_set_expected_languages(perch_language_detector* detector, const char* tags);
 /* The model's labels (read once at create by a binding): count, and label i (NULL when out of range). */
 int perch_language_detector_num_labels(const perch_language_detector* detector);
 const char* perch_language_detector_label(const perch_language_detector* detector, int index);

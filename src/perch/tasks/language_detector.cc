@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "perch/tasks/top_k.h"
+#include "perch/text/utf8.h"
 
 namespace perch {
 
@@ -26,7 +27,138 @@ LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector
   ids_.reset(new int32_t[params.max_ids]);
   order_.resize(labels_.size());
   scores_.reserve(labels_.size() + 1);
+  log_prior_.assign(labels_.size(), 0.0);
+  expected_.assign(labels_.size(), false);
+  label_scripts_.assign(labels_.size(), 0);
+  weights_.resize(labels_.size());
+  prior_factor_.assign(labels_.size(), 1.0);
 }
+
+// perch.priors: {"version":1, "speakers_millions":{label: number}, "scripts":{label: [script]},
+// "script_ranges":[[first, last, script]], "prior_exponent", "unknown_letters", "unknown_scale"}
+// (tools/langid/priors.py writes it). Every label needs a speaker figure and scripts.
+Status LanguageDetector::parse_priors(const std::string& json) {
+  const auto j = nlohmann::json::parse(json, nullptr, false);
+  auto bad = [](const std::string& why) { return invalid_model("LanguageDetector: perch.priors: " + why); };
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  for (const char* key : {"prior_exponent", "unknown_letters", "unknown_scale"}) {
+    if (!j.contains(key) || !j[key].is_number() || !(j[key].get<double>() >= 0) || j[key].get<double>() > 1e3)
+      return bad(std::string(key) + " must be a number in [0, 1000]");
+  }
+  const double exponent = j["prior_exponent"].get<double>();
+  unknown_letters_ = j["unknown_letters"].get<double>();
+  unknown_scale_ = j["unknown_scale"].get<double>();
+  if (j.contains("min_letters")) {
+    if (!j["min_letters"].is_number() || !(j["min_letters"].get<double>() >= 0) || j["min_letters"].get<double>() > 1e3)
+      return bad("min_letters must be a number in [0, 1000]");
+    min_letters_ = j["min_letters"].get<double>();
+  }
+  if (!j.contains("script_ranges") || !j["script_ranges"].is_array()) return bad("script_ranges must be an array");
+  std::vector<std::string> names;
+  for (const auto& r : j["script_ranges"]) {
+    if (!r.is_array() || r.size() != 3 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned() ||
+        !r[2].is_string() || r[0].get<uint64_t>() > r[1].get<uint64_t>() || r[1].get<uint64_t>() > 0x10FFFF)
+      return bad("each script range must be [first, last, script] with first <= last <= 0x10FFFF");
+    const std::string name = r[2].get<std::string>();
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      if (names.size() == 64) return bad("more than 64 scripts");
+      names.push_back(name);
+      it = names.end() - 1;
+    }
+    script_ranges_.push_back({static_cast<uint32_t>(r[0].get<uint64_t>()), static_cast<uint32_t>(r[1].get<uint64_t>()),
+                              static_cast<int>(it - names.begin())});
+  }
+  std::sort(script_ranges_.begin(), script_ranges_.end(),
+            [](const ScriptRange& a, const ScriptRange& b) { return a.first < b.first; });
+  for (size_t i = 1; i < script_ranges_.size(); ++i) {
+    if (script_ranges_[i].first <= script_ranges_[i - 1].last) return bad("script ranges overlap");
+  }
+  const auto& speakers = j.contains("speakers_millions") ? j["speakers_millions"] : nlohmann::json();
+  const auto& scripts = j.contains("scripts") ? j["scripts"] : nlohmann::json();
+  if (!speakers.is_object() || !scripts.is_object()) return bad("speakers_millions and scripts must be objects");
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    const std::string& l = labels_[i];
+    if (!speakers.contains(l) || !speakers[l].is_number() || !(speakers[l].get<double>() > 0))
+      return bad("no positive speaker figure for '" + l + "'");
+    log_prior_[i] = exponent * std::log(speakers[l].get<double>());
+    if (!scripts.contains(l) || !scripts[l].is_array()) return bad("no scripts for '" + l + "'");
+    for (const auto& sc : scripts[l]) {
+      const auto it = sc.is_string() ? std::find(names.begin(), names.end(), sc.get<std::string>()) : names.end();
+      if (it == names.end()) return bad("label '" + l + "' names a script without ranges");
+      label_scripts_[i] |= uint64_t{1} << (it - names.begin());
+    }
+  }
+  max_log_prior_ = *std::max_element(log_prior_.begin(), log_prior_.end());
+  ascii_script_ = script_of('a');
+  update_prior_factors();
+  return Status::ok();
+}
+
+void LanguageDetector::update_prior_factors() {
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    prior_factor_[i] = std::exp((expected_[i] ? max_log_prior_ : log_prior_[i]) - max_log_prior_);
+  }
+}
+
+int LanguageDetector::range_of(uint32_t cp) const {
+  // The last range starting at or before cp, if cp is inside it.
+  auto it = std::upper_bound(script_ranges_.begin(), script_ranges_.end(), cp,
+                             [](uint32_t c, const ScriptRange& r) { return c < r.first; });
+  if (it == script_ranges_.begin()) return -1;
+  --it;
+  return cp <= it->last ? static_cast<int>(it - script_ranges_.begin()) : -1;
+}
+
+int LanguageDetector::script_of(uint32_t cp) const {
+  const int r = range_of(cp);
+  return r < 0 ? -1 : script_ranges_[static_cast<size_t>(r)].script;
+}
+
+namespace {
+// The language part of a BCP 47 tag, as a label: "en-US" -> "en", "nb" -> "no".
+std::string base_language(std::string_view tag) {
+  std::string base;
+  for (char c : tag) {
+    if (c == '-' || c == '_') break;
+    base.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  }
+  static const std::pair<const char*, const char*> kAliases[] = {
+      {"nb", "no"}, {"nn", "no"}, {"nob", "no"}, {"nno", "no"}, {"fil", "tl"}, {"iw", "he"}, {"in", "id"},
+      {"ji", "yi"}, {"mo", "ro"}, {"cmn", "zh"}, {"yue", "zh"}, {"zsm", "ms"}, {"arb", "ar"}, {"pes", "fa"},
+      {"prs", "fa"}, {"swh", "sw"}, {"bs", "hr"}, {"sh", "hr"}};
+  for (const auto& [from, to] : kAliases) {
+    if (base == from) return to;
+  }
+  return base;
+}
+}  // namespace
+
+int LanguageDetector::set_expected_languages(std::string_view tags) {
+  std::fill(expected_.begin(), expected_.end(), false);
+  int matched = 0;
+  size_t start = 0;
+  while (start <= tags.size()) {
+    size_t end = tags.find(',', start);
+    if (end == std::string_view::npos) end = tags.size();
+    std::string_view tag = tags.substr(start, end - start);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (!tag.empty()) {
+      const std::string base = base_language(tag);
+      for (size_t i = 0; i < labels_.size(); ++i) {
+        if (labels_[i] == base && !expected_[i]) {
+          expected_[i] = true;
+          ++matched;
+        }
+      }
+    }
+    start = end + 1;
+  }
+  update_prior_factors();
+  return matched;
+}
+
 
 LanguageDetector::~LanguageDetector() = default;
 
@@ -82,6 +214,9 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
   PERCH_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
   std::unique_ptr<LanguageDetector> detector(
       new LanguageDetector(std::move(session), std::move(labels), params, out.name));
+  if (const std::string* priors = model->metadata("perch.priors")) {
+    PERCH_RETURN_IF_ERROR(detector->parse_priors(*priors));
+  }
   // One bag starting at id 0, bound once: the session keeps the binding between runs.
   Tensor offsets_t;
   offsets_t.dtype = DType::kI32;
@@ -91,49 +226,145 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
   return detector;
 }
 
-Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
-  out->clear();
-  if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
+Status LanguageDetector::run_model(std::string_view utf8, const float** probs, bool* has_letters) {
   if (utf8.size() > kMaxTextBytes) {
     return out_of_range("detect: text of " + std::to_string(utf8.size()) + " bytes is over the limit of " +
                         std::to_string(kMaxTextBytes));
   }
   size_t n_ids = 0;
   PERCH_RETURN_IF_ERROR(featurizer_.featurize(utf8, ids_.get(), featurizer_.params().max_ids, &n_ids));
-  if (n_ids == 0) {  // no letters: nothing to tell languages apart
-    out->push_back({LanguageScore::kUnd, 1.0f});
-    return Status::ok();
-  }
-
+  *has_letters = n_ids > 0;
+  if (n_ids == 0) return Status::ok();  // no letters: nothing to tell languages apart
   Tensor ids_t;
   ids_t.dtype = DType::kI32;
   ids_t.shape = Shape{static_cast<int64_t>(n_ids)};
   ids_t.data = ids_.get();
   PERCH_RETURN_IF_ERROR(session_->set_input("ids", ids_t));
   PERCH_RETURN_IF_ERROR(session_->run());
-  PERCH_ASSIGN_OR_RETURN(Tensor probs, session_->output(output_name_));
+  PERCH_ASSIGN_OR_RETURN(Tensor probs_t, session_->output(output_name_));
   const int n = static_cast<int>(labels_.size());
-  if (probs.dtype != DType::kF32 || probs.shape.numel() != n) {
-    return internal_error("detect: output has " + std::to_string(probs.shape.numel()) + " values for " +
+  if (probs_t.dtype != DType::kF32 || probs_t.shape.numel() != n) {
+    return internal_error("detect: output has " + std::to_string(probs_t.shape.numel()) + " values for " +
                           std::to_string(n) + " labels");
   }
-  const float* p = probs.as<float>();
+  *probs = probs_t.as<float>();
+  return Status::ok();
+}
 
-  const int k = std::min(top_k, n);
-  top_k_indices(p, n, k, &order_);
-  // Each confidence is capped by the mass still unassigned, so the list stays sorted and sums
-  // to at most 1 even when float rounding makes the probabilities add up to a little over 1.
-  double remaining = 1.0;
-  for (int i = 0; i < k; ++i) {
-    const int label = order_[static_cast<size_t>(i)];
-    double c = p[label];
-    if (!(c >= 0.0)) c = 0.0;  // NaN or negative never leaves the task layer
-    c = std::min(c, remaining);
-    remaining -= c;
-    out->push_back({label, static_cast<float>(c)});
+Result<bool> LanguageDetector::model_probabilities(std::string_view utf8, std::vector<float>* out) {
+  out->clear();
+  const float* p = nullptr;
+  bool has_letters = false;
+  PERCH_RETURN_IF_ERROR(run_model(utf8, &p, &has_letters));
+  if (has_letters) out->assign(p, p + labels_.size());
+  return has_letters;
+}
+
+Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
+  out->clear();
+  if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
+  const float* p = nullptr;
+  bool has_letters = false;
+  PERCH_RETURN_IF_ERROR(run_model(utf8, &p, &has_letters));
+  if (!has_letters) {
+    out->push_back({LanguageScore::kUnd, 1.0f});
+    return Status::ok();
   }
-  const float rest = static_cast<float>(remaining);
-  if (rest >= kMinUndMass) out->push_back({LanguageScore::kUnd, rest});
+  const int n = static_cast<int>(labels_.size());
+
+  // 1. Letters per script (the featurizer has validated the UTF-8).
+  uint32_t per_script[64];
+  int letters = 0, scripted = 0;
+  uint64_t seen = 0;
+  if (!script_ranges_.empty()) std::fill(per_script, per_script + 64, 0u);
+  const ScriptRange* last = nullptr;  // text runs in one script: try the last range first
+  for (text::Utf8Iterator it(utf8); !it.done(); it.next()) {
+    const uint32_t cp = it.code_point();
+    int s;
+    if (cp < 0x80) {  // ASCII fast path: most text is Latin
+      if (!((cp | 0x20u) - 'a' < 26u)) continue;
+      ++letters;
+      s = ascii_script_;
+    } else {
+      if (!text::ngram_is_letter(cp)) continue;
+      ++letters;
+      if (script_ranges_.empty()) continue;
+      if (last && cp >= last->first && cp <= last->last) {
+        s = last->script;
+      } else {
+        const int r = range_of(cp);
+        if (r < 0) continue;
+        last = &script_ranges_[static_cast<size_t>(r)];
+        s = last->script;
+      }
+    }
+    if (s < 0) continue;
+    ++per_script[s];
+    ++scripted;
+    seen |= uint64_t{1} << s;
+  }
+  // 2. Script gate and priors: w_i = p_i * prior_i (0 off-script), normalised to q.
+  bool gate = false;
+  if (scripted > 0) {
+    for (int i = 0; i < n && !gate; ++i) {
+      uint32_t in = 0;
+      for (uint64_t m = label_scripts_[static_cast<size_t>(i)] & seen; m; m &= m - 1) in += per_script[__builtin_ctzll(m)];
+      gate = in >= kScriptShareMin * scripted;
+    }
+  }
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    double w = p[i];
+    if (!(w >= 0.0)) w = 0.0;  // NaN or negative never leaves the task layer
+    if (gate) {
+      uint32_t in = 0;
+      for (uint64_t m = label_scripts_[k] & seen; m; m &= m - 1) in += per_script[__builtin_ctzll(m)];
+      if (in < kScriptShareMin * scripted) w = 0.0;
+    }
+    w *= prior_factor_[k];
+    weights_[k] = static_cast<float>(w);
+    sum += w;
+  }
+  if (!(sum > 0.0)) {  // every probability was 0: no evidence
+    out->push_back({LanguageScore::kUnd, 1.0f});
+    return Status::ok();
+  }
+  double q_max = 0;
+  for (int i = 0; i < n; ++i) {
+    const double q = weights_[static_cast<size_t>(i)] / sum;
+    weights_[static_cast<size_t>(i)] = static_cast<float>(q);
+    q_max = std::max(q_max, q);
+  }
+  // 3. Unknown score.
+  double u = std::min(1.0, unknown_scale_ * (1.0 - q_max) * unknown_letters_ / std::max(letters, 1));
+  if (min_letters_ > 0) u = std::max(u, 1.0 - letters / min_letters_);  // so short: mostly unknown
+
+  // 4. The result list, at most top_k languages; confidences in ten-thousandths, rounded down.
+  const int k = std::min(top_k, n);
+  top_k_indices(weights_.data(), n, k, &order_);
+  double cum = 0;
+  int listed = 0;
+  for (; listed < k; ++listed) {
+    const double c = (1.0 - u) * weights_[static_cast<size_t>(order_[static_cast<size_t>(listed)])];
+    if (cum >= kCumulativeStop || c < u || c <= 0.0) break;
+    cum += c;
+  }
+  // The listed languages share 1 - u in proportion; und keeps u.
+  long listed_units = 0;
+  for (int i = 0; i < listed; ++i) {
+    const int label = order_[static_cast<size_t>(i)];
+    const double c = (1.0 - u) * weights_[static_cast<size_t>(label)] * (1.0 - u) / cum;
+    const long units = static_cast<long>(std::floor(c * 1e4 + 1e-9));
+    listed_units += units;
+    out->push_back({label, static_cast<float>(units / 1e4)});
+  }
+  long und_units = 10000 - listed_units;
+  while (!out->empty() && static_cast<long>(std::lround(out->back().confidence * 1e4)) < und_units) {
+    und_units += std::lround(out->back().confidence * 1e4);
+    out->pop_back();
+  }
+  out->push_back({LanguageScore::kUnd, static_cast<float>(und_units / 1e4)});
   return Status::ok();
 }
 

@@ -3,13 +3,26 @@
 // so every place answers with the same code.
 //
 //   text --(text/ngram: hashed char n-grams)--> ids --(Session: EmbeddingBag, FC, FC, Softmax)
-//        --> probabilities over perch.labels --> top_k, then "und" with the remaining mass.
-//
-// `und` (undetermined): a text with no letters at all (empty, digits, punctuation, emoji) is
-// [{"und", 1}]; otherwise the top_k languages sorted by confidence are followed by "und"
-// carrying the probability left over (1 - their sum) when that is at least kMinUndMass. So the
-// confidences sum to at most 1 and a flat, unsure distribution shows up as a large `und`.
+//        --> p: probabilities over perch.labels (trained with every language equally likely)
+//        --> task layer (the model's `perch.priors` metadata; tools/langid/task_layer.py is its
+//            Python twin, tests/data/langid_task_vectors.jsonl checks that both agree):
+//   1. script gate: a language whose scripts (ISO 15924) hold under half of the text's letters
+//      is ruled out (Korean text never reads as Lao);
+//   2. priors: q_i ~ p_i * speakers_i ^ prior_exponent, so a small neighbour (wa, sc, gl, ast,
+//      fur, crh) wins only on real evidence; expected languages (set_expected_languages) get the
+//      largest prior;
+//   3. unknown score u = min(1, unknown_scale * (1 - max q) * unknown_letters / letters), and at
+//      least 1 - letters / min_letters: little signal (few letters, a flat q) makes u large; the
+//      languages get c_i = (1 - u) * q_i;
+//   4. the result list (the W3C Language Detector API's): languages in descending confidence
+//      until their cumulative confidence reaches 0.99 or the next one is below u, at most top_k;
+//      the listed languages share 1 - u in proportion (they take the unlisted ones' share), and
+//      `und` ends the list with u, so no listed language is below it. Confidences (four
+//      decimals, rounded down; und takes the rounding) sum to exactly 1.
+// A text with no letters at all (empty, digits, punctuation, emoji) is [{"und", 1}]. A model
+// without `perch.priors` gets uniform priors, no script gate and u = 0.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,7 +50,8 @@ struct LanguageScore {
 
 class LanguageDetector {
  public:
-  static constexpr float kMinUndMass = 0.001f;
+  static constexpr double kCumulativeStop = 0.99;
+  static constexpr double kScriptShareMin = 0.5;
   static constexpr size_t kMaxTextBytes = size_t{1} << 20;  // 1 MiB; longer text is an error
 
   // The model must be a language-detection .perch: perch.task, perch.labels, perch.ngram, inputs
@@ -52,6 +66,17 @@ class LanguageDetector {
   // The same answer as detect() with label indices. *out is replaced (its capacity is reused, so
   // steady-state calls allocate nothing); on error it is left empty.
   Status detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out);
+
+  // The languages the caller expects (the JS API's expectedInputLanguages, the browser's
+  // navigator.languages, the CLI's --expected): comma-separated BCP 47 tags ("en-US,fr"); the base
+  // subtag is matched to a label (nb/nn -> no, fil -> tl, iw -> he, in -> id; unknown tags are
+  // ignored), and those languages get the largest prior. Empty: none. Returns how many matched.
+  int set_expected_languages(std::string_view tags);
+  const std::vector<bool>& expected_languages() const { return expected_; }
+
+  // The model's own probabilities per label (before the task layer), into *out (resized to the
+  // labels); false when the text has no letters. For tests that check the model against Python.
+  Result<bool> model_probabilities(std::string_view utf8, std::vector<float>* out);
 
   // [{"detectedLanguage":"fr","confidence":0.97},...]: the JSON the JS API, CLI and server share.
   // Confidences are printed with four decimals, rounded down.
@@ -68,6 +93,12 @@ class LanguageDetector {
   LanguageDetector(std::unique_ptr<Session> session, std::vector<std::string> labels, text::NgramParams params,
                    std::string output_name);
 
+  Status parse_priors(const std::string& json);
+  Status run_model(std::string_view utf8, const float** probs, bool* has_letters);
+  int script_of(uint32_t cp) const;
+  int range_of(uint32_t cp) const;
+  void update_prior_factors();
+
   std::unique_ptr<Session> session_;
   std::vector<std::string> labels_;
   text::NgramFeaturizer featurizer_;
@@ -76,6 +107,21 @@ class LanguageDetector {
   std::vector<int> order_;                // label indices, reused for a large top_k
   std::vector<LanguageScore> scores_;     // detect()'s buffer, reused
   int32_t zero_offset_ = 0;               // the "offsets" input, bound once at create
+
+  // Task layer (perch.priors).
+  struct ScriptRange {
+    uint32_t first, last;
+    int script;
+  };
+  std::vector<double> log_prior_;          // prior_exponent * log(speakers), per label
+  double max_log_prior_ = 0;
+  std::vector<bool> expected_;             // per label
+  std::vector<double> prior_factor_;       // exp(log prior - max), expected ones 1: per call, no exp
+  std::vector<ScriptRange> script_ranges_;  // sorted by first
+  int ascii_script_ = -1;                  // the script of ASCII letters (Latn), or -1
+  std::vector<uint64_t> label_scripts_;    // bit s: the label is written in script s
+  double unknown_letters_ = 0, unknown_scale_ = 0, min_letters_ = 0;
+  std::vector<float> weights_;             // per label: q, reused
 };
 
 }  // namespace perch

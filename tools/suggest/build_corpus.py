@@ -470,7 +470,9 @@ def src_git_doc():
         for block in re.split(r"\n\s*\n", read_gz_or_plain(path)):
             if block.startswith((" ", "\t", "[", "----", "....", "//", "=", "include::")) or "::" in block:
                 continue
-            t = re.sub(r"`([^`]*)`", r"\1", block)
+            # A title underlined with ~~~ / --- / ^^^ is not prose: drop it with its underline.
+            t = re.sub(r"(^|\n)[^\n]*\n[~^=+-]{3,}[ \t]*(?=\n|$)", r"\1", block)
+            t = re.sub(r"`([^`]*)`", r"\1", t)
             t = re.sub(r"linkgit:([\w-]+)\[\d\]", r"\1", t)
             t = re.sub(r"'([^'\s][^']*)'", r"\1", t)
             for p in split_long(clean(t)):

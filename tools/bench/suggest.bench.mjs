@@ -43,11 +43,13 @@ const BENCH = 'suggest';
 // query per engine).
 const readLines = (rel) => readFileSync(resolve(repoRoot, rel), 'utf8').split('\n').filter(Boolean)
   .slice(0, Number(process.env.SUGGEST_BENCH_LINES ?? 150));
-const SETS = [
+const ALL_SETS = [
   { name: 'out-of-domain', lines: readLines('tools/suggest/ood_sample.txt') },
   { name: 'in-domain', lines: readLines('tools/suggest/heldout_sample.txt') },
 ];
-const LINES = SETS[1].lines;  // latency runs on the in-domain lines
+const LINES = ALL_SETS[1].lines;  // latency runs on the in-domain lines
+// SUGGEST_BENCH_SETS=out-of-domain (or in-domain) measures accuracy on one set only.
+const SETS = ALL_SETS.filter((s) => !process.env.SUGGEST_BENCH_SETS || process.env.SUGGEST_BENCH_SETS.split(',').includes(s.name));
 const MODEL = process.env.SUGGEST_BENCH_MODEL ?? resolve(repoRoot, 'models/suggest/suggest.perch');
 // The previous model (v1, shipped until corpus v2), read from git history for the comparison;
 // SUGGEST_BENCH_V1_MODEL names a file instead. Skipped when neither is there (a shallow clone).
@@ -272,14 +274,17 @@ async function perTokenOrt(onnxPath, past) {
 }
 
 // ---- main ----
-const v1 = v1Model();
+// SUGGEST_BENCH_ENGINES (e.g. "perch,v1") runs some of the rows only: perch, v1, bigram,
+// presage, threshold (perch at the model's own threshold). Default: all.
+const only = process.env.SUGGEST_BENCH_ENGINES?.split(',');
+const v1 = !only || only.includes('v1') ? v1Model() : null;
 const engines = [
-  () => perchNative(0),
-  ...(v1 ? [() => perchNative(0, v1, ' v1')] : []),
-  bigram,
-  presage,
-  () => perchNative(undefined),
-];
+  ['perch', () => perchNative(0)],
+  ...(v1 ? [['v1', () => perchNative(0, v1, ' v1')]] : []),
+  ['bigram', bigram],
+  ['presage', presage],
+  ['threshold', () => perchNative(undefined)],
+].filter(([key]) => !only || only.includes(key)).map(([, make]) => make);
 const ksr = {};
 for (const set of SETS) {
   const table = [];
@@ -304,6 +309,7 @@ for (const set of SETS) {
     ['engine', 'hit@1', 'hit@3', 'keystroke savings', 'next-word predictions', 'characters', 's'], table);
   const k = ksr[set.name];
   const ratio = k['perch (native)'] / k['presage (n-gram)'];
+  if (only) continue;  // the ratios need every row
   console.log(`${set.name} keystroke savings, perch / presage: ${ratio.toFixed(2)}x (target >= 1.7x); ` +
     `perch / bigram: ${(k['perch (native)'] / k['bigram (our training text)']).toFixed(2)}x` +
     (v1 ? `; perch / perch v1: ${(k['perch (native)'] / k['perch (native) v1']).toFixed(2)}x` : ''));

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,6 +61,37 @@ std::shared_ptr<const Model> model_with(const std::string& key, const std::strin
   auto out = write_perch_bytes(tensors, metadata);
   REQUIRE(out.is_ok());
   auto m = Model::load(out.value().data(), out.value().size());
+  REQUIRE(m.is_ok());
+  return m.value();
+}
+
+// The shipped model with f32 tensor `name` rewritten by `edit` and perch.lexicon set to
+// `lexicon`: hostile weights made in the test.
+template <typename Edit>
+std::shared_ptr<const Model> model_with_tensor(const std::string& name, Edit edit, const std::string& lexicon) {
+  const std::vector<uint8_t> bytes = model_bytes();
+  auto file = read_perch_file(bytes.data(), bytes.size());
+  REQUIRE(file.is_ok());
+  std::vector<std::vector<float>> edited;
+  edited.reserve(file.value().tensors.size());
+  std::vector<NamedTensor> tensors;
+  for (const TensorEntry& t : file.value().tensors) {
+    void* data = const_cast<void*>(file.value().bytes_of(t));
+    if (t.name == name) {
+      REQUIRE(t.dtype == DType::kF32);
+      const float* f = static_cast<const float*>(data);
+      edited.emplace_back(f, f + t.shape.numel());
+      edit(&edited.back());
+      data = edited.back().data();
+    }
+    tensors.push_back({t.name, Tensor{t.dtype, t.shape, data}});
+  }
+  std::map<std::string, std::string> metadata = file.value().metadata;
+  metadata["perch.lexicon"] = lexicon;
+  auto out = write_perch_bytes(tensors, metadata);
+  REQUIRE(out.is_ok());
+  auto m = Model::load(out.value().data(), out.value().size());
+  INFO(m.status().to_string());
   REQUIRE(m.is_ok());
   return m.value();
 }
@@ -285,6 +318,56 @@ TEST_CASE("suggester: threshold 0 fills the count where words abound; the model'
     for (const auto& sug : b.value()) below += sug.confidence < model_threshold;
   }
   REQUIRE(below > 0);
+}
+
+TEST_CASE("suggester: softmax of NaN and infinite logits is a distribution or all zeros", "[suggest]") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<double> p;
+  const float mixed[] = {1.0f, nan, 1.0f, -inf};
+  finite_softmax(mixed, 4, &p);
+  REQUIRE(p == std::vector<double>{0.5, 0.0, 0.5, 0.0});
+  const float infinite[] = {inf, 3.0f, nan, inf};
+  finite_softmax(infinite, 4, &p);
+  REQUIRE(p == std::vector<double>{0.5, 0.0, 0.0, 0.5});
+  const float none[] = {nan, -inf, nan};
+  finite_softmax(none, 3, &p);
+  REQUIRE(p == std::vector<double>{0.0, 0.0, 0.0});
+}
+
+TEST_CASE("suggester: a model with NaN or infinite logits gives defined answers (hostile case)", "[suggest]") {
+  // Issue 15, case 3: NaN logits and a lexicon that rejects the candidates read past the search's
+  // page of candidates. Logits = LayerNorm(x) . tok * tok.scale (scales must be finite): NaN in
+  // ln_f.g makes every logit NaN, Inf in ln_f.b or huge scales some infinite and some NaN.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  struct Hostile {
+    const char* tensor;
+    std::function<void(std::vector<float>*)> edit;
+  };
+  const std::vector<Hostile> cases = {
+      {"ln_f.g", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), nan); }},
+      {"ln_f.g", [&](std::vector<float>* v) { (*v)[7] = nan; }},
+      {"tok.scale", [&](std::vector<float>* v) { for (size_t i = 0; i < v->size(); i += 3) (*v)[i] = 3e38f; }},
+      {"ln_f.b", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), inf); }},
+  };
+  for (const Hostile& h : cases) {
+    for (const char* lexicon : {"zzzz\nzzzzz", "the\nthey\nthem\nhelp", ""}) {
+      auto s = TextSuggester::create(model_with_tensor(h.tensor, h.edit, lexicon), 1);
+      REQUIRE(s.is_ok());
+      for (double threshold : {0.0, 0.03}) {
+        s.value()->set_threshold(threshold);
+        for (const char* text : {"Thank you for your hel", "The ", "We", "zz", "I would like to "}) {
+          auto r = s.value()->suggest(text, 16, 8);
+          INFO(h.tensor << " lexicon '" << lexicon << "' text '" << text << "'");
+          REQUIRE(r.is_ok());
+          for (const Suggestion& sug : r.value()) {
+            REQUIRE(std::isfinite(sug.confidence));
+            REQUIRE(sug.confidence > 0);
+            REQUIRE(sug.confidence <= 1);
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("suggester rejects models of another task", "[suggest]") {

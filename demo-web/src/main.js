@@ -10,7 +10,7 @@ import { Coalescer } from './coalescer.js';
 import { createTask, engineInfo } from './perch-tasks.js';
 import { registerOfflineSupport } from './offline.js';
 
-const SUGGESTIONS = { count: 3, maxWords: 3 };
+const SUGGESTIONS = { count: 3, maxWords: 2 };
 const serverUrl = location.origin;
 
 const $ = (sel) => document.querySelector(sel);

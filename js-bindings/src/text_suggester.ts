@@ -4,13 +4,16 @@ import { InvalidInputError } from './errors.js';
 import { CONSTRUCT, illegalConstructor } from './webidl_shape.js';
 import { remoteSuggest } from './remote.js';
 import type { SuggestionResult } from './results.js';
+import {
+  SUGGEST_COUNT_DEFAULT, SUGGEST_COUNT_MAX, SUGGEST_COUNT_MIN, SUGGEST_MAX_WORDS_DEFAULT, SUGGEST_MAX_WORDS_MAX, SUGGEST_MAX_WORDS_MIN,
+} from './suggest_limits.js';
 import { checkCount, checkText, Task, type TaskCreateOptions } from './task.js';
 
 export interface SuggestOptions {
   signal?: AbortSignal;
-  /** How many suggestions (default 3, at most 10). */
+  /** How many suggestions: 1 to 16, default 3 (PERCH_SUGGEST_COUNT_* in perch.h). */
   count?: number;
-  /** Words per suggestion at most (default 3, at most 16). */
+  /** Further words after the current word's completion: 0 to 8, default 2 (PERCH_SUGGEST_MAX_WORDS_*). */
   maxWords?: number;
 }
 
@@ -45,8 +48,8 @@ export class TextSuggester extends Task {
     try {
       t = checkText(text, 'suggest()');
       if (t.length > this.inputQuota) throw new InvalidInputError(`suggest() accepts at most ${this.inputQuota} characters (got ${t.length}); pass the end of the text`);
-      count = checkCount(options.count, 'count', 1, 10, 3);
-      maxWords = checkCount(options.maxWords, 'maxWords', 1, 16, 3);
+      count = checkCount(options.count, 'count', SUGGEST_COUNT_MIN, SUGGEST_COUNT_MAX, SUGGEST_COUNT_DEFAULT);
+      maxWords = checkCount(options.maxWords, 'maxWords', SUGGEST_MAX_WORDS_MIN, SUGGEST_MAX_WORDS_MAX, SUGGEST_MAX_WORDS_DEFAULT);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -26,7 +26,7 @@ namespace {
 
 int run_suggest(const std::vector<std::string>& args) {
   std::string model_path;
-  int count = 3, max_words = 2, threads = 1;
+  int count = PERCH_SUGGEST_COUNT_DEFAULT, max_words = PERCH_SUGGEST_MAX_WORDS_DEFAULT, threads = 1;
   bool with_stats = false;
   double threshold = -1;  // the model's
   for (size_t i = 0; i < args.size(); ++i) {
@@ -34,8 +34,14 @@ int run_suggest(const std::vector<std::string>& args) {
     auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
     if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
     else if (a == "--stats") with_stats = true;
-    else if (a == "--count") { if (!next_int(1, 16, &count)) return fail("suggest", "--count takes 1..16"); }
-    else if (a == "--max-words") { if (!next_int(0, 8, &max_words)) return fail("suggest", "--max-words takes 0..8"); }
+    else if (a == "--count") {
+      if (!next_int(PERCH_SUGGEST_COUNT_MIN, PERCH_SUGGEST_COUNT_MAX, &count))
+        return fail("suggest", "--count takes " + std::to_string(PERCH_SUGGEST_COUNT_MIN) + ".." + std::to_string(PERCH_SUGGEST_COUNT_MAX));
+    } else if (a == "--max-words") {
+      if (!next_int(PERCH_SUGGEST_MAX_WORDS_MIN, PERCH_SUGGEST_MAX_WORDS_MAX, &max_words))
+        return fail("suggest", "--max-words takes " + std::to_string(PERCH_SUGGEST_MAX_WORDS_MIN) + ".." +
+                                   std::to_string(PERCH_SUGGEST_MAX_WORDS_MAX));
+    }
     else if (a == "--threshold" && i + 1 < args.size()) {
       char* end = nullptr;
       threshold = std::strtod(args[++i].c_str(), &end);

@@ -248,10 +248,14 @@ TEST_CASE("suggester: empty, whitespace, non-English and invalid input are defin
     auto r = s->suggest(bad, 3, 2);
     REQUIRE(r.status().code() == StatusCode::kInvalidUtf8);
   }
-  auto r = s->suggest("Thank you for your hel", 0, 2);
-  REQUIRE(r.is_ok());
-  REQUIRE(r.value().empty());
-  r = s->suggest("Thank you for your hel", 1000, 100);  // clamped, not an error
+  // Limits from perch.h: outside them an error that names them, never a silent clamp.
+  for (auto [count, max_words] : {std::pair{0, 2}, {17, 2}, {1000, 2}, {-1, 2}, {3, -1}, {3, 9}, {3, 100}}) {
+    auto r = s->suggest("Thank you for your hel", count, max_words);
+    REQUIRE(r.status().code() == StatusCode::kInvalidArgument);
+    REQUIRE(r.status().message().find(count < 1 || count > 16 ? "count must be an integer in [1, 16]"
+                                                               : "maxWords must be an integer in [0, 8]") != std::string::npos);
+  }
+  auto r = s->suggest("Thank you for your hel", PERCH_SUGGEST_COUNT_MAX, PERCH_SUGGEST_MAX_WORDS_MAX);
   REQUIRE(r.is_ok());
   REQUIRE(r.value().size() <= 16);
   // After an error the suggester still works.
@@ -397,6 +401,9 @@ TEST_CASE("text suggester C ABI", "[suggest][c_api]") {
   REQUIRE(json == nullptr);
   REQUIRE(std::string(perch_last_error()).find("UTF-8") != std::string::npos);
   REQUIRE(perch_text_suggester_suggest(s, nullptr, 5, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_suggest(s, "a", 1, PERCH_SUGGEST_COUNT_MAX + 1, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(std::string(perch_last_error()).find("count must be an integer in [1, 16]") != std::string::npos);
+  REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, PERCH_SUGGEST_MAX_WORDS_MAX + 1, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(nullptr, "a", 1, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, 0, nullptr) == PERCH_INVALID_ARGUMENT);
   perch_text_suggester_free(s);

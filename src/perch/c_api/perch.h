@@ -84,6 +84,16 @@ int perch_session_num_threads(const perch_session* session);
 /* Text suggestion (src/perch/tasks/text_suggester.h). A suggester owns a session whose KV cache
  * follows the text between calls, so each keystroke runs only what changed. Not thread-safe. */
 typedef struct perch_text_suggester perch_text_suggester;
+/* The one definition of the suggestion limits: the C++ suggester, the C ABI, the CLI, perch-server
+ * and the JS binding (js-bindings/src/suggest_limits.ts, checked against these lines by a test)
+ * accept count in [MIN, MAX] and max_words in [MIN, MAX]; anything else is PERCH_INVALID_ARGUMENT,
+ * never silently clamped. */
+#define PERCH_SUGGEST_COUNT_MIN 1
+#define PERCH_SUGGEST_COUNT_MAX 16
+#define PERCH_SUGGEST_COUNT_DEFAULT 3
+#define PERCH_SUGGEST_MAX_WORDS_MIN 0
+#define PERCH_SUGGEST_MAX_WORDS_MAX 8
+#define PERCH_SUGGEST_MAX_WORDS_DEFAULT 2
 perch_status perch_text_suggester_create(const perch_model* model, int num_threads, perch_text_suggester** out);
 /* Suggestions for the text typed so far (UTF-8, len bytes; PERCH_INVALID_UTF8 when it is not):
  * *json_out = [{"text":"ing the","confidence":0.41}, ...], best first, at most `count`, each

@@ -124,6 +124,16 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   return s;
 }
 
+Status TextSuggester::check_limits(int count, int max_words) {
+  if (count < PERCH_SUGGEST_COUNT_MIN || count > PERCH_SUGGEST_COUNT_MAX)
+    return invalid_argument("count must be an integer in [" + std::to_string(PERCH_SUGGEST_COUNT_MIN) + ", " +
+                            std::to_string(PERCH_SUGGEST_COUNT_MAX) + "] (got " + std::to_string(count) + ")");
+  if (max_words < PERCH_SUGGEST_MAX_WORDS_MIN || max_words > PERCH_SUGGEST_MAX_WORDS_MAX)
+    return invalid_argument("maxWords must be an integer in [" + std::to_string(PERCH_SUGGEST_MAX_WORDS_MIN) + ", " +
+                            std::to_string(PERCH_SUGGEST_MAX_WORDS_MAX) + "] (got " + std::to_string(max_words) + ")");
+  return Status::ok();
+}
+
 Result<bool> TextSuggester::read_text(std::string_view text) {
   const bool truncated = prepare(text, static_cast<size_t>(decoding_.tail_bytes), &context_, &partial_);
   if (context_.empty() && partial_.empty()) return false;  // nothing typed
@@ -169,10 +179,8 @@ Result<bool> TextSuggester::read_text(std::string_view text) {
 Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, int count, int max_words) {
   steps_->stats() = SuggesterStats{};
   PERCH_RETURN_IF_ERROR(text::validate_utf8(text));
-  count = std::clamp(count, 0, 16);
-  max_words = std::clamp(max_words, 0, 8);
+  PERCH_RETURN_IF_ERROR(check_limits(count, max_words));
   std::vector<Suggestion> results;
-  if (count == 0) return results;
   PERCH_ASSIGN_OR_RETURN(const bool readable, read_text(text));
   if (!readable) return results;
 

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "perch/c_api/perch.h"  // PERCH_SUGGEST_* limits
 #include "perch/core/status.h"
 #include "perch/runtime/model.h"
 #include "perch/tasks/suggest_lexicon.h"
@@ -54,8 +55,12 @@ class TextSuggester {
   static Result<std::unique_ptr<TextSuggester>> create(std::shared_ptr<const Model> model, int num_threads = 1);
   ~TextSuggester();
 
-  // Up to `count` suggestions (count is clamped to [0, 16], max_words to [0, 8]), best first.
-  Result<std::vector<Suggestion>> suggest(std::string_view text, int count = 3, int max_words = 2);
+  // Up to `count` suggestions, best first. count and max_words outside the PERCH_SUGGEST_*
+  // limits (perch.h) are InvalidArgument.
+  Result<std::vector<Suggestion>> suggest(std::string_view text, int count = PERCH_SUGGEST_COUNT_DEFAULT,
+                                          int max_words = PERCH_SUGGEST_MAX_WORDS_DEFAULT);
+  // InvalidArgument naming the limit when count or max_words is outside it.
+  static Status check_limits(int count, int max_words);
 
   // [{"text":"ing the","confidence":0.41}, ...]
   static std::string to_json(const std::vector<Suggestion>& suggestions);

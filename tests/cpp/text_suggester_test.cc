@@ -303,10 +303,11 @@ TEST_CASE("suggester: completions end in a word of the model's lexicon", "[sugge
   }));
 }
 
-TEST_CASE("suggester: threshold 0 fills the count where words abound; the model's threshold may not", "[suggest]") {
+TEST_CASE("suggester: lists fill the count where words abound; a threshold may not", "[suggest]") {
   auto s = make_suggester();
-  const double model_threshold = s->decoding().threshold;
-  REQUIRE(model_threshold > 0);
+  REQUIRE(s->decoding().threshold == 0);  // the default: top-k lists
+  REQUIRE(s->decoding().show_threshold > 0);
+  const double model_threshold = 0.03;
   int below = 0;
   for (const char* text : {"The Pres", "We must", "It was pitch-da", "Deceiving her pre", "I would like to "}) {
     s->set_threshold(model_threshold);
@@ -374,6 +375,80 @@ TEST_CASE("suggester: a model with NaN or infinite logits gives defined answers 
   }
 }
 
+TEST_CASE("suggester: 'i' alone also completes to 'I', a replace suggestion; sentence starts are capitalised", "[suggest]") {
+  auto s = make_suggester();
+  for (const char* text : {"i", "Thank you. i", "Yes, and i"}) {
+    auto r = s->suggest(text, 3, 0);
+    REQUIRE(r.is_ok());
+    INFO(text << " " << TextSuggester::to_json(r.value()));
+    const auto it = std::find_if(r.value().begin(), r.value().end(), [](const Suggestion& x) { return x.replace; });
+    REQUIRE(it != r.value().end());
+    REQUIRE(it->text == "I");
+    double total = 0;
+    for (const Suggestion& x : r.value()) total += x.confidence;
+    REQUIRE(total <= 1.0001);
+  }
+  auto r = s->suggest("i", 3, 0);
+  REQUIRE(r.value()[0].text == "I");  // at the text's start "I" is by far the likeliest
+  REQUIRE(TextSuggester::to_json({{"I", 0.5, true}}) == "[{\"text\":\"I\",\"confidence\":0.5,\"replace\":true}]");
+  // No replace suggestion for other words.
+  for (const char* text : {"Thank you for your hel", "in", "It"}) {
+    r = s->suggest(text, 3, 0);
+    for (const Suggestion& x : r.value()) REQUIRE(!x.replace);
+  }
+  // After a sentence end the next words start with a capital letter.
+  for (const char* text : {"Thank you. ", "It works! ", "Is it done? ", "He said \"no.\" "}) {
+    r = s->suggest(text, 5, 1);
+    REQUIRE(r.is_ok());
+    INFO(text << " " << TextSuggester::to_json(r.value()));
+    REQUIRE(!r.value().empty());
+    for (const Suggestion& x : r.value()) REQUIRE(!(x.text[0] >= 'a' && x.text[0] <= 'z'));
+    for (size_t i = 1; i < r.value().size(); ++i) REQUIRE(r.value()[i - 1].text != r.value()[i].text);
+  }
+  // Contractions are words.
+  r = s->suggest("I don", 3, 0);
+  REQUIRE(r.value()[0].text == "'t");
+  r = s->suggest("I'l", 3, 0);
+  REQUIRE(r.value()[0].text == "l");
+}
+
+TEST_CASE("suggester learns from its user: learn, forget, export, import", "[suggest]") {
+  auto s = make_suggester();
+  const std::string text = "We use the Zorblax engine here. The Zorblax engine is fast.";
+  auto before = s->suggest("I like the Zor", 3, 0);
+  REQUIRE(before.is_ok());
+  REQUIRE(std::none_of(before.value().begin(), before.value().end(), [](const Suggestion& x) { return x.text == "blax"; }));
+  REQUIRE(s->learn(text).is_ok());
+  auto after = s->suggest("I like the Zor", 3, 0);
+  REQUIRE(after.is_ok());
+  INFO(TextSuggester::to_json(after.value()));
+  REQUIRE(after.value()[0].text == "blax");
+  // A word pair the user wrote comes up after a space too.
+  after = s->suggest("We all like Zorblax ", 3, 0);
+  REQUIRE(std::any_of(after.value().begin(), after.value().end(), [](const Suggestion& x) { return x.text == "engine"; }));
+  // Export and import carry it to another suggester; forget drops it.
+  const std::string exported = s->export_learned();
+  REQUIRE(exported.find("\"Zorblax\"") != std::string::npos);
+  auto other = make_suggester();
+  REQUIRE(other->import_learned(exported).is_ok());
+  auto imported = other->suggest("I like the Zor", 3, 0);
+  require_same(imported.value(), s->suggest("I like the Zor", 3, 0).value(), "imported");
+  s->forget();
+  require_same(s->suggest("I like the Zor", 3, 0).value(), before.value(), "forgotten");
+  REQUIRE(s->export_learned() == "{\"pairs\":[],\"version\":1,\"words\":[]}");
+  for (const char* bad : {"", "[]", "{\"version\":2,\"words\":[],\"pairs\":[]}", "{\"version\":1,\"words\":[[\"a\",-1]],\"pairs\":[]}",
+                          "{\"version\":1,\"words\":[[\"a\\tb\",1]],\"pairs\":[]}", "{\"version\":1,\"words\":[]}"}) {
+    INFO(bad);
+    REQUIRE(other->import_learned(bad).code() == StatusCode::kInvalidArgument);
+  }
+  REQUIRE(s->learn("bad \xff").code() == StatusCode::kInvalidUtf8);
+  // Bounded: a long text keeps at most kMaxWords words.
+  std::string many;
+  for (int i = 0; i < 6000; ++i) many += "w" + std::to_string(i * 7919) + "x ";
+  REQUIRE(s->learn(many).is_ok());
+  REQUIRE(s->learn("hello").is_ok());
+}
+
 TEST_CASE("suggester rejects models of another task", "[suggest]") {
   REQUIRE(!TextSuggester::create(nullptr, 1).is_ok());
 }
@@ -406,6 +481,21 @@ TEST_CASE("text suggester C ABI", "[suggest][c_api]") {
   REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, PERCH_SUGGEST_MAX_WORDS_MAX + 1, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(nullptr, "a", 1, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, 0, nullptr) == PERCH_INVALID_ARGUMENT);
+  // Learning through the C ABI.
+  REQUIRE(perch_text_suggester_show_threshold(s) > 0);
+  REQUIRE(perch_text_suggester_learn(s, "Zorblax engine", 14) == PERCH_OK);
+  REQUIRE(perch_text_suggester_export_learned(s, &json) == PERCH_OK);
+  const std::string exported = json;
+  REQUIRE(exported.find("Zorblax") != std::string::npos);
+  perch_text_suggester_forget(s);
+  REQUIRE(perch_text_suggester_export_learned(s, &json) == PERCH_OK);
+  REQUIRE(std::string(json).find("Zorblax") == std::string::npos);
+  REQUIRE(perch_text_suggester_import_learned(s, exported.data(), exported.size()) == PERCH_OK);
+  REQUIRE(perch_text_suggester_import_learned(s, "{", 1) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_learn(s, "\xff", 1) == PERCH_INVALID_UTF8);
+  REQUIRE(perch_text_suggester_learn(nullptr, "a", 1) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_export_learned(nullptr, &json) == PERCH_INVALID_ARGUMENT);
+  perch_text_suggester_forget(nullptr);
   perch_text_suggester_free(s);
   perch_text_suggester_free(nullptr);
 }

@@ -101,6 +101,18 @@ perch_status perch_text_suggester_create(const perch_model* model, int num_threa
  * valid until its next call or free. */
 perch_status perch_text_suggester_suggest(perch_text_suggester* suggester, const char* utf8, size_t len, int count,
                                           int max_words, const char** json_out);
+/* The confidence from which a UI shows the first suggestion as ghost text (the model's
+ * perch.decoding show_threshold, tuned on held-out text); a suggestion with "replace":true
+ * replaces the word being typed ("i" -> "I") and is offered in lists, not as ghost text. */
+double perch_text_suggester_show_threshold(const perch_text_suggester* suggester);
+/* Learning from the user, on the device (src/perch/tasks/user_phrase_cache.h): learn counts the
+ * words and word pairs of a text (UTF-8), later suggestions mix them in; forget drops them all;
+ * export writes them as JSON (*json_out owned by the suggester, valid until its next call),
+ * import replaces them by such a JSON (PERCH_INVALID_ARGUMENT when it is not one). */
+perch_status perch_text_suggester_learn(perch_text_suggester* suggester, const char* utf8, size_t len);
+void perch_text_suggester_forget(perch_text_suggester* suggester);
+perch_status perch_text_suggester_export_learned(perch_text_suggester* suggester, const char** json_out);
+perch_status perch_text_suggester_import_learned(perch_text_suggester* suggester, const char* utf8, size_t len);
 void perch_text_suggester_free(perch_text_suggester* suggester);
 
 /* Language detection (src/perch/tasks/language_detector.h). Not thread-safe. */

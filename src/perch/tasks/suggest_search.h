@@ -55,6 +55,8 @@ class WordSearch {
   size_t num_words() const { return words_.size(); }
   // P(word i | typed so far), at most 1.
   double probability(size_t i) const;
+  // The mass of all texts that spell the typed prefix (the probabilities' normaliser).
+  double z() const { return z_; }
   // The generated text of word i (it starts with query.required) and its tokens.
   std::string_view text(size_t i) const;
   void path(size_t i, std::vector<int32_t>* out) const;

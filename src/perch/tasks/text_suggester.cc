@@ -80,7 +80,8 @@ Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
   PERCH_RETURN_IF_ERROR(get_int("heal_tokens", 0, 64, &d->heal_tokens));
   PERCH_RETURN_IF_ERROR(get_int("search_steps", 1, 64, &d->search_steps));
   PERCH_RETURN_IF_ERROR(get_int("search_extra_children", 0, 64, &d->search_extra_children));
-  PERCH_RETURN_IF_ERROR(get_prob("threshold", &d->threshold));
+  PERCH_RETURN_IF_ERROR(get_prob("threshold", &d->next_word_floor));
+  PERCH_RETURN_IF_ERROR(get_prob("show_threshold", &d->show_threshold));
   PERCH_RETURN_IF_ERROR(get_prob("word_threshold", &d->word_threshold));
   if (d->window + 8 > d->max_context) return invalid_model("perch.decoding: window must leave 8 tokens of max_context");
   if (d->window_stride > d->window) return invalid_model("perch.decoding: window_stride exceeds window");
@@ -204,7 +205,7 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   // order stays that of the words themselves.
   const size_t n = search_->num_words();
   for (size_t i = 0; i < n; ++i) {
-    const double floor = std::max(decoding_.threshold, i + 1 < n ? search_->probability(i + 1) : 0.0);
+    const double floor = std::max({decoding_.threshold, decoding_.next_word_floor, i + 1 < n ? search_->probability(i + 1) : 0.0});
     PERCH_ASSIGN_OR_RETURN(Suggestion sug, with_next_words(i, max_words, floor));
     if (sug.text.empty() || !text::validate_utf8(sug.text).is_ok()) continue;
     if (std::any_of(results.begin(), results.end(), [&](const Suggestion& r) { return r.text == sug.text; })) continue;
@@ -212,6 +213,9 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
     if (sug.confidence < decoding_.threshold || sug.confidence <= 0) continue;
     results.push_back(std::move(sug));
   }
+  if (!learned_.empty()) mix_learned(count, &results);
+  if (partial_ == "i") PERCH_RETURN_IF_ERROR(add_capital_i(&results));
+  if (partial_.empty() && at_sentence_start()) capitalise_sentence_start(&results);
   std::stable_sort(results.begin(), results.end(),
                    [](const Suggestion& a, const Suggestion& b) { return a.confidence > b.confidence; });
   if (results.size() > static_cast<size_t>(count)) results.resize(static_cast<size_t>(count));
@@ -278,13 +282,81 @@ Result<bool> TextSuggester::next_word(const double* first_probs, double* word_p)
   return false;
 }
 
+void TextSuggester::mix_learned(int count, std::vector<Suggestion>* results) {
+  // The previous word: the context's last word when nothing but a space separates them.
+  size_t b = context_.size();
+  while (b > 0 && is_word_byte(static_cast<unsigned char>(context_[b - 1]))) --b;
+  const std::string_view previous = std::string_view(context_).substr(b);
+  double lambda = 0;
+  learned_.propose(previous, partial_, static_cast<size_t>(count), &proposals_, &lambda);
+  if (!(lambda > 0)) return;
+  std::vector<bool> used(proposals_.size(), false);
+  for (Suggestion& s : *results) {
+    double p_cache = 0;
+    word_.assign(partial_);
+    word_.append(s.text, 0, s.text.find(' '));  // the suggestion's first word, typed part included
+    for (size_t i = 0; i < proposals_.size(); ++i) {
+      if (proposals_[i].word != word_) continue;
+      p_cache = proposals_[i].p;
+      used[i] = true;
+    }
+    s.confidence = round4((1 - lambda) * s.confidence + lambda * p_cache);
+  }
+  for (size_t i = 0; i < proposals_.size(); ++i) {
+    const double confidence = round4(lambda * proposals_[i].p);
+    if (!used[i] && confidence > 0 && confidence >= decoding_.threshold)
+      results->push_back({proposals_[i].word.substr(partial_.size()), confidence});
+  }
+}
+
+bool TextSuggester::at_sentence_start() const {
+  // The context is the text's complete words (single spaces); an empty one is the text's start
+  // unless the tail was cut (then ctx_ starts without <s>).
+  if (context_.empty()) return !ctx_.empty() && ctx_[0] == tokenizer_->bos_id();
+  size_t e = context_.size();
+  while (e > 0 && (context_[e - 1] == '"' || context_[e - 1] == '\'' || context_[e - 1] == ')')) --e;
+  return e > 0 && (context_[e - 1] == '.' || context_[e - 1] == '!' || context_[e - 1] == '?');
+}
+
+void TextSuggester::capitalise_sentence_start(std::vector<Suggestion>* results) const {
+  std::vector<Suggestion> merged;
+  for (Suggestion& s : *results) {
+    if (!s.text.empty() && s.text[0] >= 'a' && s.text[0] <= 'z') s.text[0] = static_cast<char>(s.text[0] - 'a' + 'A');
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const Suggestion& m) { return m.text == s.text; });
+    if (same == merged.end()) merged.push_back(std::move(s));
+    else same->confidence = std::min(1.0, round4(same->confidence + s.confidence));
+  }
+  *results = std::move(merged);
+}
+
+Status TextSuggester::add_capital_i(std::vector<Suggestion>* results) {
+  // P(" I" and the word ends) against the mass of texts spelling " i": the search's z.
+  typed_.clear();
+  PERCH_RETURN_IF_ERROR(tokenizer_->encode("I", &typed_, &tokenizer_scratch_));
+  const double z = search_->z();
+  if (typed_.size() != 1 || !word_start_.empty() || !(z > 0)) return Status::ok();
+  PERCH_ASSIGN_OR_RETURN(const double* probs, steps_->probs_after(ctx_));
+  const double p_i = probs[typed_[0]];
+  if (!(p_i > 0)) return Status::ok();
+  seq_.assign(ctx_.begin(), ctx_.end());
+  seq_.push_back(typed_[0]);
+  PERCH_ASSIGN_OR_RETURN(const double* after, steps_->probs_after(seq_));
+  double p_end = 0;
+  for (int id = 0; id < vocab_->size(); ++id) p_end += vocab_->kinds()[id] == kContinues || vocab_->kinds()[id] == kOtherToken ? 0 : after[id];
+  for (Suggestion& s : *results) s.confidence = round4(s.confidence * z / (z + p_i));
+  const double confidence = round4(p_i * p_end / (z + p_i));
+  if (confidence > 0 && confidence >= decoding_.threshold) results->push_back({"I", confidence, true});
+  return Status::ok();
+}
+
 std::string TextSuggester::to_json(const std::vector<Suggestion>& suggestions) {
   // Written by hand for the key order; nlohmann escapes the strings and prints the shortest
   // decimal that round-trips (0.41, not 0.41000000000000003).
   std::string out = "[";
   for (const Suggestion& s : suggestions) {
     if (out.size() > 1) out += ",";
-    out += "{\"text\":" + nlohmann::json(s.text).dump() + ",\"confidence\":" + nlohmann::json(s.confidence).dump() + "}";
+    out += "{\"text\":" + nlohmann::json(s.text).dump() + ",\"confidence\":" + nlohmann::json(s.confidence).dump() +
+           (s.replace ? ",\"replace\":true}" : "}");
   }
   return out + "]";
 }

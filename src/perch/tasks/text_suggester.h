@@ -39,13 +39,15 @@
 #include "perch/tasks/suggest_search.h"
 #include "perch/tasks/suggest_step_cache.h"
 #include "perch/tasks/suggest_vocabulary.h"
+#include "perch/tasks/user_phrase_cache.h"
 #include "perch/text/tokenizer.h"
 
 namespace perch {
 
 struct Suggestion {
-  std::string text;   // what to append to the text as typed
-  double confidence;  // in (0, 1], rounded to 4 decimals
+  std::string text;      // what to append to the text as typed (replace: what replaces the typed word)
+  double confidence;     // P(this | text so far) in (0, 1], rounded to 4 decimals
+  bool replace = false;  // text replaces the word being typed instead of following it ("i" -> "I")
 };
 
 class TextSuggester {
@@ -62,8 +64,15 @@ class TextSuggester {
   // InvalidArgument naming the limit when count or max_words is outside it.
   static Status check_limits(int count, int max_words);
 
-  // [{"text":"ing the","confidence":0.41}, ...]
+  // [{"text":"ing the","confidence":0.41}, {"text":"I","confidence":0.2,"replace":true}, ...]
   static std::string to_json(const std::vector<Suggestion>& suggestions);
+
+  // Learning from the user (user_phrase_cache.h): what learn() saw is mixed into later answers;
+  // without learn() or import_learned() the answer is a function of the text alone.
+  Status learn(std::string_view text) { return learned_.learn(text); }
+  void forget() { learned_.forget(); }
+  std::string export_learned() const { return learned_.export_json(); }
+  Status import_learned(std::string_view json) { return learned_.import_json(json); }
 
   // Forgets the KV cache (the next call runs its context from scratch).
   void reset() { steps_->reset(); }
@@ -72,7 +81,13 @@ class TextSuggester {
 
   struct Decoding {
     int max_context = 128, window = 96, window_stride = 32, tail_bytes = 1024;
-    double threshold = 0.03, word_threshold = 0.15;
+    // threshold: suggestions below it are dropped (0: lists always fill `count` when the search
+    // finds that many words). next_word_floor (perch.decoding "threshold"): the least confidence
+    // a suggestion keeps when next words extend it, which bounds the model steps they cost.
+    // word_threshold: the least probability of each next word on its own. show_threshold: the
+    // confidence from which a UI shows the first suggestion as ghost text (tuned on held-out
+    // text by tools/bench/suggest_ghost_tuning.mjs).
+    double threshold = 0, next_word_floor = 0.03, word_threshold = 0.15, show_threshold = 0.4;
     int max_tokens_per_word = 6;
     // The typed part of the current word is read as tokenized but for its last heal_tokens
     // tokens, which the search spells anew (0: the search spells all of it).
@@ -82,8 +97,8 @@ class TextSuggester {
     int search_steps = 4, search_extra_children = 5;
   };
   const Decoding& decoding() const { return decoding_; }
-  // Overrides the model's confidence threshold (clamped to [0, 1)); 0 keeps every candidate,
-  // as a top-k suggestion strip does.
+  // Drops suggestions below `threshold` (clamped to [0, 1)); 0, the default, keeps every
+  // candidate, as a top-k suggestion strip does.
   void set_threshold(double threshold) { decoding_.threshold = std::clamp(threshold, 0.0, 0.999999); }
 
  private:
@@ -95,6 +110,13 @@ class TextSuggester {
   Result<Suggestion> with_next_words(size_t i, int max_words, double floor);
   // The likeliest next word after seq_ (its tokens into next_word_, its probability), or false.
   Result<bool> next_word(const double* first_probs, double* word_p);
+  // Case: "i" alone also completes to "I" (a replace suggestion, its share of the mass taken from
+  // the others); at a sentence start next words are capitalised (duplicates merged).
+  Status add_capital_i(std::vector<Suggestion>* results);
+  void capitalise_sentence_start(std::vector<Suggestion>* results) const;
+  bool at_sentence_start() const;
+  // The learned words' share: P = (1 - lambda) P_model + lambda P_cache (user_phrase_cache.h).
+  void mix_learned(int count, std::vector<Suggestion>* results);
 
   std::shared_ptr<const Model> model_;
   std::unique_ptr<text::Tokenizer> tokenizer_;
@@ -102,6 +124,8 @@ class TextSuggester {
   std::unique_ptr<StepCache> steps_;
   std::unique_ptr<WordSearch> search_;
   Lexicon lexicon_;  // views into the model's metadata, which model_ keeps alive
+  UserPhraseCache learned_;
+  std::vector<UserPhraseCache::Proposal> proposals_;
   Decoding decoding_;
 
   // Working memory of suggest(), kept between calls (one caller at a time).

@@ -92,6 +92,7 @@ async function loadTasks(weakDevice) {
       });
       if (mine !== generation) { task.destroy?.(); return; }
       tasks[kind] = task;
+      if (kind === 'suggest') compose.showThreshold = task.showThreshold;
       downloads[kind].done(source, bytes);
       panel.showPlacement(kind, task.placement);
       task.addEventListener?.('placementchange', () => panel.showPlacement(kind, task.placement));

@@ -7,3 +7,5 @@ export const SUGGEST_COUNT_DEFAULT = 3;
 export const SUGGEST_MAX_WORDS_MIN = 0;
 export const SUGGEST_MAX_WORDS_MAX = 8;
 export const SUGGEST_MAX_WORDS_DEFAULT = 2;
+/** The ghost-text show threshold when the model does not say (remote placement). */
+export const SUGGEST_SHOW_THRESHOLD_DEFAULT = 0.4;

@@ -33,9 +33,10 @@ async function ghosts(lines) {
       if (!isWordChar(line[i])) continue;
       const r = await pipe.ask(line.slice(0, i));
       const g = r.suggestions.find((s) => !s.replace);
-      if (!g || r.suggestions[0].replace) { out.push({ confidence: 0, right: false }); continue; }
+      const afterSpace = i > 0 && line[i - 1] === ' ';
+      if (!g || r.suggestions[0].replace) { out.push({ confidence: 0, right: false, afterSpace }); continue; }
       const end = i + g.text.length;
-      out.push({ confidence: g.confidence, right: line.startsWith(g.text, i) && !isWordChar(line[end] ?? ' ') });
+      out.push({ confidence: g.confidence, right: line.startsWith(g.text, i) && !isWordChar(line[end] ?? ' '), afterSpace });
     }
   }
   pipe.close();
@@ -56,7 +57,11 @@ export async function ghostTuning(numLines = Number(process.env.SUGGEST_GHOST_LI
   for (let t = 0.05; t < 0.96; t += 0.05) sweep.push(at(tune, Math.round(t * 100) / 100));
   const tuned = sweep.find((s) => s.precision >= TARGET) ?? sweep[sweep.length - 1];
   const model = modelShowThreshold();
-  return { sweep, tuned: at(test, tuned.t), model: at(test, model), positions: test.length, target: TARGET };
+  const next = test.filter((p) => p.afterSpace);
+  return {
+    sweep, positions: test.length, nextPositions: next.length, target: TARGET,
+    tuned: at(test, tuned.t), model: at(test, model), tunedNext: at(next, tuned.t), modelNext: at(next, model),
+  };
 }
 
 export function printGhostTuning(g) {
@@ -66,6 +71,8 @@ export function printGhostTuning(g) {
     ['show threshold', 'shown-rate', 'precision'], [
       [`tuned ${g.tuned.t.toFixed(2)} (precision >= ${g.target})`, (100 * g.tuned.shownRate).toFixed(1) + '%', (100 * g.tuned.precision).toFixed(1) + '%'],
       [`model's ${g.model.t}`, (100 * g.model.shownRate).toFixed(1) + '%', (100 * g.model.precision).toFixed(1) + '%'],
+      [`after a space (${g.nextPositions} positions), tuned ${g.tunedNext.t}`, (100 * g.tunedNext.shownRate).toFixed(1) + '%', (100 * g.tunedNext.precision).toFixed(1) + '%'],
+      [`after a space, model's ${g.modelNext.t}`, (100 * g.modelNext.shownRate).toFixed(1) + '%', (100 * g.modelNext.precision).toFixed(1) + '%'],
     ]);
 }
 

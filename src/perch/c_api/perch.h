@@ -94,6 +94,9 @@ typedef struct perch_text_suggester perch_text_suggester;
 #define PERCH_SUGGEST_MAX_WORDS_MIN 0
 #define PERCH_SUGGEST_MAX_WORDS_MAX 8
 #define PERCH_SUGGEST_MAX_WORDS_DEFAULT 2
+/* Ghost text: the confidence from which a UI shows the first suggestion, unless the model's
+ * perch.decoding says otherwise (show_threshold, tuned by tools/bench/suggest_ghost_tuning.mjs). */
+#define PERCH_SUGGEST_SHOW_THRESHOLD_DEFAULT 0.4
 perch_status perch_text_suggester_create(const perch_model* model, int num_threads, perch_text_suggester** out);
 /* Suggestions for the text typed so far (UTF-8, len bytes; PERCH_INVALID_UTF8 when it is not):
  * *json_out = [{"text":"ing the","confidence":0.41}, ...], best first, at most `count`, each

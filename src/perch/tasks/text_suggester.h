@@ -87,7 +87,8 @@ class TextSuggester {
     // word_threshold: the least probability of each next word on its own. show_threshold: the
     // confidence from which a UI shows the first suggestion as ghost text (tuned on held-out
     // text by tools/bench/suggest_ghost_tuning.mjs).
-    double threshold = 0, next_word_floor = 0.03, word_threshold = 0.15, show_threshold = 0.4;
+    double threshold = 0, next_word_floor = 0.03, word_threshold = 0.15,
+           show_threshold = PERCH_SUGGEST_SHOW_THRESHOLD_DEFAULT;
     int max_tokens_per_word = 6;
     // The typed part of the current word is read as tokenized but for its last heal_tokens
     // tokens, which the search spells anew (0: the search spells all of it).

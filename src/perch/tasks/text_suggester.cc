@@ -226,12 +226,14 @@ Result<Suggestion> TextSuggester::with_next_words(size_t i, int max_words, doubl
   Suggestion sug{std::string(search_->text(i).substr(required_.size())), search_->probability(i)};
   search_->path(i, &path_);
   for (int n = 0; n < max_words && !path_.empty(); ++n) {
-    double word_p = 1;
-    PERCH_ASSIGN_OR_RETURN(const bool ended, next_word(n == 0 ? search_->next_probs(i) : nullptr, &word_p));
     // A word typed in full has nothing to complete: its first next word only needs the
     // overall threshold; later words must also be likely on their own.
     const bool first_of_nothing = n == 0 && sug.text.empty();
-    if (!ended || (word_p < decoding_.word_threshold && !first_of_nothing) || sug.confidence * word_p < floor) break;
+    if (!(sug.confidence > 0)) break;
+    const double least = std::max(first_of_nothing ? 0.0 : decoding_.word_threshold, floor / sug.confidence);
+    double word_p = 1;
+    PERCH_ASSIGN_OR_RETURN(const bool ended, next_word(n == 0 ? search_->next_probs(i) : nullptr, least, &word_p));
+    if (!ended || word_p < least) break;
     sug.confidence *= word_p;
     for (int32_t id : next_word_) sug.text += vocab_->surface(id);
     path_.insert(path_.end(), next_word_.begin(), next_word_.end());
@@ -239,7 +241,7 @@ Result<Suggestion> TextSuggester::with_next_words(size_t i, int max_words, doubl
   return sug;
 }
 
-Result<bool> TextSuggester::next_word(const double* first_probs, double* word_p) {
+Result<bool> TextSuggester::next_word(const double* first_probs, double least, double* word_p) {
   // Greedy: a next word only when the model's single most likely next token starts one; then
   // the word ends or goes on with its likeliest piece, whichever is likelier (the likeliest
   // single token may continue the word while most of the mass ends it).
@@ -277,6 +279,7 @@ Result<bool> TextSuggester::next_word(const double* first_probs, double* word_p)
       }
     }
     *word_p *= pr[best];
+    if (*word_p < least) return false;  // can only get less likely: spare the model steps
     next_word_.push_back(best);
   }
   return false;

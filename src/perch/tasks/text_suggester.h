@@ -109,8 +109,9 @@ class TextSuggester {
   // Word i of the search followed by up to max_words next words; floor: the least confidence
   // the whole may have.
   Result<Suggestion> with_next_words(size_t i, int max_words, double floor);
-  // The likeliest next word after seq_ (its tokens into next_word_, its probability), or false.
-  Result<bool> next_word(const double* first_probs, double* word_p);
+  // The likeliest next word after seq_ (its tokens into next_word_, its probability), or false
+  // (also as soon as its probability falls below `least`).
+  Result<bool> next_word(const double* first_probs, double least, double* word_p);
   // Case: "i" alone also completes to "I" (a replace suggestion, its share of the mass taken from
   // the others); at a sentence start next words are capitalised (duplicates merged).
   Status add_capital_i(std::vector<Suggestion>* results);

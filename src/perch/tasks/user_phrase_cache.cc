@@ -16,7 +16,7 @@ std::string UserPhraseCache::pair_key(std::string_view previous, std::string_vie
   return key;
 }
 
-void UserPhraseCache::add(std::unordered_map<std::string, Count>* map, const std::string& key, double n, size_t cap) {
+void UserPhraseCache::add(std::map<std::string, Count>* map, const std::string& key, double n, size_t cap) {
   Count& c = (*map)[key];
   c.n += n;
   c.last = clock_;
@@ -96,13 +96,21 @@ void UserPhraseCache::propose(std::string_view previous, std::string_view prefix
 }
 
 std::string UserPhraseCache::export_json() const {
-  nlohmann::json words = nlohmann::json::array(), pairs = nlohmann::json::array();
-  for (const auto& [w, c] : words_) words.push_back({w, c.n});
+  // Written by hand (nlohmann escapes the strings and prints the numbers): building json arrays
+  // costs the wasm module more code than this.
+  auto str = [](std::string_view s) { return nlohmann::json(s).dump(); };
+  std::string out = "{\"pairs\":[";
   for (const auto& [key, c] : pairs_) {
     const size_t tab = key.find('\t');
-    pairs.push_back({key.substr(0, tab), key.substr(tab + 1), c.n});
+    if (out.back() != '[') out += ',';
+    out += "[" + str(std::string_view(key).substr(0, tab)) + "," + str(std::string_view(key).substr(tab + 1)) + "," + nlohmann::json(c.n).dump() + "]";
   }
-  return nlohmann::json{{"version", 1}, {"words", words}, {"pairs", pairs}}.dump();
+  out += "],\"version\":1,\"words\":[";
+  for (const auto& [w, c] : words_) {
+    if (out.back() != '[') out += ',';
+    out += "[" + str(w) + "," + nlohmann::json(c.n).dump() + "]";
+  }
+  return out + "]}";
 }
 
 Status UserPhraseCache::import_json(std::string_view text) {

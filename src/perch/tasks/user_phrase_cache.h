@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "perch/core/status.h"
@@ -54,10 +54,12 @@ class UserPhraseCache {
     double n = 0;
     uint64_t last = 0;  // recency: the learn() call that last saw it
   };
-  void add(std::unordered_map<std::string, Count>* map, const std::string& key, double n, size_t cap);
+  // std::map rather than unordered_map: the wasm module is size-bound, and the tree code is
+  // shared with the maps perch has already (an unordered_map cost ~2 KB gzip more).
+  void add(std::map<std::string, Count>* map, const std::string& key, double n, size_t cap);
   static std::string pair_key(std::string_view previous, std::string_view word);
 
-  std::unordered_map<std::string, Count> words_, pairs_;  // pairs_: "previous\tword"
+  std::map<std::string, Count> words_, pairs_;  // pairs_: "previous\tword"
   uint64_t clock_ = 0;
 };
 

@@ -75,7 +75,10 @@ Status WordSearch::run(const WordQuery& query, const SearchLimits& limits) {
     const uint32_t node_index = agenda_.back().second;
     agenda_.pop_back();
     const Node node = nodes_[node_index];  // a copy: pushing children may move nodes
-    if (node.p < query.threshold * z_) break;  // everything left is less likely still
+    if (node.p < query.threshold * z_) {  // everything left is less likely still
+      agenda_.push_back({node.p, node_index});  // (no longer a heap) for the fill below
+      break;
+    }
     if (node.complete) {
       words_.push_back(node_index);
       continue;
@@ -97,6 +100,14 @@ Status WordSearch::run(const WordQuery& query, const SearchLimits& limits) {
       finish_word(node, probs, p_end);
     }
     push_children(node, n);
+  }
+  if (query.fill && static_cast<int>(words_.size()) < query.count) {
+    std::vector<uint32_t>& rest = fill_;
+    rest.clear();
+    for (const auto& [p, index] : agenda_)
+      if (nodes_[index].complete) rest.push_back(index);
+    std::sort(rest.begin(), rest.end(), [&](uint32_t a, uint32_t b) { return nodes_[a].p > nodes_[b].p || (nodes_[a].p == nodes_[b].p && a < b); });
+    for (size_t i = 0; i < rest.size() && static_cast<int>(words_.size()) < query.count; ++i) words_.push_back(rest[i]);
   }
   return Status::ok();
 }
@@ -136,7 +147,7 @@ size_t WordSearch::allow_continuing(const Node&, const double* probs, double* p_
 
 void WordSearch::finish_word(const Node& node, const double* probs, double p_end) {
   const bool has_text = node.surface_size > q_->required.size() || q_->allow_typed_word;
-  if (!has_text || node.p * p_end < q_->threshold * z_ || !is_canonical(word_)) return;
+  if (!has_text || (!q_->fill && node.p * p_end < q_->threshold * z_) || !(node.p * p_end > 0) || !is_canonical(word_)) return;
   if (q_->use_lexicon && !lexicon_->has(Lexicon::form(word_, &form_))) return;
   Node done = node;
   done.p = node.p * p_end;

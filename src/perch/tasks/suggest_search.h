@@ -39,6 +39,9 @@ struct WordQuery {
   bool keep_next_probs = false;  // keep each word's next-token distribution (for next words)
   bool allow_typed_word = false; // the typed word itself may be a word (nothing to complete)
   bool use_lexicon = false;
+  // Below count words: add the words completed on the way whose probability fell below the
+  // threshold (no model steps), best first.
+  bool fill = false;
 };
 
 struct SearchLimits {
@@ -97,6 +100,7 @@ class WordSearch {
   std::vector<Node> nodes_;
   std::vector<std::pair<double, uint32_t>> agenda_;  // (p, node) heap, most probable on top
   std::vector<uint32_t> words_;                      // complete nodes, best first
+  std::vector<uint32_t> fill_;
   std::vector<int32_t> path_pool_, path_, seq_, canonical_;
   std::string surface_pool_, word_, form_;
   std::vector<double> word_probs_;  // finished words' next-token distributions, vocab each

@@ -191,7 +191,8 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   q.word_start_text = word_start_text_;
   q.required = required_;
   q.count = count;
-  q.threshold = decoding_.threshold;
+  q.threshold = decoding_.threshold >= 0 ? decoding_.threshold : decoding_.next_word_floor;
+  q.fill = decoding_.threshold < 0;
   q.keep_next_probs = max_words > 0;
   q.allow_typed_word = max_words > 0;
   word_.assign(word_start_text_);
@@ -205,12 +206,12 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
   // order stays that of the words themselves.
   const size_t n = search_->num_words();
   for (size_t i = 0; i < n; ++i) {
-    const double floor = std::max({decoding_.threshold, decoding_.next_word_floor, i + 1 < n ? search_->probability(i + 1) : 0.0});
+    const double floor = std::max({decoding_.next_word_floor, i + 1 < n ? search_->probability(i + 1) : 0.0});
     PERCH_ASSIGN_OR_RETURN(Suggestion sug, with_next_words(i, max_words, floor));
     if (sug.text.empty() || !text::validate_utf8(sug.text).is_ok()) continue;
     if (std::any_of(results.begin(), results.end(), [&](const Suggestion& r) { return r.text == sug.text; })) continue;
     sug.confidence = round4(sug.confidence);
-    if (sug.confidence < decoding_.threshold || sug.confidence <= 0) continue;
+    if (sug.confidence < decoding_.threshold || sug.confidence <= 0) continue;  // threshold < 0: none
     results.push_back(std::move(sug));
   }
   if (!learned_.empty()) mix_learned(count, &results);

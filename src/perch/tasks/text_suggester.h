@@ -81,13 +81,16 @@ class TextSuggester {
 
   struct Decoding {
     int max_context = 128, window = 96, window_stride = 32, tail_bytes = 1024;
-    // threshold: suggestions below it are dropped (0: lists always fill `count` when the search
-    // finds that many words). next_word_floor (perch.decoding "threshold"): the least confidence
-    // a suggestion keeps when next words extend it, which bounds the model steps they cost.
+    // threshold: set_threshold(t) drops suggestions below t and stops the search there (0: a full
+    // search, every word it finds). Unset (< 0, the default) the search stops below
+    // next_word_floor, which keeps a keystroke's model steps bounded, and the list is filled with
+    // every word the search completed on the way, however unlikely. next_word_floor
+    // (perch.decoding "threshold"): also the least confidence a suggestion keeps when next words
+    // extend it.
     // word_threshold: the least probability of each next word on its own. show_threshold: the
     // confidence from which a UI shows the first suggestion as ghost text (tuned on held-out
     // text by tools/bench/suggest_ghost_tuning.mjs).
-    double threshold = 0, next_word_floor = 0.03, word_threshold = 0.15,
+    double threshold = -1, next_word_floor = 0.03, word_threshold = 0.15,
            show_threshold = PERCH_SUGGEST_SHOW_THRESHOLD_DEFAULT;
     int max_tokens_per_word = 6;
     // The typed part of the current word is read as tokenized but for its last heal_tokens
@@ -98,8 +101,8 @@ class TextSuggester {
     int search_steps = 4, search_extra_children = 5;
   };
   const Decoding& decoding() const { return decoding_; }
-  // Drops suggestions below `threshold` (clamped to [0, 1)); 0, the default, keeps every
-  // candidate, as a top-k suggestion strip does.
+  // Drops suggestions below `threshold` (clamped to [0, 1)) and stops the search there; 0 keeps
+  // every candidate of a full search (the keystroke benchmark's protocol).
   void set_threshold(double threshold) { decoding_.threshold = std::clamp(threshold, 0.0, 0.999999); }
 
  private:

@@ -23,7 +23,13 @@
 //   - each word may be followed greedily by up to max_words further words while each word's own
 //     probability stays above `word_threshold` and the whole stays at least as likely as the
 //     next-best word (so suggestions stay in the order of their words);
-//   - confidence = product of the step probabilities; suggestions below `threshold` are dropped.
+//     (a next word is not followed further once its probability can no longer pass);
+//   - confidence = product of the step probabilities; lists hold `count` suggestions when the
+//     search found that many words (see Decoding::threshold);
+//   - case: "i" alone also completes to "I" (a `replace` suggestion); after a sentence end next
+//     words are capitalised; contractions ("don't", "I'll") are words;
+//   - what learn() saw (user_phrase_cache.h) is mixed in; without learn() or import_learned()
+//     the answer is a function of the text alone.
 #pragma once
 #include <algorithm>
 #include <cstdint>

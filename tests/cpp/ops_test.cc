@@ -189,7 +189,7 @@ Result<Output> run_case(const OpCase& c, Backend backend, int threads) {
   std::vector<std::string> names;
   PERCH_ASSIGN_OR_RETURN(auto kernel, build(c, backend, weights, &infos, &constants, &names));
   const int n_in = static_cast<int>(c.inputs.size());
-  const size_t scratch_bytes = kernel->scratch_bytes(infos.data(), n_in);
+  const size_t scratch_bytes = static_cast<size_t>(kernel->scratch_bytes(infos.data(), n_in));
   GuardedBuffer scratch(scratch_bytes);
 
   ThreadPool pool(threads);
@@ -200,6 +200,7 @@ Result<Output> run_case(const OpCase& c, Backend backend, int threads) {
   RunContext ctx;
   ctx.pool = &pool;
   ctx.scratch = scratch.data();
+  ctx.scratch_bytes = scratch_bytes;
   ctx.kv = &kv;
 
   Output result;
@@ -718,8 +719,10 @@ TEST_CASE("Attention reports its appended rows as pending and honours the cache 
   KvCache kv;
   REQUIRE(kv.declare_slot(0, 4, 2).is_ok());
   ThreadPool pool(1);
-  AlignedBuffer scratch(kernel.value()->scratch_bytes(infos.data(), 3));
+  const uint64_t scratch_bytes = kernel.value()->scratch_bytes(infos.data(), 3);
+  AlignedBuffer scratch(static_cast<size_t>(scratch_bytes));
   RunContext ctx{&pool, scratch.data(), &kv};
+  ctx.scratch_bytes = scratch_bytes;
   std::vector<Tensor> in = constants;
   std::vector<float> y(6);
   Tensor out{DType::kF32, Shape{3, 2}, y.data()};

@@ -1,4 +1,5 @@
 // perch run MODEL name=@file.bin|name=1,2,3 ... [--shape name=2,3] [--threads N] [--reference]
+//           [--max-arena-bytes N]
 // Runs the model once and prints every output (dtype, shape, values).
 #include <cstdio>
 #include <cstdlib>
@@ -36,9 +37,14 @@ int run_run(const std::vector<std::string>& args) {
   ModelOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--shape" || a == "--threads") {
+    if (a == "--shape" || a == "--threads" || a == "--max-arena-bytes") {
       if (i + 1 >= args.size()) return fail("run", a + " needs a value");
       const std::string& v = args[++i];
+      if (a == "--max-arena-bytes") {
+        Status st = parse_max_arena_bytes(v, &options);
+        if (!st.is_ok()) return fail("run", st.message());
+        continue;
+      }
       if (a == "--threads") {
         threads = std::atoi(v.c_str());
         continue;

@@ -244,8 +244,8 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
                   "model needs " + (session_bytes == kSizeOverflow ? std::string("more than 2^64") : std::to_string(session_bytes)) +
                       " bytes of session memory (arena " + std::to_string(plan.arena_bytes) + ", KV cache " +
                       std::to_string(m->kv_cache_bytes) + "), over " +
-                      (fits_in_size_t(session_bytes) ? "the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes)
-                                                     : std::string("this build's address space")));
+                      (session_bytes > options.max_arena_bytes ? "the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes)
+                                                                 : std::string("this build's address space")));
   for (size_t r = 0; r < requests.size(); ++r) {
     if (owner[r] >= 0) m->values[static_cast<size_t>(owner[r])].arena_offset = static_cast<size_t>(plan.offsets[r]);
     else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = static_cast<size_t>(plan.offsets[r]);

@@ -388,8 +388,7 @@ export abstract class Task {
       try {
         return await remote(this.remote);
       } catch (e) {
-        const unreachable = e instanceof RemoteError && (e.status === 0 || e.status >= 500);
-        if (this.mode !== 'auto' || !unreachable) throw e;
+        if (this.mode !== 'auto' || !(e instanceof RemoteError && e.unusable)) throw e;
         let m: LocalModel;
         try {
           m = await this.loadLocal(undefined, signal);

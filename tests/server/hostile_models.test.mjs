@@ -32,6 +32,11 @@ save('arena_4gib', {'inputs': [{'name': 'x', 'dtype': 'f32', 'shape': [-1, -1], 
 `]);
 
 const servers = [];
+// stderr and stdout are separate pipes: the skip lines may arrive after "listening on".
+async function stderrWith(s, re) {
+  for (let i = 0; i < 100 && !re.test(s.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
+  return s.stderr();
+}
 after(async () => { for (const s of servers) await s.stop(); });
 
 const binaries = [['release', serverBin]];
@@ -41,7 +46,7 @@ for (const [label, bin] of binaries) {
   test(`${label}: hostile models are skipped or answered with clean errors, and the server stays up`, async () => {
     const s = await startServer(['--models', dir], { bin });
     servers.push(s);
-    const log = s.stderr();
+    const log = await stderrWith(s, /loaded model 'slice_attention'/);
     assert.match(log, /skipped .*kv_8gib\.perch: .*KV cache 8589934592.*max_arena_bytes budget of 268435456/);
     assert.match(log, /skipped .*heads_1025\.perch: .*scratch of 4299161600 bytes/);
     assert.match(log, /skipped .*arena_4gib\.perch: .*4294967296 bytes, over the max_arena_bytes budget/);
@@ -71,7 +76,7 @@ test('--max-arena-bytes sets the budget; a bad value is refused at start', async
   const s = await startServer(['--models', dir, '--max-arena-bytes', '65536']);
   servers.push(s);
   // slice_attention plans 80,064 bytes: over a 64 KiB budget.
-  assert.match(s.stderr(), /skipped .*slice_attention\.perch: .*over the max_arena_bytes budget of 65536/);
+  assert.match(await stderrWith(s, /slice_attention\.perch/), /skipped .*slice_attention\.perch: .*over the max_arena_bytes budget of 65536/);
   assert.equal((await getJson(`${s.url}/v2/models/slice_attention`)).status, 404);
   assert.throws(() => execFileSync(serverBin, ['--models', dir, '--port', '0', '--max-arena-bytes', '12'], { stdio: 'pipe', timeout: 10_000 }),
     (e) => e.status === 2 && /--max-arena-bytes: expected an integer in \[65536, /.test(String(e.stderr)));

@@ -80,8 +80,9 @@ _CONST_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "Rang
 
 
 class Const:
-    def __init__(self, arr):
+    def __init__(self, arr, name: str | None = None):
         self.arr = np.asarray(arr)
+        self.name = name  # the ONNX initializer it came from, for the weight's name
 
 
 class Run:
@@ -198,12 +199,13 @@ class Importer:
         return name
 
     def ref(self, v, hint="const") -> str:
-        return v.pname if isinstance(v, Run) else self.weight(v.arr, hint)
+        return v.pname if isinstance(v, Run) else self.weight(v.arr, v.name or hint)
 
     def emit(self, op: str, inputs: list, attrs: dict, dummy, name: str | None = None) -> Run:
         """Adds a perch node; inputs are Run/Const values or perch names ('' = absent)."""
-        names = [x if isinstance(x, str) else self.ref(x) for x in inputs]
-        out = self.fresh(name or op.lower())
+        base = name or op.lower()
+        names = [x if isinstance(x, str) else self.ref(x, f"{base}.in{k}") for k, x in enumerate(inputs)]
+        out = self.fresh(base)
         self.nodes.append({"op": op, "inputs": names, "outputs": [out], "attrs": attrs})
         self.shapes[out] = list(np.asarray(dummy).shape)
         return Run(out, dummy)
@@ -263,7 +265,7 @@ class Importer:
             if arr.dtype == object:
                 self.problems.append(f"initializer '{t.name}': strings are not supported")
                 continue
-            self.env[t.name] = Const(arr)
+            self.env[t.name] = Const(arr, t.name)
         for vi in self.graph.input:
             if vi.name in init_names:
                 continue
@@ -858,7 +860,8 @@ class Importer:
         self.need(x, ("f32",))
         self.need(w, ("f32",))
         if isinstance(w, Const) and w.arr.ndim == 2 and x.arr.ndim >= 2:
-            return [self.emit("FullyConnected", [x, Const(np.ascontiguousarray(w.arr.T))], {}, d[0], n.output[0])]
+            W = Const(np.ascontiguousarray(w.arr.T), (w.name or n.input[1]) + ".T")
+            return [self.emit("FullyConnected", [x, W], {}, d[0], n.output[0])]
         # perch's MatMul wants rank >= 2: 1-D operands are promoted, then the result reshaped.
         xa = self.reshape(x, x.arr.reshape(1, -1)) if x.arr.ndim == 1 else x
         wa = self.reshape(w, w.arr.reshape(-1, 1)) if w.arr.ndim == 1 else w
@@ -882,7 +885,8 @@ class Importer:
             C = None
         if isinstance(B, Const):
             W = (B.arr if a.get("transB", 0) else B.arr.T) * alpha  # [N, K]
-            inputs = [A, Const(np.ascontiguousarray(W, np.float32))] + ([Const(bias)] if bias is not None else [])
+            inputs = [A, Const(np.ascontiguousarray(W, np.float32), n.input[1] + ".gemm")] + \
+                ([Const(bias, n.input[2] + ".gemm")] if bias is not None else [])
             y = self.emit("FullyConnected", inputs, {}, d[0], None if C is not None else n.output[0])
         else:
             if a.get("transB", 0):

@@ -18,6 +18,7 @@ classifier (opset 17: the LayerNormalization op).
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -120,6 +121,10 @@ def export(model, name, inputs: dict, output_names, out_dir, opset):
     ref = {f"input.{k}": v for k, v in inputs.items()}
     ref.update({f"output.{k}": o.numpy() for k, o in zip(output_names, outs)})
     np.savez_compressed(os.path.join(out_dir, name + ".npz"), **ref)
+    if name == "encoder_classifier":  # the JS test (js-bindings/test/imported_model.test.mjs) reads JSON
+        with open(os.path.join(out_dir, name + ".json"), "w") as f:
+            json.dump({"ids": inputs["ids"].reshape(-1).tolist(), "ids_shape": list(inputs["ids"].shape),
+                       "logits": [float(v) for v in outs[0].numpy().reshape(-1)]}, f)
     print(f"{path}: {os.path.getsize(path)} bytes")
 
 

@@ -1232,7 +1232,17 @@ def save_npz(path: str, arrays: dict):
                 np.lib.format.write_array(f, np.array(a, order="C", copy=False))  # keeps 0-d arrays 0-d
 
 
-def _quantization_report(float_bytes: bytes, out_path: str, graph: dict) -> str:
+def _id_ranges(graph: dict, tensors: dict) -> dict[str, int]:
+    """i32 inputs used as Gather indices: the table size, so random ids are valid ids."""
+    out = {}
+    for nd in graph["nodes"]:
+        if nd["op"] == "Gather" and nd["inputs"][0] in tensors:
+            t = tensors[nd["inputs"][0]]
+            out[nd["inputs"][1]] = int(t.shape[nd["attrs"].get("axis", 0)])
+    return out
+
+
+def _quantization_report(float_bytes: bytes, out_path: str, graph: dict, tensors: dict) -> str:
     """Runs the float and the int8 model on the same random inputs through the perch binary."""
     perch = os.environ.get("PERCH_BIN")
     if not perch or not os.path.exists(perch):
@@ -1250,7 +1260,8 @@ def _quantization_report(float_bytes: bytes, out_path: str, graph: dict) -> str:
                 if i["dtype"] == "f32":
                     feeds[i["name"]] = rng.standard_normal(i["shape"]).astype(np.float32)
                 elif i["dtype"] == "i32":
-                    feeds[i["name"]] = np.zeros(i["shape"], np.int32)
+                    high = _id_ranges(graph, tensors).get(i["name"], 2)
+                    feeds[i["name"]] = rng.integers(0, high, i["shape"]).astype(np.int32)
                 else:
                     feeds[i["name"]] = np.zeros(i["shape"], {"u8": np.uint8, "i8": np.int8, "f16": np.float16}[i["dtype"]])
             inp = os.path.join(tmp, "in.npz")
@@ -1291,6 +1302,7 @@ def main(argv=None) -> int:
         frozen = {k: np.array(v, np.int64) for k, v in _parse_shapes(args.freeze).items()}
         tensors, metadata, notes = import_model(model, _parse_shapes(args.shape), os.path.basename(args.input), frozen)
         float_bytes = to_bytes(tensors, metadata)
+        float_tensors = dict(tensors)
         report = None
         if args.quantize == "int8":
             names = quantize(tensors, metadata)
@@ -1304,7 +1316,7 @@ def main(argv=None) -> int:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             if args.quantize == "int8":
-                report = _quantization_report(float_bytes, tmp, json.loads(metadata["perch.graph"]))
+                report = _quantization_report(float_bytes, tmp, json.loads(metadata["perch.graph"]), float_tensors)
             os.replace(tmp, args.output)
         except BaseException:
             if os.path.exists(tmp):

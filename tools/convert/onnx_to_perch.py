@@ -370,7 +370,8 @@ class Importer:
                 continue
             # A constant, a graph input or a renamed value: copied into a node named as ONNX names it.
             if o.name in self.names:
-                self.names.discard(o.name)
+                raise ImportFailed(f"graph output '{o.name}' clashes with a name the importer gave an "
+                                   f"intermediate value; rename the output")
             src = self.ref(v, o.name + ".value") if isinstance(v, Const) else v.pname
             if isinstance(v, Const) and perch_dtype(v.arr.dtype) is None:
                 raise ImportFailed(f"output '{o.name}': dtype {v.arr.dtype} is not supported")
@@ -987,7 +988,8 @@ class Importer:
             other = user["inputs"][1] if user["inputs"][0] == nd["outputs"][0] else user["inputs"][0]
             w = self.weights.get(other)
             N = self.weights[nd["inputs"][1]].shape[0]
-            if w is None or w.dtype != np.float32 or w.size != N or (w.ndim > 1 and w.shape[-1] != N):
+            if w is None or w.dtype != np.float32 or w.size != N or (w.ndim > 1 and w.shape[-1] != N) or \
+                    w.ndim > len(self.shapes.get(nd["outputs"][0], [])):  # a bias that adds dims is not a bias
                 return False
             bias = self.weight(w.reshape(N).copy(), other + ".bias")
             fused = dict(nd, inputs=nd["inputs"] + [bias], outputs=user["outputs"])
@@ -1045,6 +1047,8 @@ class Importer:
                 return False
             chain.append(half)
             out = m1["outputs"]
+        if self.shape_of(x, prod) != self.shapes.get(out[0]):  # constants that broadcast x up: not a Gelu
+            return False
         self.replace(chain, {"op": "Gelu", "inputs": [x], "outputs": out, "attrs": {}})
         return True
 
@@ -1105,6 +1109,8 @@ class Importer:
                     if b is not None and b.dtype == np.float32 and b.size == D:
                         beta, out = b.reshape(D), ad[0]["outputs"]
                         chain.append(ad[0])
+        if self.shapes.get(out[0]) != prod_x:
+            return False
         inputs = [x, self.weight(gamma.copy(), "ln.gamma"), "" if beta is None else self.weight(beta.copy(), "ln.beta")]
         self.replace(chain, {"op": "LayerNorm", "inputs": inputs, "outputs": out,
                              "attrs": {"epsilon": float(eps.reshape(-1)[0])}})

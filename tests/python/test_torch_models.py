@@ -23,10 +23,10 @@ from perch_format import read_perch  # noqa: E402
 
 # name -> ops the imported graph must contain (fusions that put it on the fast kernels).
 MODELS = {
-    "encoder_classifier": {"FullyConnected", "LayerNorm", "Softmax"},
-    "decoder_lm": {"FullyConnected", "LayerNorm", "Where"},
-    "decoder_lm_kv": {"FullyConnected", "LayerNorm", "Concat"},
-    "embedder": {"FullyConnected", "LayerNorm", "ReduceSum"},
+    "encoder_classifier": {"FullyConnected", "LayerNorm", "Attention"},
+    "decoder_lm": {"FullyConnected", "LayerNorm", "Attention"},  # causal: the mask is recognised
+    "decoder_lm_kv": {"FullyConnected", "LayerNorm", "Concat"},  # past keys: MatMul/Softmax chain stays
+    "embedder": {"FullyConnected", "LayerNorm", "Attention", "ReduceSum"},
 }
 
 

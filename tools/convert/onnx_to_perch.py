@@ -952,7 +952,7 @@ class Importer:
         return w is not None and w.size == 1 and w.dtype == np.float32 and abs(float(w.reshape(-1)[0]) - value) <= tol * max(1, abs(value))
 
     def fuse(self):
-        counts = {"gelu": 0, "layernorm": 0, "bias": 0, "activation": 0}
+        counts = {"gelu": 0, "layernorm": 0, "attention": 0, "bias": 0, "activation": 0}
         changed = True
         while changed:
             changed = False
@@ -961,7 +961,8 @@ class Importer:
                 if nd not in self.nodes:
                     continue
                 kind = "gelu" if self.fuse_gelu(nd, uses, prod) else \
-                    "layernorm" if self.fuse_layernorm(nd, uses, prod) else None
+                    "layernorm" if self.fuse_layernorm(nd, uses, prod) else \
+                    "attention" if self.fuse_attention(nd, uses, prod) else None
                 if kind:
                     counts[kind] += 1
                     changed = True
@@ -1114,6 +1115,87 @@ class Importer:
         inputs = [x, self.weight(gamma.copy(), "ln.gamma"), "" if beta is None else self.weight(beta.copy(), "ln.beta")]
         self.replace(chain, {"op": "LayerNorm", "inputs": inputs, "outputs": out,
                              "attrs": {"epsilon": float(eps.reshape(-1)[0])}})
+        return True
+
+    def fuse_attention(self, sm, uses, prod):
+        """softmax(q·kᵀ·scale [masked causally]) · v over heads, batch 1, as exported from
+        PyTorch: heads split by Reshape [1, S, H, Dh] + Transpose, merged back by Transpose +
+        Reshape [1, S, H·Dh]. Becomes perch's Attention on [S, H·Dh] rows."""
+        if sm["op"] != "Softmax" or sm["attrs"].get("axis", -1) not in (-1, 3):
+            return False
+
+        def one(name, op):  # the single-use producer of `name` with op `op`
+            p = prod.get(name)
+            return p if p is not None and p["op"] == op and self.single_use(name, uses) else None
+
+        def heads(name, perm):  # name = Transpose(perm)(Reshape([1, S, H, Dh])(src)): (src, S, H, Dh, nodes)
+            t = one(name, "Transpose")
+            if t is None or t["attrs"].get("perm") != perm:
+                return None
+            r = one(t["inputs"][0], "Reshape")
+            shape = self.shapes.get(r["outputs"][0]) if r else None
+            src_shape = self.shape_of(r["inputs"][0], prod) if r else None
+            if not shape or len(shape) != 4 or shape[0] != 1 or src_shape != [1, shape[1], shape[2] * shape[3]]:
+                return None
+            return r["inputs"][0], shape[1], shape[2], shape[3], [t, r]
+
+        chain = [sm]
+        x = sm["inputs"][0]
+        causal = 0
+        w = one(x, "Where")
+        if w is not None:
+            cond, neg, scores = w["inputs"]
+            c, n = self.weights.get(cond), self.weights.get(neg)
+            if c is None or n is None or n.size != 1 or not np.isneginf(n.reshape(-1)[0]) or c.ndim != 2:
+                return False
+            if c.shape[0] != c.shape[1] or not np.array_equal(c.astype(bool), np.triu(np.ones(c.shape, bool), 1)):
+                return False
+            causal, x = 1, scores
+            chain.append(w)
+        sc = one(x, "Div") or one(x, "Mul")
+        if sc is None or sc["inputs"][1] not in self.weights or self.weights[sc["inputs"][1]].size != 1:
+            return False
+        c = float(self.weights[sc["inputs"][1]].reshape(-1)[0])
+        scale = 1 / c if sc["op"] == "Div" else c
+        chain.append(sc)
+        mm1 = one(sc["inputs"][0], "MatMul")
+        if mm1 is None:
+            return False
+        chain.append(mm1)
+        q = heads(mm1["inputs"][0], [0, 2, 1, 3])
+        k = heads(mm1["inputs"][1], [0, 2, 3, 1])
+        users = uses.get(sm["outputs"][0], [])
+        if q is None or k is None or len(users) != 1 or users[0]["op"] != "MatMul" or users[0]["inputs"][0] != sm["outputs"][0]:
+            return False
+        mm2 = users[0]
+        v = heads(mm2["inputs"][1], [0, 2, 1, 3])
+        if v is None or not self.single_use(mm2["outputs"][0], uses):
+            return False
+        t = uses[mm2["outputs"][0]][0]
+        if t["op"] != "Transpose" or t["attrs"].get("perm") != [0, 2, 1, 3] or not self.single_use(t["outputs"][0], uses):
+            return False
+        r = uses[t["outputs"][0]][0]
+        S, H, Dh = q[1], q[2], q[3]
+        if r["op"] != "Reshape" or self.shapes.get(r["outputs"][0]) != [1, S, H * Dh]:
+            return False
+        if k[1:4] != (S, H, Dh) or v[1:4] != (S, H, Dh) or abs(scale * math.sqrt(Dh) - 1) > 1e-5:
+            return False
+        chain += [mm2, t, r] + q[4] + k[4] + v[4]
+        new = []
+        rows = {}
+        for key, src in (("q", q[0]), ("k", k[0]), ("v", v[0])):
+            rows[key] = self.fresh(src + ".rows")
+            new.append({"op": "Reshape", "inputs": [src], "outputs": [rows[key]], "attrs": {"shape": [S, H * Dh]}})
+            self.shapes[rows[key]] = [S, H * Dh]
+        att = self.fresh(r["outputs"][0] + ".rows")
+        self.shapes[att] = [S, H * Dh]
+        new.append({"op": "Attention", "inputs": [rows["q"], rows["k"], rows["v"]], "outputs": [att],
+                    "attrs": {"num_heads": H, "causal": causal}})
+        new.append({"op": "Reshape", "inputs": [att], "outputs": r["outputs"], "attrs": {"shape": [1, S, H * Dh]}})
+        at = min(self.nodes.index(c) for c in chain)
+        for c in chain:
+            self.nodes.remove(c)
+        self.nodes[at:at] = new
         return True
 
     def shape_of(self, name, prod):

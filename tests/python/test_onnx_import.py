@@ -166,6 +166,28 @@ class ImportOnnxTest(unittest.TestCase):
         r = run("import-onnx", self.path("dyn.onnx"), self.path("o.perch"), "--shape", "x=2,3")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse(os.path.exists(self.path("o.perch.tmp")))
+        # Wrong types: an attr of the wrong type, a missing attr, an initializer whose bytes do not
+        # match its dims.
+        g = helper.make_graph([N("Softmax", ["x"], ["s"], axis="last"), N("Concat", ["x", "x"], ["y"])], "types",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("s", TensorProto.FLOAT, None),
+                               helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+        onnx.save(helper.make_model(g), self.path("types.onnx"))
+        r = run("import-onnx", self.path("types.onnx"), self.path("o3.perch"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("node 's' (Softmax): cannot convert", r.stderr)
+        self.assertIn("node 'y' (Concat): cannot convert (required attr 'axis' is missing)", r.stderr)
+        self.assertIn("2 problem(s)", r.stderr)
+        bad = numpy_helper.from_array(np.ones(4, np.float32), "w")
+        bad.raw_data = bad.raw_data[:6]
+        g = helper.make_graph([N("Add", ["x", "w"], ["y"])], "raw",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [bad])
+        onnx.save(helper.make_model(g), self.path("raw.onnx"))
+        r = run("import-onnx", self.path("raw.onnx"), self.path("o3.perch"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("initializer 'w' cannot be read", r.stderr)
+        self.assertFalse(os.path.exists(self.path("o3.perch")))
         # Not a file at all.
         r = run("import-onnx", self.path("missing.onnx"), self.path("o2.perch"))
         self.assertIn("cannot read", r.stderr)

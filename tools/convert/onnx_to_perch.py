@@ -350,8 +350,11 @@ class Importer:
                 self.problems.append(f"{label}: {e}")
                 poisoned.update(n.output)
                 continue
-            except (ValueError, IndexError, TypeError) as e:
-                self.problems.append(f"{label}: inputs rejected ({e})")
+            except ImportFailed:
+                raise
+            except Exception as e:  # noqa: BLE001 (a malformed node: wrong attr types, missing attrs ...)
+                why = f"required attr {e} is missing" if isinstance(e, KeyError) else f"{type(e).__name__}: {e}"
+                self.problems.append(f"{label}: cannot convert ({why})")
                 poisoned.update(n.output)
                 continue
             for name, v in zip(n.output, outs):
@@ -1412,6 +1415,9 @@ def main(argv=None) -> int:
             raise
     except ImportFailed as e:
         print(f"perch import-onnx: {e}", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("perch import-onnx: the model nests too deeply to read", file=sys.stderr)
         return 1
     graph = json.loads(metadata["perch.graph"])
     ops = {}

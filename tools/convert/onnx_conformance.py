@@ -126,6 +126,58 @@ def run_test(name: str, model, data: str, perch: str) -> tuple[str, str, str]:
     return name, "pass", note
 
 
+def _json_values(a: np.ndarray) -> list:
+    flat = a.reshape(-1)
+    if a.dtype.kind == "f":
+        return [("NaN" if np.isnan(v) else ("Infinity" if v > 0 else "-Infinity")) if not np.isfinite(v) else float(v)
+                for v in flat.astype(np.float64)]
+    return [int(v) for v in flat.astype(np.int64)]
+
+
+def export_sample(tests, data: str, out: str, count: int) -> list[str]:
+    """Writes `count` importable tests, evenly spread over the list, as OUT/NAME/model.perch +
+    io.json ({inputs: {name: {dtype, shape, data}}, outputs: {name: {shape, data}}}) for the wasm
+    run in Node (js-bindings/test/onnx_conformance_wasm.test.mjs). Tests with f16 inputs are
+    skipped (JSON carries numbers)."""
+    import json
+    written = []
+    usable = []
+    for name, model in tests:
+        if "frozen" in name or any(i.type.tensor_type.elem_type == 10 for i in model.graph.input):
+            continue
+        usable.append((name, model))
+    step = max(1, len(usable) // count)
+    for name, model in usable[::step]:
+        if len(written) >= count:
+            break
+        tdir = os.path.join(data, name, "test_data_set_0")
+        init = {t.name for t in model.graph.initializer}
+        in_names = [i.name for i in model.graph.input if i.name not in init]
+        try:
+            inputs = [read_pb(p) for p in sorted(glob.glob(os.path.join(tdir, "input_*.pb")))]
+            outputs = [read_pb(p) for p in sorted(glob.glob(os.path.join(tdir, "output_*.pb")))]
+        except Exception:  # noqa: BLE001
+            continue
+        frozen = {n: a for n, a in zip(in_names, inputs) if n in inputs_needing_constants(model)}
+        try:
+            tensors, metadata, _ = import_model(model, {n: list(a.shape) for n, a in zip(in_names, inputs)}, name, frozen)
+        except ImportFailed:
+            continue
+        os.makedirs(os.path.join(out, name), exist_ok=True)
+        with open(os.path.join(out, name, "model.perch"), "wb") as f:
+            f.write(to_bytes(tensors, metadata))
+        graph = json.loads(metadata["perch.graph"])
+        dtypes = {i["name"]: i["dtype"] for i in graph["inputs"]}
+        io = {"inputs": {n: {"dtype": dtypes[n], "shape": list(a.shape), "data": _json_values(a)}
+                         for n, a in zip(in_names, inputs) if n not in frozen},
+              "outputs": {o.name: {"shape": list(a.shape), "data": _json_values(a)}
+                          for o, a in zip(model.graph.output, outputs)}}
+        with open(os.path.join(out, name, "io.json"), "w") as f:
+            json.dump(io, f)
+        written.append(name)
+    return written
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--perch", default=os.path.join(HERE, "..", "..", "build", "native", "perch"))
@@ -134,11 +186,17 @@ def main(argv=None) -> int:
     p.add_argument("--write", help="write the results as an expected list")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("--export-sample", metavar="DIR", help="write a sample of imported tests for the wasm run and exit")
+    p.add_argument("--sample", type=int, default=40)
     args = p.parse_args(argv)
     if not os.path.isdir(args.data):
         print(f"no ONNX test data at {args.data} (Debian package libonnx-testdata)", file=sys.stderr)
         return 2
     tests = selected_tests(args.data)
+    if args.export_sample:
+        names = export_sample(tests, args.data, args.export_sample, args.sample)
+        print(f"wrote {len(names)} tests to {args.export_sample}")
+        return 0
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
         results = list(ex.map(lambda t: run_test(t[0], t[1], args.data, args.perch), tests))
     ops_of = {name: sorted({n.op_type for n in m.graph.node}) for name, m in tests}

@@ -108,6 +108,46 @@ class ImportOnnxTest(unittest.TestCase):
         with np.load(self.path("out.npz")) as z:
             np.testing.assert_allclose(z["probs"], numpy_mlp(model, x), rtol=1e-4, atol=1e-5)
 
+    def test_new_ops_round_trip_through_the_onnx_export(self):
+        """import -> perch_to_onnx -> import again: the two .perch files give the same outputs."""
+        import perch_to_onnx
+        N = helper.make_node
+        c = lambda name, v: numpy_helper.from_array(np.asarray(v), name)  # noqa: E731
+        nodes = [N("Pow", ["x", "two"], ["p"]), N("Sqrt", ["p"], ["s"]), N("Neg", ["s"], ["n"]), N("Exp", ["n"], ["e"]),
+                 N("Log", ["e"], ["l"]), N("Abs", ["l"], ["a"]), N("Erf", ["a"], ["er"]), N("Reciprocal", ["two"], ["half"]),
+                 N("Clip", ["er", "lo", "hi"], ["cl"]), N("LogSoftmax", ["cl"], ["ls"], axis=1),
+                 N("ReduceMax", ["ls"], ["rm"], axes=[1], keepdims=1), N("ReduceSum", ["x", "ax"], ["rs"], keepdims=0),
+                 N("Greater", ["x", "rm"], ["g"]), N("Where", ["g", "x", "rm"], ["w"]), N("Less", ["w", "half"], ["lt"]),
+                 N("Equal", ["ids", "three"], ["eq"]), N("Cast", ["eq"], ["eqf"], to=TensorProto.FLOAT),
+                 N("Expand", ["eqf", "shape"], ["ex"]), N("Gather", ["x", "ids"], ["ga"], axis=1),
+                 N("ArgMax", ["ga"], ["am"], axis=-1, keepdims=0), N("Cast", ["lt"], ["ltf"], to=TensorProto.FLOAT)]
+        inits = [c("two", np.float32(2)), c("lo", np.float32(0.1)), c("hi", np.float32(0.9)), c("ax", np.array([1], np.int64)),
+                 c("three", np.array([3], np.int64)), c("shape", np.array([2, 4], np.int64))]
+        outs = ["rs", "ltf", "ex", "am", "w"]
+        g = helper.make_graph(nodes, "ops", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 5]),
+                                             helper.make_tensor_value_info("ids", TensorProto.INT64, [4])],
+                              [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs], inits)
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), self.path("ops.onnx"))
+        self.assertEqual(run("import-onnx", self.path("ops.onnx"), self.path("a.perch")).returncode, 0)
+        model, _ = perch_to_onnx.convert_file(self.path("a.perch"))
+        onnx.save(model, self.path("back.onnx"))
+        r = run("import-onnx", self.path("back.onnx"), self.path("b.perch"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        x = np.random.default_rng(3).standard_normal((2, 5)).astype(np.float32)
+        save_npz(self.path("in.npz"), {"x": x, "ids": np.array([3, -1, 0, 3], np.int64)})
+        got = []
+        for m in ("a", "b"):
+            r = run("run", self.path(m + ".perch"), "--inputs-npz", self.path("in.npz"), "--outputs-npz", self.path(m + ".npz"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with np.load(self.path(m + ".npz")) as z:
+                got.append({k: z[k] for k in z.files})
+        self.assertEqual(sorted(got[0]), sorted(outs))
+        for o in outs:
+            np.testing.assert_allclose(got[0][o], got[1][o], rtol=1e-6, err_msg=o)
+        np.testing.assert_array_equal(got[0]["ex"], np.broadcast_to([1, 0, 0, 1], (2, 4)))
+        np.testing.assert_array_equal(got[0]["am"], np.argmax(x[:, [3, 4, 0, 3]], axis=-1))
+        np.testing.assert_allclose(got[0]["rs"], x.sum(1), rtol=1e-5)
+
     def test_int8_reports_accuracy_and_stays_close(self):
         onnx.save(mlp_model(), self.path("mlp.onnx"))
         r = run("import-onnx", self.path("mlp.onnx"), self.path("q.perch"), "--quantize", "int8")

@@ -5,10 +5,11 @@
 // cold start (create → first result), and agreement of the outputs on 100 random inputs.
 // Tables on stdout, one JSON line per figure in build/bench/results.jsonl.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appendResults, printTable, randomArray, repoRoot, timeIt } from './results.mjs';
+import { appendResults, buildDir, printTable, randomArray, repoRoot, timeIt } from './results.mjs';
 
 const MODELS = ['encoder_classifier', 'decoder_lm', 'decoder_lm_kv', 'embedder'];
 const VOCAB = 64;  // tools/convert/make_torch_test_models.py
@@ -16,9 +17,22 @@ const cli = resolve(repoRoot, 'build/native/perch');
 const outDir = resolve(repoRoot, 'build/bench');
 mkdirSync(outDir, { recursive: true });
 
-const dist = resolve(repoRoot, 'js-bindings/dist/index.js');
-if (!existsSync(dist)) execFileSync(process.execPath, [resolve(repoRoot, 'js-bindings/scripts/build.mjs')], { stdio: 'inherit' });
-const { Model } = await import(pathToFileURL(dist).href);
+// The binding's public Model, bundled from js-bindings/src (as langid.bench.mjs does), on the
+// wasm-simd build folder of `make build`.
+async function modelClass() {
+  const { build } = createRequire(resolve(repoRoot, 'js-bindings/package.json'))('esbuild');
+  const out = await build({
+    stdin: { contents: "export { Model } from './src/model.ts';", resolveDir: resolve(repoRoot, 'js-bindings'), loader: 'ts' },
+    bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'error',
+  });
+  const file = resolve(outDir, 'onnx_import_binding.mjs');
+  writeFileSync(file, out.outputFiles[0].text);
+  return (await import(pathToFileURL(file).href)).Model;
+}
+const wasmDir = buildDir('wasm-simd');
+if (!existsSync(`${wasmDir}/perch-simd.wasm`)) throw new Error(`${wasmDir}/perch-simd.wasm is missing: run make build`);
+const Model = await modelClass();
+const wasmPaths = pathToFileURL(`${wasmDir}/`).href;
 const ort = await import('onnxruntime-web');
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -56,7 +70,7 @@ for (const name of MODELS) {
   // Cold start: create to the first result (wasm already compiled by an earlier model for perch
   // after the first; ort likewise keeps its module: both warm after the first model).
   let t0 = performance.now();
-  const model = await Model.load(perchBytes, { worker: false, variant: 'simd', numThreads: 1, cache: false });
+  const model = await Model.load(perchBytes, { worker: false, variant: 'simd', numThreads: 1, cache: false, wasmPaths });
   const first = randomInputs(model.inputs, 1);
   await model.run(first.perch);
   const perchCold = performance.now() - t0;

@@ -14,8 +14,10 @@ enum class CompareOp { kEqual, kLess, kGreater };
 // y (shape ys, the broadcast of as and bs) = a op b.
 void binary(BinaryOp op, const float* a, const Shape& as, const float* b, const Shape& bs,
             float* y, const Shape& ys);
+// Pow on f32 (std::pow per element).
+void pow_f32(const float* a, const Shape& as, const float* b, const Shape& bs, float* y, const Shape& ys);
 // i32: wrapping add/sub/mul; division truncates toward zero, x / 0 is 0 (never a trap); Pow
-// through double, saturated to the i32 range.
+// exact, saturated to the i32 range.
 void binary_i32(BinaryOp op, const int32_t* a, const Shape& as, const int32_t* b, const Shape& bs,
                 int32_t* y, const Shape& ys);
 // y = (a op b) ? 1 : 0 with a and b of `dtype` (f32 or i32).

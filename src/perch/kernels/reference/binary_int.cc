@@ -39,26 +39,27 @@ int32_t pow_i32(int32_t p, int32_t q) {
 
 void binary_i32(BinaryOp op, const int32_t* a, const Shape& as, const int32_t* b, const Shape& bs,
                 int32_t* y, const Shape& ys) {
-  using I = int32_t;
-  switch (op) {
-    case BinaryOp::kAdd: return binary_loop([](I p, I q) { return wrap(int64_t{p} + q); }, a, as, b, bs, y, ys);
-    case BinaryOp::kSub: return binary_loop([](I p, I q) { return wrap(int64_t{p} - q); }, a, as, b, bs, y, ys);
-    case BinaryOp::kMul: return binary_loop([](I p, I q) { return wrap(int64_t{p} * q); }, a, as, b, bs, y, ys);
-    case BinaryOp::kDiv: return binary_loop(div_i32, a, as, b, bs, y, ys);
-    case BinaryOp::kPow: return binary_loop(pow_i32, a, as, b, bs, y, ys);
-  }
+  // One loop for every op (a switch per element): these are small id tensors, and each extra
+  // instantiation would cost wasm bytes.
+  binary_loop([op](int32_t p, int32_t q) {
+    switch (op) {
+      case BinaryOp::kAdd: return wrap(int64_t{p} + q);
+      case BinaryOp::kSub: return wrap(int64_t{p} - q);
+      case BinaryOp::kMul: return wrap(int64_t{p} * q);
+      case BinaryOp::kDiv: return div_i32(p, q);
+      case BinaryOp::kPow: return pow_i32(p, q);
+    }
+    return 0;
+  }, a, as, b, bs, y, ys);
 }
 
 namespace {
 template <typename T>
 void compare_typed(CompareOp op, const T* a, const Shape& as, const T* b, const Shape& bs,
                    uint8_t* y, const Shape& ys) {
-  using U = uint8_t;
-  switch (op) {
-    case CompareOp::kEqual: return binary_loop([](T p, T q) { return U(p == q); }, a, as, b, bs, y, ys);
-    case CompareOp::kLess: return binary_loop([](T p, T q) { return U(p < q); }, a, as, b, bs, y, ys);
-    case CompareOp::kGreater: return binary_loop([](T p, T q) { return U(p > q); }, a, as, b, bs, y, ys);
-  }
+  binary_loop([op](T p, T q) {
+    return static_cast<uint8_t>(op == CompareOp::kEqual ? p == q : op == CompareOp::kLess ? p < q : p > q);
+  }, a, as, b, bs, y, ys);
 }
 }  // namespace
 

@@ -30,20 +30,7 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n) {
     case UnaryOp::kSilu: return apply(silu, x, y, n);
     case UnaryOp::kTanh: return apply([](float v) { return std::tanh(v); }, x, y, n);
     case UnaryOp::kSigmoid: return apply(sigmoid, x, y, n);
-    case UnaryOp::kSqrt: return apply([](float v) { return std::sqrt(v); }, x, y, n);
-    case UnaryOp::kReciprocal: return apply([](float v) { return 1.0f / v; }, x, y, n);
-    case UnaryOp::kNeg: return apply([](float v) { return -v; }, x, y, n);
-    case UnaryOp::kAbs: return apply([](float v) { return std::fabs(v); }, x, y, n);
-    case UnaryOp::kExp: return apply([](float v) { return std::exp(v); }, x, y, n);
-    case UnaryOp::kLog: return apply([](float v) { return std::log(v); }, x, y, n);
-    case UnaryOp::kErf: return apply([](float v) { return std::erf(v); }, x, y, n);
-  }
-}
-
-void clip(const float* x, float* y, int64_t n, float lo, float hi) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i] < lo ? lo : x[i];
-    y[i] = v > hi ? hi : v;  // lo > hi gives hi everywhere, as ONNX says
+    default: return unary_math(op, x, y, n);
   }
 }
 

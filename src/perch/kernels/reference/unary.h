@@ -17,6 +17,8 @@ float sigmoid(float x);
 
 // y[i] = op(x[i]) for i < n; y may equal x.
 void unary(UnaryOp op, const float* x, float* y, int64_t n);
+// The math ops of UnaryOp (kSqrt ... kErf), in unary_math.cc; unary() forwards them here.
+void unary_math(UnaryOp op, const float* x, float* y, int64_t n);
 // y[i] = min(max(x[i], lo), hi); NaN stays NaN.
 void clip(const float* x, float* y, int64_t n, float lo, float hi);
 

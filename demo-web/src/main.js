@@ -10,7 +10,7 @@ import { Coalescer } from './coalescer.js';
 import { createTask, engineInfo } from './perch-tasks.js';
 import { registerOfflineSupport } from './offline.js';
 
-const SUGGESTIONS = { count: 3, maxWords: 3 };
+const SUGGESTIONS = { count: 3, maxWords: 2 };
 const serverUrl = location.origin;
 
 const $ = (sel) => document.querySelector(sel);
@@ -92,6 +92,7 @@ async function loadTasks(weakDevice) {
       });
       if (mine !== generation) { task.destroy?.(); return; }
       tasks[kind] = task;
+      if (kind === 'suggest') compose.showThreshold = task.showThreshold;
       downloads[kind].done(source, bytes);
       panel.showPlacement(kind, task.placement);
       task.addEventListener?.('placementchange', () => panel.showPlacement(kind, task.placement));

@@ -27,7 +27,12 @@ export interface LoadedModelInfo {
   inputs: IoSpec[];
   outputs: IoSpec[];
   metadata: Record<string, string>;
+  /** Text suggestion: the confidence from which a UI shows ghost text (the model's show_threshold). */
+  showThreshold?: number;
 }
+
+/** What a text suggester learnt from its user: add a text, drop all, export or import (JSON). */
+export type LearnedOp = 'learn' | 'forget' | 'export' | 'import';
 
 export interface EngineInfo {
   variant: WasmVariant;
@@ -43,6 +48,8 @@ export interface Backend {
   /** `expected`: the languages the caller expects, comma-separated BCP 47 tags ('' = none). */
   detect(handle: number, text: string, top: number, expected?: string): Promise<LanguageResult[]>;
   suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]>;
+  /** The suggester's learnt words (C ABI perch_text_suggester_learn/forget/export_learned/import_learned); export answers the JSON. */
+  learned(handle: number, op: LearnedOp, text?: string): Promise<string>;
   free(handle: number): Promise<void>;
   /** Milliseconds of one call of the built-in probe workload (min of a few runs), and its FLOP. */
   probe(): Promise<{ ms: number; flops: number }>;

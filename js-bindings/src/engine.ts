@@ -1,6 +1,6 @@
 // The engine: perch's C ABI (src/perch/c_api/perch.h) driven from JS, synchronously, on one
 // instantiated wasm module. Used in-process (Node, or worker: false) and inside the Worker.
-import type { Backend, DTypeName, EngineInfo, IoSpec, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
+import type { Backend, DTypeName, EngineInfo, IoSpec, LearnedOp, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
 import { EngineError, InvalidInputError } from './errors.js';
 import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
@@ -204,6 +204,7 @@ export class Engine implements Backend {
         }
         const prefix = kind === 'language-detection' ? 'perch_language_detector' : 'perch_text_suggester';
         entry.task = this.withOut((out) => this.wasm.fn(`${prefix}_create`)(model, threads, out), `could not create the ${kind} task`);
+        if (kind === 'text-suggestion') entry.info.showThreshold = this.wasm.fn('perch_text_suggester_show_threshold')(entry.task);
         if (kind === 'language-detection') entry.langid = this.detectorCall(entry.task);
       }
     } catch (e) {
@@ -357,6 +358,23 @@ export class Engine implements Backend {
       out[i] = { detectedLanguage: label < 0 ? 'und' : c.labels[label], confidence: this.heapF64[(conf >> 3) + i] };
     }
     return out;
+  }
+
+  async learned(handle: number, op: LearnedOp, text = ''): Promise<string> {
+    const e = this.entry(handle, 'text-suggestion');
+    const f = this.wasm.fn;
+    if (op === 'forget') {
+      f('perch_text_suggester_forget')(e.task);
+      return '';
+    }
+    if (op === 'export') return this.cstring(this.withOut((out) => f('perch_text_suggester_export_learned')(e.task, out), 'export learned words'), 1 << 26);
+    const t = this.allocString(text);
+    try {
+      this.check(f(op === 'learn' ? 'perch_text_suggester_learn' : 'perch_text_suggester_import_learned')(e.task, t.ptr, t.len), `${op} learned words`);
+    } finally {
+      this.freePtr(t.ptr);
+    }
+    return '';
   }
 
   async suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {

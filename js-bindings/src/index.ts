@@ -3,7 +3,7 @@ import { getEnv, type PerchEnv } from './env.js';
 
 export { LanguageDetector, type LanguageDetectorCreateOptions, type DetectOptions } from './language_detector.js';
 export type { Availability } from './availability.js';
-export { TextSuggester, type SuggestOptions } from './text_suggester.js';
+export { TextSuggester, type SuggestOptions, type TextSuggesterCreateOptions } from './text_suggester.js';
 export { Model, type ModelInput, type ModelLoadOptions } from './model.js';
 export { installPolyfill } from './polyfill.js';
 export { cache, cacheStats, setModelStore } from './model_fetch.js';

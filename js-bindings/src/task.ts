@@ -3,7 +3,7 @@
 // Language Detector API's model-object algorithms: create() (validation, user activation,
 // download progress, its signal destroying the object later), calls that reject with their
 // signal's reason, destroy() aborting every pending and later call.
-import type { Backend, EngineInfo, ModelKind } from './backend.js';
+import type { Backend, EngineInfo, LoadedModelInfo, ModelKind } from './backend.js';
 import { shippedModel, type ShippedModel } from './default_models.js';
 import { getEngine, type EngineOptions } from './engine_registry.js';
 import { getEnv } from './env.js';
@@ -65,9 +65,10 @@ export class PlacementChangeEvent extends Event {
   }
 }
 
-interface LocalModel {
+export interface LocalModel {
   backend: Backend;
   handle: number;
+  info?: LoadedModelInfo;
 }
 
 /** Whether this page has transient user activation; true outside browsers (no such notion). */
@@ -252,7 +253,7 @@ export abstract class Task {
         await backend.free(info.handle);
         throw this.#destruction.signal.reason;
       }
-      return { backend, handle: info.handle };
+      return { backend, handle: info.handle, info };
     })();
     try {
       this.local = await this.localLoading;

@@ -3,7 +3,7 @@
 import { Engine } from './engine.js';
 import { instantiateWasm } from './wasm_module.js';
 import type { CallMessage, FromWorker, ToWorker } from './worker_protocol.js';
-import type { TensorValue } from './backend.js';
+import type { LearnedOp, TensorValue } from './backend.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -40,6 +40,9 @@ async function handle(msg: CallMessage): Promise<void> {
         break;
       case 'suggest':
         value = await engine.suggest(a[0] as number, a[1] as string, a[2] as number, a[3] as number);
+        break;
+      case 'learned':
+        value = await engine.learned(a[0] as number, a[1] as LearnedOp, a[2] as string | undefined);
         break;
       case 'free':
         await engine.free(a[0] as number);

@@ -1,6 +1,6 @@
 // The page side of the inference Worker: a Backend whose calls are posted in order, with model
 // bytes and input tensors transferred, not copied.
-import type { Backend, EngineInfo, LoadedModelInfo, ModelKind, TensorValue } from './backend.js';
+import type { Backend, EngineInfo, LearnedOp, LoadedModelInfo, ModelKind, TensorValue } from './backend.js';
 import type { WasmVariant } from './env.js';
 import { DestroyedError, EngineError, InvalidInputError, PerchError, WasmLoadError } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
@@ -94,6 +94,9 @@ export class WorkerBackend implements Backend {
   }
   suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
     return this.call('suggest', [handle, text, count, maxWords]);
+  }
+  learned(handle: number, op: LearnedOp, text?: string): Promise<string> {
+    return this.call('learned', [handle, op, text]);
   }
   free(handle: number): Promise<void> {
     return this.call('free', [handle]);

@@ -12,7 +12,7 @@ export interface InitMessage {
 export interface CallMessage {
   type: 'call';
   id: number;
-  method: 'load' | 'run' | 'detect' | 'suggest' | 'free' | 'probe' | 'memoryBytes';
+  method: 'load' | 'run' | 'detect' | 'suggest' | 'learned' | 'free' | 'probe' | 'memoryBytes';
   args: unknown[];
 }
 

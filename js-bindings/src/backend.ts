@@ -29,6 +29,29 @@ export interface LoadedModelInfo {
   metadata: Record<string, string>;
 }
 
+/**
+ * Where one call's time went, in milliseconds (perch extension, read as `task.lastCallTiming`).
+ * Worker figures come from the worker's clock: both threads count from their time origin.
+ */
+export interface CallTiming {
+  /** 'local' (this device's engine) or 'remote' (the server). */
+  where: 'local' | 'remote';
+  /** Inside the engine: the wasm call and its JS glue, in the worker when there is one. */
+  engineMs: number;
+  /** Waiting for the engine to finish earlier calls (another task's, when they share a worker). */
+  queuedMs: number;
+  /** The call's message reaching the worker (0 in-process). */
+  toWorkerMs: number;
+  /** The answer reaching this thread: message transit plus this thread being busy (0 in-process). */
+  fromWorkerMs: number;
+  /** From the call until its result was ready (end to end inside perch). */
+  totalMs: number;
+}
+
+export function newCallTiming(): CallTiming {
+  return { where: 'local', engineMs: 0, queuedMs: 0, toWorkerMs: 0, fromWorkerMs: 0, totalMs: 0 };
+}
+
 export interface EngineInfo {
   variant: WasmVariant;
   threads: number;
@@ -41,8 +64,9 @@ export interface Backend {
   load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo>;
   run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>>;
   /** `expected`: the languages the caller expects, comma-separated BCP 47 tags ('' = none). */
-  detect(handle: number, text: string, top: number, expected?: string): Promise<LanguageResult[]>;
-  suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]>;
+  /** `timing`, when given, is filled in with where the call's time went. */
+  detect(handle: number, text: string, top: number, expected?: string, timing?: CallTiming): Promise<LanguageResult[]>;
+  suggest(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): Promise<SuggestionResult[]>;
   free(handle: number): Promise<void>;
   /** Milliseconds of one call of the built-in probe workload (min of a few runs), and its FLOP. */
   probe(): Promise<{ ms: number; flops: number }>;

@@ -121,14 +121,21 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
     report(bytes.length);
     return bytes;
   }
-  const chunks: Uint8Array[] = [];
+  // Chunks are written into one buffer of the expected size as they come (no second copy of the
+  // model); it grows only when the server sends more than said.
+  let bytes = new Uint8Array(Math.min(total || 1 << 16, 1 << 28));
   let loaded = 0;
   const reader = res.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (loaded + value.length > bytes.length) {
+        const grown = new Uint8Array(Math.max(loaded + value.length, 2 * bytes.length));
+        grown.set(bytes.subarray(0, loaded));
+        bytes = grown;
+      }
+      bytes.set(value, loaded);
       loaded += value.length;
       report(loaded);
     }
@@ -136,13 +143,9 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
     if (opts.signal?.aborted) throw opts.signal.reason;
     throw new ModelDownloadError(`the download of ${m.url} broke off after ${loaded} bytes: ${(e as Error).message}`, { cause: e });
   }
-  const bytes = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
-  }
-  return bytes;
+  // A short download keeps its length (verify() reports it); the view then covers part of the
+  // buffer and the worker gets a copy of just that.
+  return loaded === bytes.length ? bytes : bytes.subarray(0, loaded);
 }
 
 /** URLs being downloaded right now (availability() reports them as 'downloading'). */

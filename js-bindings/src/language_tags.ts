@@ -13,13 +13,24 @@ export function canonicalizeLanguageTags(value: unknown, where: string): string[
   return Intl.getCanonicalLocales(tags); // throws RangeError on an invalid tag; deduplicates
 }
 
+/**
+ * Individual languages whose macrolanguage a model may label instead (ISO 639-3 macrolanguage
+ * mappings that ECMA-402 canonicalization leaves alone: 'cmn', 'zsm', 'arb' already become
+ * 'zh', 'ms', 'ar' there).
+ */
+const MACROLANGUAGE: Readonly<Record<string, string>> = { nb: 'no', nn: 'no' };
+
 /** The best-fit match for `tag` among `supported` (canonical tags), or undefined. */
 export function bestFitLanguage(supported: ReadonlySet<string>, tag: string): string | undefined {
   let candidate = tag.replace(/-x-.*$/i, '').replace(/-[0-9a-wyz](-[0-9a-z]{2,8})+/gi, '');
   for (;;) {
     if (supported.has(candidate)) return candidate;
     const dash = candidate.lastIndexOf('-');
-    if (dash < 0) return undefined;
+    if (dash < 0) {
+      // An individual language the model knows only as its macrolanguage: 'nb-NO' -> 'no'.
+      const macro = MACROLANGUAGE[candidate];
+      return macro !== undefined && supported.has(macro) ? macro : undefined;
+    }
     candidate = candidate.slice(0, dash);
     if (candidate.length >= 2 && candidate[candidate.length - 2] === '-') candidate = candidate.slice(0, -2);
   }

@@ -102,6 +102,7 @@ await build({
   target: 'es2022',
   outfile: join(dist, 'index.js'),
   allowOverwrite: true,
+  keepNames: true, // names a caller can read (LanguageDetector.name, error classes) stay as written
   logLevel: 'error',
 });
 

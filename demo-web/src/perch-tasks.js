@@ -24,6 +24,11 @@ export async function createTask(kind, { serverUrl, weakDevice, onProgress }) {
     requireUserActivation: false,
     placement: 'auto',
     serverUrl,
+    // Suggestions on the page's own thread, one thread: a call takes ~2 ms, while a worker's answer
+    // waits behind the keystroke's own event handling and rendering (make bench, typing trace:
+    // p50 10.9 ms in a worker vs 2.2 ms here on a loaded 2-core machine). A bigger model belongs
+    // in the worker (the package's default).
+    ...(kind === 'suggest' ? { worker: false, numThreads: 1 } : {}),
     ...(weakDevice ? { device: WEAK_DEVICE } : {}),
     monitor(m) {
       m.addEventListener('downloadprogress', (e) => {

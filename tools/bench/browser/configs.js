@@ -3,13 +3,15 @@
 //   shared   both tasks' calls in one worker, one at a time (the package's layout before lanes)
 //   lanes    a worker per task: a detection never waits behind a suggestion
 //   inline   the detector on the calling thread (worker: false), the suggester in its worker
-export const CONFIGS = ['default', 'shared', 'lanes', 'inline'];
+//   main     both on the calling thread: no messages at all, but the page waits for each call
+export const CONFIGS = ['default', 'shared', 'lanes', 'inline', 'main'];
 
 export function engineOptions(config, task) {
   switch (config) {
     case 'shared': return { worker: true, lane: 'shared' };
     case 'lanes': return { worker: true, lane: task };
     case 'inline': return task === 'langid' ? { worker: false } : { worker: true, lane: task };
+    case 'main': return { worker: false };
     default: return {};
   }
 }

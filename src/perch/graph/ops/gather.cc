@@ -16,8 +16,8 @@ class GatherKernel : public OpKernel {
  public:
   GatherKernel(const Tensor* scale, int64_t axis) : OpKernel("Gather"), scale_(scale), axis_(axis) {}
 
-  size_t scratch_bytes(const ValueInfo* in, int n_in) const override {
-    return static_cast<size_t>(in[1].shape.numel()) * sizeof(int32_t);
+  uint64_t scratch_bytes(const ValueInfo* in, int n_in) const override {
+    return uint64_t(in[1].shape.numel()) * sizeof(int32_t);
   }
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {

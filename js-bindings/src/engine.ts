@@ -1,6 +1,6 @@
 // The engine: perch's C ABI (src/perch/c_api/perch.h) driven from JS, synchronously, on one
 // instantiated wasm module. Used in-process (Node, or worker: false) and inside the Worker.
-import type { Backend, DTypeName, EngineInfo, IoSpec, LearnedOp, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
+import type { Backend, CallTiming, DTypeName, EngineInfo, IoSpec, LearnedOp, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
 import { EngineError, InvalidInputError } from './errors.js';
 import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
@@ -309,8 +309,12 @@ export class Engine implements Backend {
     }
   }
 
-  async detect(handle: number, text: string, top: number, expected = ''): Promise<LanguageResult[]> {
-    return this.detectSync(handle, text, top, expected);
+  async detect(handle: number, text: string, top: number, expected = '', timing?: CallTiming): Promise<LanguageResult[]> {
+    if (!timing) return this.detectSync(handle, text, top, expected);
+    const t0 = performance.now();
+    const out = this.detectSync(handle, text, top, expected);
+    timing.engineMs = performance.now() - t0;
+    return out;
   }
 
   /**
@@ -377,9 +381,16 @@ export class Engine implements Backend {
     return '';
   }
 
-  async suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
+  async suggest(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): Promise<SuggestionResult[]> {
+    return this.suggestSync(handle, text, count, maxWords, timing);
+  }
+
+  suggestSync(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): SuggestionResult[] {
+    const t0 = timing ? performance.now() : 0;
     const e = this.entry(handle, 'text-suggestion');
-    return this.taskJson('perch_text_suggester_suggest', e.task, text, [count, maxWords]) as SuggestionResult[];
+    const out = this.taskJson('perch_text_suggester_suggest', e.task, text, [count, maxWords]) as SuggestionResult[];
+    if (timing) timing.engineMs = performance.now() - t0;
+    return out;
   }
 
   async free(handle: number): Promise<void> {

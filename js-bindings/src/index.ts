@@ -7,6 +7,7 @@ export { TextSuggester, type SuggestOptions, type TextSuggesterCreateOptions } f
 export { Model, type ModelInput, type ModelLoadOptions } from './model.js';
 export { installPolyfill } from './polyfill.js';
 export { cache, cacheStats, setModelStore } from './model_fetch.js';
+export { downloadLimits, type DownloadLimits } from './download_limits.js';
 export { CacheApiStore, DirectoryStore, IndexedDbStore, type CacheEntry, type ModelStore } from './cache.js';
 export { PlacementChangeEvent, type TaskCreateOptions } from './task.js';
 export { decidePlacement, type DeviceProfile, type Placement, type PlacementMode } from './placement.js';

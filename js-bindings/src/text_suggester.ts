@@ -76,17 +76,19 @@ export class TextSuggester extends Task {
     } catch (e) {
       return Promise.reject(e);
     }
+    const timing = this.newTiming();
     return this.operation(options.signal, 'suggest()', async (signal) => {
       const out = await this.dispatch(
         async (m) => {
           await this.syncLearned(m);
-          return m.backend.suggest(m.handle, t, count, maxWords);
+          return m.backend.suggest(m.handle, t, count, maxWords, timing);
         },
         (r) => remoteSuggest(r, t, count, maxWords, signal),
         signal,
+        timing,
       );
       return [...out].sort((a, b) => b.confidence - a.confidence);
-    });
+    }, timing);
   }
 
   /**

@@ -1,7 +1,12 @@
-// Text suggestion, side by side in one Node run on our held-out split
-// (tools/suggest/heldout_sample.txt: 150 held-out lines, never trained on):
-//  1. accuracy: perch (native CLI, the shipped model) vs Debian's presage (n-gram predictor,
-//     its packaged English database, online learning off) under one protocol (below):
+// Text suggestion, side by side in one Node run, on two sets of text never trained on:
+//  - out-of-domain (tools/suggest/ood_sample.txt): 150 lines from whole sources held out of
+//    training (FreedroidRPG dialogue, git's documentation), printed first;
+//  - in-domain (tools/suggest/heldout_sample.txt): 150 lines from the held-out documents of
+//    the training sources.
+//  1. accuracy: perch (native CLI; the shipped model, and the previous model v1 from git
+//     history when it is there), Debian's presage (n-gram predictor, its packaged English
+//     database, online learning off) and a word bigram model trained on our training split
+//     (tools/suggest/bigram.tsv.gz, tools/suggest/make_bigram.py) under one protocol (below):
 //     next-word hit@1, hit@3 and keystroke savings rate (KSR);
 //  2. perch's latency per keystroke, incremental (a typist typing the lines), natively and in
 //     Node (wasm-simd, through the C ABI): p50 / p95;
@@ -16,18 +21,19 @@
 // the typist accepts it with one keystroke and goes on after the word; otherwise types the
 // character (one keystroke). Other characters (spaces, punctuation) are typed. KSR = 1 -
 // keystrokes / characters. hit@k: at each word that follows a space, whether the word is among
-// the first k predictions made there. perch must match case exactly; presage, which predicts in
-// lower case, is compared case-insensitively (in its favour). Every engine shows its top 3 at
-// every keystroke: presage has no confidence threshold, so perch runs with its threshold off
-// too (--threshold 0); a third row measures perch at the model's own threshold (the product
-// default, which shows nothing rather than a weak guess).
+// the first k predictions made there. perch and the bigram must match case exactly; presage,
+// which predicts in lower case, is compared case-insensitively (in its favour). Every engine
+// shows its top 3 at every keystroke: presage has no confidence threshold, so perch runs with
+// its threshold off too (--threshold 0); a further row measures perch at the model's own
+// threshold (the product default, which shows nothing rather than a weak guess).
 //
 // perch's builds: build/native and build/wasm-simd (make build), or PERCH_BENCH_BUILD_PREFIX.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { gunzipSync } from 'node:zlib';
 
 import { appendResults, buildDir, printTable, repoRoot, timeIt } from './results.mjs';
 import { ghostTuning, printGhostTuning } from './suggest_ghost_tuning.mjs';
@@ -35,10 +41,36 @@ import { learningGain, printLearningGain } from './suggest_learning.mjs';
 
 const require = createRequire(import.meta.url);
 const BENCH = 'suggest';
-// SUGGEST_BENCH_LINES limits the lines (default: all 150; each character is a query per engine).
-const LINES = readFileSync(resolve(repoRoot, 'tools/suggest/heldout_sample.txt'), 'utf8').split('\n').filter(Boolean)
+// SUGGEST_BENCH_LINES limits the lines of each set (default: all 150; each character is a
+// query per engine).
+const readLines = (rel) => readFileSync(resolve(repoRoot, rel), 'utf8').split('\n').filter(Boolean)
   .slice(0, Number(process.env.SUGGEST_BENCH_LINES ?? 150));
+const ALL_SETS = [
+  { name: 'out-of-domain', lines: readLines('tools/suggest/ood_sample.txt') },
+  { name: 'in-domain', lines: readLines('tools/suggest/heldout_sample.txt') },
+];
+const LINES = ALL_SETS[1].lines;  // latency runs on the in-domain lines
+// SUGGEST_BENCH_SETS=out-of-domain (or in-domain) measures accuracy on one set only.
+const SETS = ALL_SETS.filter((s) => !process.env.SUGGEST_BENCH_SETS || process.env.SUGGEST_BENCH_SETS.split(',').includes(s.name));
 const MODEL = process.env.SUGGEST_BENCH_MODEL ?? resolve(repoRoot, 'models/suggest/suggest.perch');
+// The previous model (v1, shipped until corpus v2), read from git history for the comparison;
+// SUGGEST_BENCH_V1_MODEL names a file instead. Skipped when neither is there (a shallow clone).
+const V1_COMMIT = '8f13d144c9dc0deb36296236a205f4692686b0d3';
+function v1Model() {
+  if (process.env.SUGGEST_BENCH_V1_MODEL) return process.env.SUGGEST_BENCH_V1_MODEL;
+  const out = resolve(repoRoot, 'build/bench/suggest_v1.perch');
+  if (existsSync(out)) return out;
+  try {
+    const bytes = execFileSync('git', ['-C', repoRoot, 'show', `${V1_COMMIT}:models/suggest/suggest.perch`],
+      { maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+    mkdirSync(resolve(repoRoot, 'build/bench'), { recursive: true });
+    writeFileSync(out, bytes);
+    return out;
+  } catch {
+    console.log('perch v1 model not in git history here (shallow clone?): its rows are skipped');
+    return null;
+  }
+}
 const records = [];
 const rec = (c, engine, metric, value, threads = 1) => records.push({ bench: BENCH, case: c, engine, threads, metric, value });
 
@@ -60,15 +92,15 @@ const isWordChar = (c) => /[A-Za-z0-9'\u0080-\uffff]/.test(c);
 // ---- engines: complete(text) -> [{completion, full word}] best first ----
 // threshold: 0 shows the top 3 at every keystroke, as presage does (the protocol); undefined
 // keeps the model's own confidence threshold (what the product shows, fewer suggestions).
-function perchNative(threshold) {
+function perchNative(threshold, model = MODEL, label = '') {
   const exe = resolve(buildDir('native'), 'perch');
   if (!existsSync(exe)) throw new Error(`${exe} is missing: run make build (or set PERCH_BENCH_BUILD_PREFIX)`);
-  const args = ['suggest', '--model', MODEL, '--count', '3', '--max-words', '0', '--stats'];
+  const args = ['suggest', '--model', model, '--count', '3', '--max-words', '0', '--stats'];
   if (threshold !== undefined) args.push('--threshold', String(threshold));
   const pipe = new LinePipe(exe, args);
   const latencies = [];
   return {
-    name: threshold === undefined ? 'perch (native, model threshold)' : 'perch (native)',
+    name: (threshold === undefined ? 'perch (native, model threshold)' : 'perch (native)') + label,
     latencies,
     async complete(text, partial) {
       const r = await pipe.ask({ text });
@@ -95,11 +127,46 @@ function presage() {
   };
 }
 
+// The bigram baseline: the next words of the previous word (lower-cased; <s> at a sentence
+// start) that begin with the typed part, by count, then the commonest words that do.
+function bigram() {
+  const rows = gunzipSync(readFileSync(resolve(repoRoot, 'tools/suggest/bigram.tsv.gz'))).toString('utf8').split('\n');
+  const next = new Map();
+  const unigrams = [];
+  for (const row of rows) {
+    if (!row) continue;
+    const [ctx, word] = row.split('\t');
+    if (ctx === '<unigram>') unigrams.push(word);
+    else {
+      if (!next.has(ctx)) next.set(ctx, []);
+      next.get(ctx).push(word);
+    }
+  }
+  return {
+    name: 'bigram (our training text)',
+    async complete(text, partial) {
+      const before = text.slice(0, text.length - partial.length);
+      const m = before.match(/([A-Za-z0-9'\u0080-\uffff]+)([^A-Za-z0-9'\u0080-\uffff]*)$/);
+      const ctx = !m || /[.?!]/.test(m[2]) ? '<s>' : m[1].toLowerCase();
+      const out = [];
+      for (const list of [next.get(ctx) ?? [], unigrams]) {
+        for (const w of list) {
+          if (out.length === 3) return out;
+          if (w.length > partial.length && w.startsWith(partial) && !out.includes(w)) out.push(w);
+        }
+      }
+      return out;
+    },
+    caseInsensitive: false,
+    close: () => {},
+  };
+}
+
 // ---- the simulated typist ----
-async function simulate(engine) {
+async function simulate(engine, lines) {
   let keystrokes = 0, chars = 0, hit1 = 0, hit3 = 0, predictions = 0;
   const norm = engine.caseInsensitive ? (s) => s.toLowerCase() : (s) => s;
-  for (const line of LINES) {
+  for (const line of lines) {
     chars += line.length;
     let i = 0;
     while (i < line.length) {
@@ -209,31 +276,56 @@ async function perTokenOrt(onnxPath, past) {
 }
 
 // ---- main ----
-const table = [];
-for (const make of [() => perchNative(0), presage, () => perchNative(undefined)]) {
-  const e = make();
-  const t0 = performance.now();
-  const r = await simulate(e);
-  e.close();
-  const secs = (performance.now() - t0) / 1000;
-  table.push([e.name, (100 * r.hit1).toFixed(1) + '%', (100 * r.hit3).toFixed(1) + '%', (100 * r.ksr).toFixed(1) + '%', r.predictions, r.chars, secs.toFixed(0)]);
-  rec('heldout', e.name, 'hit@1', r.hit1);
-  rec('heldout', e.name, 'hit@3', r.hit3);
-  rec('heldout', e.name, 'keystroke_savings', r.ksr);
-  if (e.latencies && e.name === 'perch (native)') {
-    rec('keystroke count3 words0', e.name, 'p50_ms', percentile(e.latencies, 0.5));
-    rec('keystroke count3 words0', e.name, 'p95_ms', percentile(e.latencies, 0.95));
+// SUGGEST_BENCH_ENGINES (e.g. "perch,v1") runs some of the rows only: perch, v1, bigram,
+// presage, threshold (perch at the model's own threshold). Default: all.
+const only = process.env.SUGGEST_BENCH_ENGINES?.split(',');
+const v1 = !only || only.includes('v1') ? v1Model() : null;
+const engines = [
+  ['perch', () => perchNative(0)],
+  ...(v1 ? [['v1', () => perchNative(0, v1, ' v1')]] : []),
+  ['bigram', bigram],
+  ['presage', presage],
+  ['threshold', () => perchNative(undefined)],
+].filter(([key]) => !only || only.includes(key)).map(([, make]) => make);
+const ksr = {};
+for (const set of SETS) {
+  const table = [];
+  ksr[set.name] = {};
+  for (const make of engines) {
+    const e = make();
+    const t0 = performance.now();
+    const r = await simulate(e, set.lines);
+    e.close();
+    const secs = (performance.now() - t0) / 1000;
+    table.push([e.name, (100 * r.hit1).toFixed(1) + '%', (100 * r.hit3).toFixed(1) + '%', (100 * r.ksr).toFixed(1) + '%', r.predictions, r.chars, secs.toFixed(0)]);
+    rec(set.name, e.name, 'hit@1', r.hit1);
+    rec(set.name, e.name, 'hit@3', r.hit3);
+    rec(set.name, e.name, 'keystroke_savings', r.ksr);
+    ksr[set.name][e.name] = r.ksr;
+    if (e.latencies && e.name === 'perch (native)' && set.name === 'in-domain') {
+      rec('keystroke count3 words0', e.name, 'p50_ms', percentile(e.latencies, 0.5));
+      rec('keystroke count3 words0', e.name, 'p95_ms', percentile(e.latencies, 0.95));
+    }
   }
+  printTable(`Text suggestion, ${set.name}: ${set.lines.length} lines never trained on (top 3; protocol in tools/bench/suggest.bench.mjs)`,
+    ['engine', 'hit@1', 'hit@3', 'keystroke savings', 'next-word predictions', 'characters', 's'], table);
+  const k = ksr[set.name];
+  const ratio = k['perch (native)'] / k['presage (n-gram)'];
+  if (only) continue;  // the ratios need every row
+  console.log(`${set.name} keystroke savings, perch / presage: ${ratio.toFixed(2)}x (target >= 1.7x); ` +
+    `perch / bigram: ${(k['perch (native)'] / k['bigram (our training text)']).toFixed(2)}x` +
+    (v1 ? `; perch / perch v1: ${(k['perch (native)'] / k['perch (native) v1']).toFixed(2)}x` : ''));
+  rec(set.name, 'perch/presage', 'keystroke_savings_ratio', ratio);
+  const ratioAtThreshold = k['perch (native, model threshold)'] / k['presage (n-gram)'];
+  console.log(`  at the model's confidence threshold (fewer suggestions): ${ratioAtThreshold.toFixed(2)}x`);
+  rec(set.name, 'perch model threshold/presage', 'keystroke_savings_ratio', ratioAtThreshold);
 }
-printTable(`Text suggestion on ${LINES.length} held-out lines (top 3; protocol in tools/bench/suggest.bench.mjs)`,
-  ['engine', 'hit@1', 'hit@3', 'keystroke savings', 'next-word predictions', 'characters', 's'], table);
-const ksr = Object.fromEntries(records.filter((r) => r.metric === 'keystroke_savings').map((r) => [r.engine, r.value]));
-const ratio = ksr['perch (native)'] / ksr['presage (n-gram)'];
-console.log(`keystroke savings, perch / presage: ${ratio.toFixed(2)}x (target >= 1.7x)`);
-rec('heldout', 'perch/presage', 'keystroke_savings_ratio', ratio);
-const ratioAtThreshold = ksr['perch (native, model threshold)'] / ksr['presage (n-gram)'];
-console.log(`  at the model's confidence threshold (fewer suggestions): ${ratioAtThreshold.toFixed(2)}x`);
-rec('heldout', 'perch model threshold/presage', 'keystroke_savings_ratio', ratioAtThreshold);
+
+// SUGGEST_BENCH_ACCURACY_ONLY=1 stops here (no wasm build needed: evaluating a model).
+if (process.env.SUGGEST_BENCH_ACCURACY_ONLY) {
+  appendResults(records);
+  process.exit(0);
+}
 
 // Latency per keystroke, product settings (count 3, max words 2), a typist on the first lines.
 const LAT_LINES = Math.min(40, LINES.length);

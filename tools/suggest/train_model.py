@@ -7,7 +7,12 @@ Architecture (mirrored exactly by the exported .perch graph, see export_model.py
        pre-LayerNorm -> FC(4d) GELU(erf) -> FC(d) -> residual],
   final LayerNorm -> logits = h . E^T.
 Training: 1 CPU thread (the machine is shared), fixed seed, AdamW, linear warm-up then cosine
-decay over a fixed step count; checkpoints to data/suggest/ckpt.pt every few minutes.
+decay over a fixed step count; checkpoints to data/suggest/ckpt.pt every --ckpt-every steps
+(and every 5 minutes) with the optimizer state, the step, the elapsed time and the RNG states,
+so `--continue data/suggest/ckpt.pt` carries an interrupted run on where it stopped (across
+days), the same schedule included. `--resume CKPT` instead starts a new run (fresh optimizer,
+new schedule) from CKPT's weights: fine-tuning, annealing. A checkpoint made from a shipped
+model (perch_to_ckpt.py) is such a starting point.
 
     OMP_NUM_THREADS=1 nohup /usr/bin/python3 tools/suggest/train_model.py > data/suggest/train.log &
 """
@@ -94,9 +99,18 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early (0: no limit)")
     ap.add_argument("--speed-test", action="store_true")
     ap.add_argument("--resume", default="", help="checkpoint to continue from (weights only)")
+    ap.add_argument("--continue", dest="cont", default="",
+                    help="checkpoint of an interrupted run to carry on (weights, optimizer, step, schedule)")
+    ap.add_argument("--ckpt-every", type=int, default=100, help="steps between checkpoints")
     ap.add_argument("--anneal", action="store_true",
                     help="with --resume: short warm-up, then lr decays linearly to 5%% over --steps")
     args = ap.parse_args()
+    cont = None
+    if args.cont:  # the interrupted run's own arguments, but for the budget given now
+        cont = torch.load(args.cont, map_location="cpu")
+        for k in ("steps", "batch", "lr", "warmup", "seed", "max_minutes", "anneal", "resume"):
+            if k in cont["args"] and not (k == "max_minutes" and args.max_minutes):
+                setattr(args, k, cont["args"][k])
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -105,11 +119,17 @@ def main():
     assert sp.get_piece_size() == HPARAMS["vocab"]
     train = encode_corpus(sp, os.path.join(args.data, "train.txt"))
     held = encode_corpus(sp, os.path.join(args.data, "heldout.txt"))
-    print(f"tokens: train {len(train)}, heldout {len(held)}", flush=True)
+    ood_path = os.path.join(args.data, "ood.txt")
+    ood = encode_corpus(sp, ood_path) if os.path.exists(ood_path) else None
+    print(f"tokens: train {len(train)}, heldout {len(held)}, ood {0 if ood is None else len(ood)}", flush=True)
 
     model = Gpt(**HPARAMS)
     start_step = 0
-    if args.resume:
+    if cont is not None:
+        model.load_state_dict(cont["model"])
+        start_step = cont["step"] - cont["run_step"]
+        print(f"continuing {args.cont} at step {cont['step']} (step {cont['run_step']} of its run)", flush=True)
+    elif args.resume:
         ck = torch.load(args.resume, map_location="cpu")
         model.load_state_dict(ck["model"])
         start_step = ck["step"]
@@ -121,6 +141,12 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
     ctx = HPARAMS["ctx"]
+    first_step, time_before = 1, 0.0
+    if cont is not None:
+        opt.load_state_dict(cont["opt"])
+        rng.bit_generator.state = cont["np_rng"]
+        torch.set_rng_state(cont["torch_rng"])
+        first_step, time_before = cont["run_step"] + 1, cont["elapsed"]
 
     def batch(stream, n):
         starts = rng.integers(0, len(stream) - ctx - 1, size=n)
@@ -128,7 +154,7 @@ def main():
         return torch.from_numpy(x[:, :-1]), torch.from_numpy(x[:, 1:])
 
     @torch.no_grad()
-    def heldout_loss(n_batches=20):
+    def heldout_loss(held=held, n_batches=20):
         model.eval()
         g = np.random.default_rng(99)
         losses = []
@@ -140,9 +166,10 @@ def main():
         model.train()
         return float(np.mean(losses))
 
-    t0 = time.time()
-    last_ckpt = t0
-    for step in range(1, args.steps + 1):
+    t0 = time.time() - time_before  # elapsed time carries over a --continue
+    last_ckpt = time.time()
+    step = first_step - 1
+    for step in range(first_step, args.steps + 1):
         if args.anneal:  # Adam's moments restart: 20 warm-up steps, then linear decay
             # With --max-minutes the decay follows whichever budget runs out first, so a
             # time-bounded run still ends annealed.
@@ -171,11 +198,18 @@ def main():
         if step % 50 == 0:
             print(f"step {step} loss {loss.item():.3f} lr {lr:.2e} {elapsed / 60:.1f} min", flush=True)
         done = step == args.steps or (args.max_minutes and elapsed > args.max_minutes * 60)
-        if step % 500 == 0 or done or time.time() - last_ckpt > 300:
-            hl = heldout_loss()
-            print(f"step {step} heldout loss {hl:.3f} ppl {math.exp(hl):.1f}", flush=True)
+        if step % args.ckpt_every == 0 or done or time.time() - last_ckpt > 300:
+            if step % (3 * args.ckpt_every) == 0 or done:  # ~40 s of forward passes
+                hl = heldout_loss(held, 10)
+                ol = heldout_loss(ood, 10) if ood is not None else float("nan")
+            else:
+                hl = ol = float("nan")
+            print(f"step {step} heldout loss {hl:.3f} ppl {math.exp(hl):.1f} ood loss {ol:.3f} "
+                  f"ppl {math.exp(ol):.1f}", flush=True)
             torch.save({"model": model.state_dict(), "hparams": HPARAMS, "step": start_step + step,
-                        "args": vars(args), "heldout_loss": hl},
+                        "run_step": step, "elapsed": time.time() - t0, "opt": opt.state_dict(),
+                        "np_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                        "args": vars(args), "heldout_loss": hl, "ood_loss": ol},
                        os.path.join(args.data, "ckpt.pt.tmp"))
             os.replace(os.path.join(args.data, "ckpt.pt.tmp"), os.path.join(args.data, "ckpt.pt"))
             last_ckpt = time.time()

@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 # Build and test dependencies (native + wasm + browser + server + python tools without torch).
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-14-dev
   emscripten
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
   python3 python3-numpy python3-sentencepiece python3-onnx
+  zlib1g-dev libonnx-testdata
   chromium chromium-driver
   wrk presage libpresage-dev
 )

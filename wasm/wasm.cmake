@@ -74,6 +74,15 @@ file(GLOB_RECURSE _perch_size_sources CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/src/perch/graph/op_registry.cc
      ${CMAKE_SOURCE_DIR}/src/perch/graph/memory_planner.cc
      ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/attrs.cc
+     # ONNX-import ops that are rare in served models: Cast, ArgMax, Where, Expand, i32
+     # arithmetic, Pow and comparisons.
+     ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/binary_int.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/unary_math.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/log_softmax.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/cast.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/where.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/cast.cc
+     ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/where.cc
      ${CMAKE_SOURCE_DIR}/src/perch/c_api/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/tasks/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/text/*.cc

@@ -1,6 +1,9 @@
 // The compose box with ghost-text suggestions. A transparent <textarea> sits on a mirror that
 // repeats the typed text invisibly, so the grey suggestion starts exactly where the caret is and
 // wraps like the real text. Tab or → (at the end) accepts, Esc dismisses until the next edit.
+// The ghost is the first suggestion when the model is sure enough (confidence >= the
+// suggester's showThreshold) and it continues the text; a `replace` suggestion ("i" -> "I")
+// and weaker ones are offered in the list of alternatives only.
 
 export class GhostTextCompose {
   /**
@@ -18,6 +21,7 @@ export class GhostTextCompose {
     this.suggestions = [];   // [{text, confidence}] for the text they were computed for
     this.suggestedFor = null;
     this.dismissed = false;
+    this.showThreshold = 0.4;  // replaced by the suggester's own (main.js)
 
     this.textarea.addEventListener('input', (e) => {
       if (e.isComposing) return;  // wait for the IME to commit
@@ -49,13 +53,16 @@ export class GhostTextCompose {
     const t = this.textarea;
     const atEnd = t.selectionStart === t.value.length && t.selectionEnd === t.value.length;
     if (this.dismissed || !atEnd || this.suggestedFor !== t.value || this.suggestions.length === 0) return '';
-    return this.suggestions[0].text;
+    const first = this.suggestions[0];
+    return first.replace || first.confidence < this.showThreshold ? '' : first.text;
   }
 
-  accept(text = this.visibleGhost()) {
+  accept(text = this.visibleGhost(), replace = false) {
     if (!text) return false;
     const t = this.textarea;
     t.focus();
+    // A replacement takes the place of the word being typed (its trailing letters).
+    if (replace) t.setRangeText('', t.value.length - (/[\p{L}\p{N}']*$/u.exec(t.value)?.[0].length ?? 0), t.value.length, 'end');
     // A suggestion ends at a word boundary; the space after it makes the next suggestion the
     // next word instead of a longer version of the word just accepted.
     const insert = /\s$/.test(text) ? text : `${text} `;
@@ -109,7 +116,7 @@ export class GhostTextCompose {
       c.textContent = `${Math.round(s.confidence * 100)}%`;
       b.append(c);
       b.setAttribute('aria-label', `Insert “${s.text.trim()}”, ${Math.round(s.confidence * 100)} percent`);
-      b.addEventListener('click', () => this.accept(s.text));
+      b.addEventListener('click', () => this.accept(s.text, s.replace === true));
       return b;
     }));
   }

@@ -23,16 +23,22 @@ export class LanguageBadge {
     const best = ranked[0];
     if (!best || best.confidence < undetermined) {
       // Most of the probability says "no clear language" (too short, digits, emoji…).
-      this.main.textContent = 'Language: not sure yet';
+      if (this.main.textContent !== 'Language: not sure yet') this.main.textContent = 'Language: not sure yet';
       delete this.main.dataset.lang;
     } else {
       if (this.main.dataset.lang !== best.detectedLanguage) {
         this.announce.textContent = `Language: ${languageName(best.detectedLanguage)}`;
       }
-      this.main.textContent = `${languageName(best.detectedLanguage)} · ${percent(best.confidence)}`;
+      const text = `${languageName(best.detectedLanguage)} · ${percent(best.confidence)}`;
+      if (this.main.textContent !== text) this.main.textContent = text;
       this.main.dataset.lang = best.detectedLanguage;
     }
-    this.top.replaceChildren(...ranked.slice(0, 3).map((r) => {
+    // Redrawn only when what it shows changes (most keystrokes keep the same languages and percents).
+    const top = ranked.slice(0, 3);
+    const key = top.map((r) => `${r.detectedLanguage} ${percent(r.confidence)}`).join(',');
+    if (key === this.topKey) return;
+    this.topKey = key;
+    this.top.replaceChildren(...top.map((r) => {
       const li = document.createElement('li');
       li.dataset.lang = r.detectedLanguage;
       const bar = document.createElement('span');
@@ -50,11 +56,13 @@ export class LanguageBadge {
     this.main.textContent = 'Language: waiting for text';
     delete this.main.dataset.lang;
     this.top.replaceChildren();
+    this.topKey = '';
   }
 
   error(message) {
     this.main.textContent = `Language: ${message}`;
     this.top.replaceChildren();
+    this.topKey = '';
   }
 }
 

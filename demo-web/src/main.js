@@ -10,7 +10,7 @@ import { Coalescer } from './coalescer.js';
 import { createTask, engineInfo } from './perch-tasks.js';
 import { registerOfflineSupport } from './offline.js';
 
-const SUGGESTIONS = { count: 3, maxWords: 3 };
+const SUGGESTIONS = { count: 3, maxWords: 2 };
 const serverUrl = location.origin;
 
 const $ = (sel) => document.querySelector(sel);
@@ -27,7 +27,8 @@ const panel = new PlacementPanel($('#placement-title').closest('section'), {
   onWeakDeviceChange: (weak) => loadTasks(weak),
 });
 const compose = new GhostTextCompose($('.compose-card'), {
-  onTextChange: (text) => { suggestRuns.push(text); detectRuns.push(text); },
+  // Detection first: microseconds on this thread, it never waits for the suggestion.
+  onTextChange: (text) => { detectRuns.push(text); suggestRuns.push(text); },
 });
 
 /** The live tasks; replaced as a whole when the weak-device switch flips. */
@@ -48,7 +49,7 @@ const suggestRuns = new Coalescer(async (text) => {
   const t0 = performance.now();
   try {
     const results = await task.suggest(text, SUGGESTIONS);
-    latency.suggest.record(performance.now() - t0, task.placement.where);
+    latency.suggest.record(performance.now() - t0, task.placement.where, task.lastCallTiming);
     compose.setSuggestions(text, results);
     showFailure('suggest', null);
   } catch (err) {
@@ -65,7 +66,7 @@ const detectRuns = new Coalescer(async (text) => {
   const t0 = performance.now();
   try {
     const results = await task.detect(text);
-    latency.langid.record(performance.now() - t0, task.placement.where);
+    latency.langid.record(performance.now() - t0, task.placement.where, task.lastCallTiming);
     if (text === compose.text) badge.show(results);
     showFailure('langid', null);
   } catch (err) {
@@ -92,6 +93,7 @@ async function loadTasks(weakDevice) {
       });
       if (mine !== generation) { task.destroy?.(); return; }
       tasks[kind] = task;
+      if (kind === 'suggest') compose.showThreshold = task.showThreshold;
       downloads[kind].done(source, bytes);
       panel.showPlacement(kind, task.placement);
       task.addEventListener?.('placementchange', () => panel.showPlacement(kind, task.placement));
@@ -103,8 +105,7 @@ async function loadTasks(weakDevice) {
     }
   }));
   if (mine !== generation) return;
-  const anyLocal = Object.values(tasks).some((t) => t?.placement.where === 'local');
-  const engine = await engineInfo({ anyLocal });
+  const engine = await engineInfo({ tasks });
   if (mine !== generation) return;
   panel.showEngine(engine);
   document.body.dataset.ready = weakDevice ? 'weak' : 'normal';

@@ -90,6 +90,22 @@ rmSync(dist, { recursive: true, force: true });
 process.on('exit', () => rmSync(dist, { recursive: true, force: true }));
 execFileSync(process.execPath, [join(pkg, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', pkg, '--outDir', dist], { stdio: 'inherit' });
 
+// ---- 3b. the entry point as one ES module: a page importing the package unbundled (an import map,
+// as the demo does) fetches one file instead of a module graph of ~30, one round trip per level.
+// The wasm, worker and model URLs stay `new URL('./…', import.meta.url)` relative to dist/, so
+// bundlers still find them; tsc's per-file modules stay for the .d.ts and the tests.
+await build({
+  entryPoints: [join(pkg, 'src', 'index.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  outfile: join(dist, 'index.js'),
+  allowOverwrite: true,
+  keepNames: true, // names a caller can read (LanguageDetector.name, error classes) stay as written
+  logLevel: 'error',
+});
+
 // ---- 4. the inference worker: one classic script, no imports (works as classic or module worker) ----
 await build({
   entryPoints: [join(pkg, 'src', 'worker.ts')],

@@ -27,6 +27,34 @@ export interface LoadedModelInfo {
   inputs: IoSpec[];
   outputs: IoSpec[];
   metadata: Record<string, string>;
+  /** Text suggestion: the confidence from which a UI shows ghost text (the model's show_threshold). */
+  showThreshold?: number;
+}
+
+/** What a text suggester learnt from its user: add a text, drop all, export or import (JSON). */
+export type LearnedOp = 'learn' | 'forget' | 'export' | 'import';
+
+/**
+ * Where one call's time went, in milliseconds (perch extension, read as `task.lastCallTiming`).
+ * Worker figures come from the worker's clock: both threads count from their time origin.
+ */
+export interface CallTiming {
+  /** 'local' (this device's engine) or 'remote' (the server). */
+  where: 'local' | 'remote';
+  /** Inside the engine: the wasm call and its JS glue, in the worker when there is one. */
+  engineMs: number;
+  /** Waiting for the engine to finish earlier calls (another task's, when they share a worker). */
+  queuedMs: number;
+  /** The call's message reaching the worker (0 in-process). */
+  toWorkerMs: number;
+  /** The answer reaching this thread: message transit plus this thread being busy (0 in-process). */
+  fromWorkerMs: number;
+  /** From the call until its result was ready (end to end inside perch). */
+  totalMs: number;
+}
+
+export function newCallTiming(): CallTiming {
+  return { where: 'local', engineMs: 0, queuedMs: 0, toWorkerMs: 0, fromWorkerMs: 0, totalMs: 0 };
 }
 
 export interface EngineInfo {
@@ -41,8 +69,10 @@ export interface Backend {
   load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo>;
   run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>>;
   /** `expected`: the languages the caller expects, comma-separated BCP 47 tags ('' = none). */
-  detect(handle: number, text: string, top: number, expected?: string): Promise<LanguageResult[]>;
-  suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]>;
+  detect(handle: number, text: string, top: number, expected?: string, timing?: CallTiming): Promise<LanguageResult[]>;
+  suggest(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): Promise<SuggestionResult[]>;
+  /** The suggester's learnt words (C ABI perch_text_suggester_learn/forget/export_learned/import_learned); export answers the JSON. */
+  learned(handle: number, op: LearnedOp, text?: string): Promise<string>;
   free(handle: number): Promise<void>;
   /** Milliseconds of one call of the built-in probe workload (min of a few runs), and its FLOP. */
   probe(): Promise<{ ms: number; flops: number }>;

@@ -1,6 +1,6 @@
 // The engine: perch's C ABI (src/perch/c_api/perch.h) driven from JS, synchronously, on one
 // instantiated wasm module. Used in-process (Node, or worker: false) and inside the Worker.
-import type { Backend, DTypeName, EngineInfo, IoSpec, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
+import type { Backend, CallTiming, DTypeName, EngineInfo, IoSpec, LearnedOp, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
 import { EngineError, InvalidInputError } from './errors.js';
 import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
@@ -204,6 +204,7 @@ export class Engine implements Backend {
         }
         const prefix = kind === 'language-detection' ? 'perch_language_detector' : 'perch_text_suggester';
         entry.task = this.withOut((out) => this.wasm.fn(`${prefix}_create`)(model, threads, out), `could not create the ${kind} task`);
+        if (kind === 'text-suggestion') entry.info.showThreshold = this.wasm.fn('perch_text_suggester_show_threshold')(entry.task);
         if (kind === 'language-detection') entry.langid = this.detectorCall(entry.task);
       }
     } catch (e) {
@@ -308,8 +309,12 @@ export class Engine implements Backend {
     }
   }
 
-  async detect(handle: number, text: string, top: number, expected = ''): Promise<LanguageResult[]> {
-    return this.detectSync(handle, text, top, expected);
+  async detect(handle: number, text: string, top: number, expected = '', timing?: CallTiming): Promise<LanguageResult[]> {
+    if (!timing) return this.detectSync(handle, text, top, expected);
+    const t0 = performance.now();
+    const out = this.detectSync(handle, text, top, expected);
+    timing.engineMs = performance.now() - t0;
+    return out;
   }
 
   /**
@@ -359,9 +364,33 @@ export class Engine implements Backend {
     return out;
   }
 
-  async suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
+  async learned(handle: number, op: LearnedOp, text = ''): Promise<string> {
     const e = this.entry(handle, 'text-suggestion');
-    return this.taskJson('perch_text_suggester_suggest', e.task, text, [count, maxWords]) as SuggestionResult[];
+    const f = this.wasm.fn;
+    if (op === 'forget') {
+      f('perch_text_suggester_forget')(e.task);
+      return '';
+    }
+    if (op === 'export') return this.cstring(this.withOut((out) => f('perch_text_suggester_export_learned')(e.task, out), 'export learned words'), 1 << 26);
+    const t = this.allocString(text);
+    try {
+      this.check(f(op === 'learn' ? 'perch_text_suggester_learn' : 'perch_text_suggester_import_learned')(e.task, t.ptr, t.len), `${op} learned words`);
+    } finally {
+      this.freePtr(t.ptr);
+    }
+    return '';
+  }
+
+  async suggest(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): Promise<SuggestionResult[]> {
+    return this.suggestSync(handle, text, count, maxWords, timing);
+  }
+
+  suggestSync(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): SuggestionResult[] {
+    const t0 = timing ? performance.now() : 0;
+    const e = this.entry(handle, 'text-suggestion');
+    const out = this.taskJson('perch_text_suggester_suggest', e.task, text, [count, maxWords]) as SuggestionResult[];
+    if (timing) timing.engineMs = performance.now() - t0;
+    return out;
   }
 
   async free(handle: number): Promise<void> {

@@ -22,6 +22,8 @@ export interface PerchEnv {
   deviceMemory: number | undefined;
   /** Why models are not being cached ('' when they are). */
   cacheReason: string;
+  /** URLs of models loaded without a manifest SHA-256, so whose bytes nothing checked. */
+  unverifiedModels: string[];
 }
 
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)
@@ -129,6 +131,7 @@ export function detectEnv(): PerchEnv {
     defaultThreads,
     deviceMemory: typeof dm === 'number' ? dm : undefined,
     cacheReason: '',
+    unverifiedModels: [],
   };
 }
 

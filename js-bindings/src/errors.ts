@@ -46,9 +46,16 @@ export class InvalidInputError extends PerchError {
 export class RemoteError extends PerchError {
   override name = 'RemoteError';
   readonly status: number;
-  constructor(message: string, status = 0, options?: { cause?: unknown }) {
+  /**
+   * The server is unusable rather than refusing this call: unreachable (status 0), failing
+   * (5xx), or answering what no perch server would (a body that is not JSON, such as a proxy's
+   * HTML error page, or JSON of the wrong shape). 'auto' placement falls back to local then.
+   */
+  readonly unusable: boolean;
+  constructor(message: string, status = 0, options?: { cause?: unknown; unusable?: boolean }) {
     super(message, options);
     this.status = status;
+    this.unusable = options?.unusable ?? (status === 0 || status >= 500);
   }
 }
 

@@ -3,10 +3,11 @@ import { getEnv, type PerchEnv } from './env.js';
 
 export { LanguageDetector, type LanguageDetectorCreateOptions, type DetectOptions } from './language_detector.js';
 export type { Availability } from './availability.js';
-export { TextSuggester, type SuggestOptions } from './text_suggester.js';
+export { TextSuggester, type SuggestOptions, type TextSuggesterCreateOptions } from './text_suggester.js';
 export { Model, type ModelInput, type ModelLoadOptions } from './model.js';
 export { installPolyfill } from './polyfill.js';
 export { cache, cacheStats, setModelStore } from './model_fetch.js';
+export { downloadLimits, type DownloadLimits } from './download_limits.js';
 export { CacheApiStore, DirectoryStore, IndexedDbStore, type CacheEntry, type ModelStore } from './cache.js';
 export { PlacementChangeEvent, type TaskCreateOptions } from './task.js';
 export { decidePlacement, type DeviceProfile, type Placement, type PlacementMode } from './placement.js';

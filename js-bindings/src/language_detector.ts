@@ -10,6 +10,7 @@ import { getEnv } from './env.js';
 import { remoteDetect } from './remote.js';
 import type { LanguageResult } from './results.js';
 import { checkCount, Task, type TaskCreateOptions } from './task.js';
+import type { EngineDefaults } from './engine_registry.js';
 import { CONSTRUCT, illegalConstructor, shapeAsInterface } from './webidl_shape.js';
 
 export interface LanguageDetectorCreateOptions extends TaskCreateOptions {
@@ -124,6 +125,14 @@ class LanguageDetectorObject extends Task {
     return 100;
   }
 
+  /**
+   * A detection takes microseconds: on the calling thread it costs less than a message to a
+   * worker and never waits behind another task's call; one thread, so the plain simd build.
+   */
+  protected override engineDefaults(): EngineDefaults {
+    return { numThreads: 1, worker: false, lane: 'language-detection' };
+  }
+
   protected override requiresUserActivation(): boolean {
     return true;
   }
@@ -187,18 +196,20 @@ class LanguageDetectorObject extends Task {
     } catch (e) {
       return Promise.reject(e);
     }
+    const timing = this.newTiming();
     return this.operation(o.signal, 'detect()', async (signal) => {
       const requested = utf8Length(text);
       if (requested > INPUT_QUOTA) {
         throw quotaExceededError(requested, INPUT_QUOTA, `detect() input uses ${requested} of inputQuota ${INPUT_QUOTA} (UTF-8 bytes); pass a shorter excerpt`);
       }
       const raw = await this.dispatch(
-        (m) => m.backend.detect(m.handle, text, ENGINE_TOP, this.#expectedTags),
+        (m) => m.backend.detect(m.handle, text, ENGINE_TOP, this.#expectedTags, timing),
         (r) => remoteDetect(r, text, ENGINE_TOP, signal),
         signal,
+        timing,
       );
       return languageResultList(raw, top);
-    });
+    }, timing);
   }
 }
 

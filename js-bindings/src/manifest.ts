@@ -64,7 +64,12 @@ export async function resolveModelSource(
         throw new InvalidInputError(`the model manifest ${url} is not valid JSON`);
       }
       const m = checkManifest(parsed, url);
-      return { ...m, url: new URL(m.url, url).href };
+      const resolved = new URL(m.url, url);
+      // A manifest fetched from the web names web resources only: never a file of this machine
+      // (in Node, file: URLs and paths are read from disk).
+      if (/^https?:$/.test(new URL(url, 'file:///').protocol) && !/^https?:$/.test(resolved.protocol))
+        throw new InvalidInputError(`the model manifest ${url} points at ${resolved.href}; a manifest served over HTTP(S) may only name http: or https: URLs`);
+      return { ...m, url: resolved.href };
     }
     return { url };
   }

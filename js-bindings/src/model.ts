@@ -59,7 +59,7 @@ export class Model {
         })
       ).bytes;
     }
-    const backend = await getEngine(options);
+    const backend = await getEngine(options, { lane: 'model' });
     const info = await backend.load(bytes, 'model');
     progress.report(1, bytes.length, bytes.length);
     return new Model(backend, info.handle, info.inputs, info.outputs, info.metadata, info.task);

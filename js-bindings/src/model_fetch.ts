@@ -1,6 +1,7 @@
 // Getting model bytes: from the cache when a valid entry exists, else downloaded with progress,
 // verified against the manifest's SHA-256 and size, and written to the cache (awaited).
 import { defaultStore, isQuotaError, type CacheEntry, type ModelStore } from './cache.js';
+import { downloadLimits, readCapped, withTimeout } from './download_limits.js';
 import { getEnv } from './env.js';
 import { ModelDownloadError, ModelIntegrityError, throwIfAborted } from './errors.js';
 import type { ModelManifest } from './manifest.js';
@@ -78,12 +79,26 @@ async function readLocalFile(url: string): Promise<Uint8Array> {
   }
 }
 
-/** Reads a small text resource (manifests) from a URL or, in Node, a file. */
+/** Reads a small text resource (manifests) from a URL or, in Node, a file: capped and timed. */
 export async function readText(url: string, signal?: AbortSignal): Promise<string> {
   if (isFileUrl(url) || isNodePath(url)) return new TextDecoder().decode(await readLocalFile(url));
-  const res = await fetch(url, { signal });
-  if (!res.ok) throw new ModelDownloadError(`HTTP ${res.status} for ${url}`);
-  return res.text();
+  const limit = withTimeout(signal, downloadLimits.manifestTimeoutMs);
+  try {
+    const res = await fetch(url, { signal: limit.signal });
+    if (!res.ok) throw new ModelDownloadError(`HTTP ${res.status} for ${url}`);
+    return new TextDecoder().decode(await readCapped(res, downloadLimits.maxManifestBytes, url));
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    if (limit.timeout.aborted) throw new ModelDownloadError(`no complete answer for ${url} within ${downloadLimits.manifestTimeoutMs} ms`, { cause: e });
+    throw e;
+  }
+}
+
+/** Notes a model loaded without a SHA-256 to check it against (perch.env.unverifiedModels). */
+function noteUnverified(m: ModelManifest): void {
+  if (m.sha256 !== undefined) return;
+  const list = getEnv().unverifiedModels;
+  if (!list.includes(m.url)) list.push(m.url);
 }
 
 async function verify(bytes: Uint8Array, m: ModelManifest, where: string): Promise<string> {
@@ -102,12 +117,22 @@ async function verify(bytes: Uint8Array, m: ModelManifest, where: string): Promi
 }
 
 async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint8Array> {
+  // At most the manifest's size (a longer body is the wrong file), else the default cap; and
+  // at most modelTimeoutMs for the whole transfer.
+  const cap = m.size ?? downloadLimits.maxModelBytes;
+  const limit = withTimeout(opts.signal, downloadLimits.modelTimeoutMs);
+  const failed = (e: unknown, what: string) => {
+    if (opts.signal?.aborted) return opts.signal.reason;
+    if (e instanceof ModelDownloadError) return e;
+    if (limit.timeout.aborted)
+      return new ModelDownloadError(`the download of ${m.url} took longer than ${downloadLimits.modelTimeoutMs} ms; check the network or raise perch.downloadLimits.modelTimeoutMs`, { cause: e });
+    return new ModelDownloadError(`${what}: ${(e as Error).message}`, { cause: e });
+  };
   let res: Response;
   try {
-    res = await fetch(m.url, { signal: opts.signal });
+    res = await fetch(m.url, { signal: limit.signal });
   } catch (e) {
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    throw new ModelDownloadError(`could not download the model ${m.url}: ${(e as Error).message}; check the URL and the network (a cached copy is used when there is one)`, { cause: e });
+    throw failed(e, `could not download the model ${m.url}; check the URL and the network (a cached copy is used when there is one)`);
   }
   if (!res.ok) {
     throw new ModelDownloadError(`could not download the model ${m.url}: the server answered HTTP ${res.status}`);
@@ -116,33 +141,11 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
   const total = m.size ?? (Number.isFinite(header) && header > 0 ? header : 0);
   const report = (n: number) =>
     opts.onProgress?.({ bytesLoaded: n, bytesTotal: total, fraction: total > 0 ? Math.min(1, n / total) : 0 });
-  if (!res.body) {
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    report(bytes.length);
-    return bytes;
-  }
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = res.body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.length;
-      report(loaded);
-    }
+    return await readCapped(res, cap, m.url, report);
   } catch (e) {
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    throw new ModelDownloadError(`the download of ${m.url} broke off after ${loaded} bytes: ${(e as Error).message}`, { cause: e });
+    throw failed(e, `the download of ${m.url} broke off`);
   }
-  const bytes = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
-  }
-  return bytes;
 }
 
 /** URLs being downloaded right now (availability() reports them as 'downloading'). */
@@ -157,6 +160,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
   if (isFileUrl(m.url) || isNodePath(m.url)) {
     const bytes = await readLocalFile(m.url);
     const sha = await verify(bytes, m, m.url);
+    noteUnverified(m);
     opts.onProgress?.({ bytesLoaded: bytes.length, bytesTotal: bytes.length, fraction: 1 });
     return { bytes, sha256: sha, source: 'file' };
   }
@@ -177,6 +181,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
         (m.size === undefined || m.size === hit.bytes.length);
       if (ok) {
         cacheStats.hits++;
+        noteUnverified(m);
         opts.onProgress?.({ bytesLoaded: hit.bytes.length, bytesTotal: hit.bytes.length, fraction: 1 });
         return { bytes: hit.bytes, sha256: sha, source: 'cache' };
       }
@@ -193,6 +198,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
     downloading.delete(m.url);
   }
   const sha = await verify(bytes, m, m.url);
+  noteUnverified(m);
   if (s) {
     try {
       await s.put(m.url, bytes, sha);

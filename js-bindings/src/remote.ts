@@ -1,6 +1,7 @@
 // The remote path: perch-server's task endpoints, which answer with the same objects as the
 // local engine (the server runs the same C++), or any Open Inference Protocol v2 server (KServe,
 // Triton, perch-server's /v2) serving a task model with a BYTES `text` input.
+import { downloadLimits, readCapped } from './download_limits.js';
 import { RemoteError, throwIfAborted } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 
@@ -31,12 +32,19 @@ async function post<T>(opts: RemoteOptions, path: string, body: unknown, signal?
     const why = timeout.aborted ? `no answer within ${opts.timeoutMs ?? 10_000} ms` : (e as Error).message;
     throw new RemoteError(`could not reach the perch server at ${url}: ${why}; check serverUrl or use placement: 'local'`, 0, { cause: e });
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await readCapped(res, downloadLimits.maxRemoteAnswerBytes, url));
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} but its body could not be read: ${(e as Error).message}`, res.status, { cause: e, unusable: true });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} with a body that is not JSON`, res.status);
+    const start = text.slice(0, 80).replace(/\s+/g, ' ');
+    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} with a body that is not JSON (${JSON.stringify(start)}); is serverUrl a perch server?`, res.status, { unusable: true });
   }
   if (!res.ok) {
     const err = parsed as { error?: unknown; code?: unknown };
@@ -49,7 +57,7 @@ async function post<T>(opts: RemoteOptions, path: string, body: unknown, signal?
 
 function checkArray<T>(value: unknown, check: (x: Record<string, unknown>) => boolean, what: string): T[] {
   if (!Array.isArray(value) || !value.every((x) => typeof x === 'object' && x !== null && check(x as Record<string, unknown>))) {
-    throw new RemoteError(`the perch server answered ${what} in an unexpected shape; is serverUrl a perch server?`, 200);
+    throw new RemoteError(`the perch server answered ${what} in an unexpected shape; is serverUrl a perch server?`, 200, { unusable: true });
   }
   return value as T[];
 }

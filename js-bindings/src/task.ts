@@ -3,9 +3,9 @@
 // Language Detector API's model-object algorithms: create() (validation, user activation,
 // download progress, its signal destroying the object later), calls that reject with their
 // signal's reason, destroy() aborting every pending and later call.
-import type { Backend, EngineInfo, ModelKind } from './backend.js';
+import { newCallTiming, type Backend, type CallTiming, type EngineInfo, type LoadedModelInfo, type ModelKind } from './backend.js';
 import { shippedModel, type ShippedModel } from './default_models.js';
-import { getEngine, type EngineOptions } from './engine_registry.js';
+import { getEngine, type EngineDefaults, type EngineOptions } from './engine_registry.js';
 import { getEnv } from './env.js';
 import { anySignal, checkSignal, runAbortable } from './abort.js';
 import type { Availability } from './availability.js';
@@ -65,9 +65,10 @@ export class PlacementChangeEvent extends Event {
   }
 }
 
-interface LocalModel {
+export interface LocalModel {
   backend: Backend;
   handle: number;
+  info?: LoadedModelInfo;
 }
 
 /** Whether this page has transient user activation; true outside browsers (no such notion). */
@@ -76,7 +77,20 @@ function hasUserActivation(): boolean {
   return ua === undefined ? true : ua.isActive;
 }
 
-const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
+/** Resolves in a task after this one: a message to ourselves, not a timer (no 1–4 ms clamp). */
+function nextTask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise<void>((r) => g.setImmediate!(r));
+  if (typeof MessageChannel !== 'function') return new Promise<void>((r) => setTimeout(r, 0));
+  return new Promise<void>((r) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      r();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
 export abstract class Task {
   /** Where calls run now, and why. */
@@ -86,6 +100,8 @@ export abstract class Task {
   onplacementchange: ((e: PlacementChangeEvent) => void) | null = null;
   /** The local engine in use (wasm build, threads, in a Worker or not); undefined while remote only. */
   engine: EngineInfo | undefined;
+  /** Where the time of the last call to finish went (engine, queue, messages, end to end). */
+  lastCallTiming: CallTiming | undefined;
 
   protected local: LocalModel | undefined;
   private localLoading: Promise<LocalModel> | undefined;
@@ -152,7 +168,8 @@ export abstract class Task {
    * A call's work under the spec's abort rules: rejected at once with the reason of the call's
    * signal or of destroy() (whichever aborts first), before or while it runs.
    */
-  protected operation<T>(signal: unknown, where: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  protected operation<T>(signal: unknown, where: string, work: (signal: AbortSignal) => Promise<T>, timing?: CallTiming): Promise<T> {
+    const t0 = timing ? performance.now() : 0;
     let composite: AbortSignal;
     try {
       const own = checkSignal(signal, where);
@@ -160,7 +177,18 @@ export abstract class Task {
     } catch (e) {
       return Promise.reject(e);
     }
-    return runAbortable(composite, () => work(composite));
+    if (!timing) return runAbortable(composite, () => work(composite));
+    return runAbortable(composite, async () => {
+      const result = await work(composite);
+      timing.totalMs = performance.now() - t0;
+      this.lastCallTiming = timing;
+      return result;
+    });
+  }
+
+  /** A fresh record for one call's timing (see lastCallTiming). */
+  protected newTiming(): CallTiming {
+    return newCallTiming();
   }
 
   /**
@@ -225,9 +253,20 @@ export abstract class Task {
     return shipped;
   }
 
+  /** Engine choices of this task kind where the options are silent: a worker lane of its own. */
+  protected engineDefaults(): EngineDefaults {
+    return { lane: this.taskName };
+  }
+
+  private localEngine(): Promise<Backend> {
+    return getEngine(this.options, this.engineDefaults());
+  }
+
   private async loadLocal(monitor: ProgressReporter | undefined, signal?: AbortSignal): Promise<LocalModel> {
     this.localLoading ??= (async () => {
-      const backend = await getEngine(this.options);
+      // The engine starts (worker, wasm compile) while the model downloads.
+      const starting = this.localEngine();
+      starting.catch(() => {}); // its failure is thrown where it is awaited, below
       const src = await this.modelManifest(signal);
       let bytes: Uint8Array;
       if (src instanceof Uint8Array) {
@@ -246,13 +285,15 @@ export abstract class Task {
       }
       throwIfAborted(signal);
       this.noteModelBytes(bytes);
+      const backend = await starting;
+      throwIfAborted(signal);
       const info = await backend.load(bytes, this.kind);
       this.engine = backend.info;
       if (this.destroyed) {
         await backend.free(info.handle);
         throw this.#destruction.signal.reason;
       }
-      return { backend, handle: info.handle };
+      return { backend, handle: info.handle, info };
     })();
     try {
       this.local = await this.localLoading;
@@ -320,7 +361,7 @@ export abstract class Task {
     }
     try {
       if (device.probeFlopsPerMs === undefined) {
-        const backend = await getEngine(this.options);
+        const backend = await this.localEngine();
         const probe = await backend.probe();
         device.probeFlopsPerMs = probe.flops / Math.max(probe.ms, 1e-3);
       }
@@ -381,15 +422,17 @@ export abstract class Task {
     local: (m: LocalModel) => Promise<T>,
     remote: (r: RemoteOptions) => Promise<T>,
     signal: AbortSignal | undefined,
+    timing?: CallTiming,
   ): Promise<T> {
     throwIfAborted(this.#destruction.signal);
     throwIfAborted(signal);
+    if (timing) timing.where = 'local';
     if (this.placement.where === 'remote' && this.remote) {
+      if (timing) timing.where = 'remote';
       try {
         return await remote(this.remote);
       } catch (e) {
-        const unreachable = e instanceof RemoteError && (e.status === 0 || e.status >= 500);
-        if (this.mode !== 'auto' || !unreachable) throw e;
+        if (this.mode !== 'auto' || !(e instanceof RemoteError && e.unusable)) throw e;
         let m: LocalModel;
         try {
           m = await this.loadLocal(undefined, signal);
@@ -398,6 +441,7 @@ export abstract class Task {
         }
         this.setPlacement({ where: 'local', reason: `the server failed (${(e as Error).message}), so the task runs on this device` });
         throwIfAborted(this.#destruction.signal);
+        if (timing) timing.where = 'local';
         return local(m);
       }
     }
@@ -408,6 +452,7 @@ export abstract class Task {
       } catch (e) {
         if (this.mode !== 'auto' || !this.remote || signal?.aborted || this.destroyed) throw e;
         this.setPlacement({ where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` });
+        if (timing) timing.where = 'remote';
         return remote(this.remote);
       }
     }

@@ -61,6 +61,13 @@ async function loadGlue(url: string): Promise<Factory> {
       /* a module worker: fall through to fetch + evaluate */
     }
   }
+  if (typeof g.document === 'object' && g.document !== null) {
+    try {
+      return await loadScriptElement(url);
+    } catch {
+      /* refused (CSP, Trusted Types, CORP): fall through to fetch + evaluate */
+    }
+  }
   let text: string;
   try {
     const res = await fetch(url);
@@ -71,6 +78,30 @@ async function loadGlue(url: string): Promise<Factory> {
   }
   // The glue is a classic script defining `createPerchModule`.
   return new Function(`${text}\n;return createPerchModule;`)() as Factory;
+}
+
+/**
+ * The glue on a page's main thread, as a <script>: allowed wherever the page may load its own
+ * scripts (no CSP 'unsafe-eval'). Its global is read in the script's load event, which follows
+ * its execution at once, before any other script can redefine it.
+ */
+function loadScriptElement(url: string): Promise<Factory> {
+  return new Promise<Factory>((resolve, reject) => {
+    const doc = (globalThis as unknown as { document: Document }).document;
+    const script = doc.createElement('script');
+    script.onload = () => {
+      script.remove();
+      const f = (globalThis as { createPerchModule?: Factory }).createPerchModule;
+      if (typeof f === 'function') resolve(f);
+      else reject(new Error(`${url} defined no createPerchModule`));
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(new Error(`could not load ${url}`));
+    };
+    script.src = url;
+    (doc.head ?? doc.documentElement).appendChild(script);
+  });
 }
 
 async function compileWasm(url: string): Promise<WebAssembly.Module> {
@@ -92,8 +123,49 @@ async function compileWasm(url: string): Promise<WebAssembly.Module> {
   }
 }
 
-export async function instantiateWasm(variant: WasmVariant, files: WasmFiles, threads: number): Promise<WasmInstance> {
-  const [factory, compiled] = await Promise.all([loadGlue(files.glue), compileWasm(files.wasm)]);
+const glues = new Map<string, Promise<Factory>>();
+
+/** A build's glue, loaded once per page or process (a factory makes any number of instances). */
+function loadGlueOnce(url: string): Promise<Factory> {
+  let p = glues.get(url);
+  if (!p) {
+    p = loadGlue(url);
+    glues.set(url, p);
+    p.catch(() => glues.delete(url));
+  }
+  return p;
+}
+
+const compiledModules = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * The compiled module of a .wasm URL, compiled once per page or process: every engine of that
+ * build instantiates it, and workers get it in a message instead of compiling their own.
+ */
+export function compileWasmOnce(url: string): Promise<WebAssembly.Module> {
+  let p = compiledModules.get(url);
+  if (!p) {
+    p = compileWasm(url);
+    compiledModules.set(url, p);
+    p.catch(() => compiledModules.delete(url));
+  }
+  return p;
+}
+
+/**
+ * Instantiates a build. `compiled`: its module when the caller has it or is compiling it (null:
+ * compile here after all).
+ */
+export async function instantiateWasm(
+  variant: WasmVariant,
+  files: WasmFiles,
+  threads: number,
+  compiledModule?: Promise<WebAssembly.Module | null>,
+): Promise<WasmInstance> {
+  const module_ = compiledModule
+    ? compiledModule.then((m) => m ?? compileWasmOnce(files.wasm))
+    : compileWasmOnce(files.wasm);
+  const [factory, compiled] = await Promise.all([loadGlueOnce(files.glue), module_]);
   let memory: WebAssembly.Memory | undefined;
   let mainScript: string = files.glue;
   if (isNode && files.glue.startsWith('file:')) {

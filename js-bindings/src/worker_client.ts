@@ -1,11 +1,12 @@
 // The page side of the inference Worker: a Backend whose calls are posted in order, with model
 // bytes and input tensors transferred, not copied.
-import type { Backend, EngineInfo, LoadedModelInfo, ModelKind, TensorValue } from './backend.js';
+import type { Backend, CallTiming, EngineInfo, LearnedOp, LoadedModelInfo, ModelKind, TensorValue } from './backend.js';
 import type { WasmVariant } from './env.js';
 import { DestroyedError, EngineError, InvalidInputError, PerchError, WasmLoadError } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmFiles } from './wasm_paths.js';
-import type { CallMessage, FromWorker, InitMessage } from './worker_protocol.js';
+import type { CallMessage, FromWorker, InitMessage, ModuleMessage } from './worker_protocol.js';
+import { compileWasmOnce } from './wasm_module.js';
 
 function rebuildError(e: { name: string; message: string; code?: string }): Error {
   switch (e.name) {
@@ -22,9 +23,20 @@ function rebuildError(e: { name: string; message: string; code?: string }): Erro
   }
 }
 
+interface PendingCall {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timing: CallTiming | undefined;
+  /** When it was posted (performance.timeOrigin + now(), ms). */
+  posted: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const NO_TRANSFER: Transferable[] = [];
+
 export class WorkerBackend implements Backend {
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, PendingCall>();
   private closed = false;
 
   private constructor(private readonly worker: Worker, readonly info: EngineInfo) {
@@ -34,6 +46,14 @@ export class WorkerBackend implements Backend {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
+      const t = p.timing;
+      if (t) {
+        // The worker was busy with earlier calls from the post until the previous one ended.
+        t.engineMs = msg.end - msg.start;
+        t.queuedMs = Math.max(0, Math.min(msg.prevEnd, msg.start) - p.posted);
+        t.toWorkerMs = Math.max(0, msg.start - p.posted - t.queuedMs);
+        t.fromWorkerMs = Math.max(0, now() - msg.end);
+      }
       if (msg.ok) p.resolve(msg.value);
       else p.reject(rebuildError(msg.error ?? { name: 'Error', message: 'unknown worker error' }));
     };
@@ -62,6 +82,17 @@ export class WorkerBackend implements Backend {
     });
     const init: InitMessage = { type: 'init', variant, files, threads };
     worker.postMessage(init);
+    // Compiled here (once per page, shared by every worker of this build) while the worker starts.
+    compileWasmOnce(files.wasm).then(
+      (module) => {
+        try {
+          worker.postMessage({ type: 'module', module } satisfies ModuleMessage);
+        } catch {
+          worker.postMessage({ type: 'module', module: null } satisfies ModuleMessage);
+        }
+      },
+      () => worker.postMessage({ type: 'module', module: null } satisfies ModuleMessage),
+    );
     try {
       await ready;
     } catch (e) {
@@ -71,11 +102,11 @@ export class WorkerBackend implements Backend {
     return new WorkerBackend(worker, { variant, threads, inWorker: true });
   }
 
-  private call<T>(method: CallMessage['method'], args: unknown[], transfer: Transferable[] = []): Promise<T> {
+  private call<T>(method: CallMessage['method'], args: unknown[], transfer: Transferable[] = NO_TRANSFER, timing?: CallTiming): Promise<T> {
     if (this.closed) return Promise.reject(new DestroyedError('the engine'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timing, posted: timing ? now() : 0 });
       const msg: CallMessage = { type: 'call', id, method, args };
       this.worker.postMessage(msg, transfer);
     });
@@ -89,11 +120,14 @@ export class WorkerBackend implements Backend {
   run(handle: number, inputs: Record<string, TensorValue>): Promise<Record<string, TensorValue>> {
     return this.call('run', [handle, inputs]);
   }
-  detect(handle: number, text: string, top: number, expected = ''): Promise<LanguageResult[]> {
-    return this.call('detect', [handle, text, top, expected]);
+  detect(handle: number, text: string, top: number, expected = '', timing?: CallTiming): Promise<LanguageResult[]> {
+    return this.call('detect', [handle, text, top, expected], undefined, timing);
   }
-  suggest(handle: number, text: string, count: number, maxWords: number): Promise<SuggestionResult[]> {
-    return this.call('suggest', [handle, text, count, maxWords]);
+  suggest(handle: number, text: string, count: number, maxWords: number, timing?: CallTiming): Promise<SuggestionResult[]> {
+    return this.call('suggest', [handle, text, count, maxWords], undefined, timing);
+  }
+  learned(handle: number, op: LearnedOp, text?: string): Promise<string> {
+    return this.call('learned', [handle, op, text]);
   }
   free(handle: number): Promise<void> {
     return this.call('free', [handle]);

@@ -12,11 +12,17 @@ export interface InitMessage {
 export interface CallMessage {
   type: 'call';
   id: number;
-  method: 'load' | 'run' | 'detect' | 'suggest' | 'free' | 'probe' | 'memoryBytes';
+  method: 'load' | 'run' | 'detect' | 'suggest' | 'learned' | 'free' | 'probe' | 'memoryBytes';
   args: unknown[];
 }
 
-export type ToWorker = InitMessage | CallMessage;
+/** The compiled .wasm, sent after init once the page has it (null: the worker compiles it). */
+export interface ModuleMessage {
+  type: 'module';
+  module: WebAssembly.Module | null;
+}
+
+export type ToWorker = InitMessage | ModuleMessage | CallMessage;
 
 export interface ReplyMessage {
   type: 'reply';
@@ -25,6 +31,13 @@ export interface ReplyMessage {
   value?: unknown;
   /** Error class name and message, rebuilt on the page side. */
   error?: { name: string; message: string; code?: string };
+  /**
+   * The worker's clock (performance.timeOrigin + now(), ms): the call's engine work began and
+   * ended, and the previous call's ended (0 before the first).
+   */
+  start: number;
+  end: number;
+  prevEnd: number;
 }
 
 export interface ReadyMessage {

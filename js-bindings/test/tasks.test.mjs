@@ -47,6 +47,13 @@ test('TextSuggester: create() with no options, suggest() honours count and maxWo
   for (let i = 1; i < out.length; i++) assert.ok(out[i - 1].confidence >= out[i].confidence);
   await assert.rejects(s.suggest('x', { count: 0 }), InvalidInputError);
   await assert.rejects(s.suggest('x', { maxWords: 99 }), InvalidInputError);
+  await assert.rejects(s.suggest('x', { count: 17 }), /count must be an integer from 1 to 16/);
+  await assert.rejects(s.suggest('x', { maxWords: 9 }), /maxWords must be an integer from 0 to 8/);
+  assert.equal((await s.suggest('Thank you very much for', { count: 16, maxWords: 8 })).length <= 16, true);
+  // Ghost text threshold from the model; 'i' alone offers 'I' as a replacement.
+  assert.ok(s.showThreshold > 0 && s.showThreshold < 1);
+  const capital = (await s.suggest('i')).find((r) => r.replace);
+  assert.deepEqual(capital && [capital.text, capital.replace], ['I', true]);
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(s.suggest('Thank you', { signal: ac.signal }), { name: 'AbortError' });
@@ -75,4 +82,20 @@ test('an aborted signal stops create() with AbortError', async () => {
   ac.abort();
   await assert.rejects(LanguageDetector.create({ signal: ac.signal }), { name: 'AbortError' });
   await assert.rejects(TextSuggester.create({ signal: ac.signal }), { name: 'AbortError' });
+});
+
+test('TextSuggester learns from its user on the device: learn(), forget(), learn: false', async () => {
+  const s = await TextSuggester.create();
+  const has = (out) => out.some((r) => r.text === 'blax');
+  assert.equal(has(await s.suggest('I like the Zor')), false);
+  await s.learn('We use the Zorblax engine here. The Zorblax engine is fast.');
+  assert.equal((await s.suggest('I like the Zor'))[0].text, 'blax');
+  await s.forget();
+  assert.equal(has(await s.suggest('I like the Zor')), false);
+  await assert.rejects(s.learn(), InvalidInputError);
+  s.destroy();
+  const off = await TextSuggester.create({ learn: false });
+  await off.learn('We use the Zorblax engine here. The Zorblax engine is fast.');
+  assert.equal(has(await off.suggest('I like the Zor')), false);
+  off.destroy();
 });

@@ -20,10 +20,13 @@ int run_bench(const std::vector<std::string>& args) {
   ModelOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--runs" || a == "--warmup" || a == "--threads" || a == "--shape") {
+    if (a == "--runs" || a == "--warmup" || a == "--threads" || a == "--shape" || a == "--max-arena-bytes") {
       if (i + 1 >= args.size()) return fail("bench", a + " needs a value");
       const std::string& v = args[++i];
-      if (a == "--runs") runs = std::atoi(v.c_str());
+      if (a == "--max-arena-bytes") {
+        Status st = parse_max_arena_bytes(v, &options);
+        if (!st.is_ok()) return fail("bench", st.message());
+      } else if (a == "--runs") runs = std::atoi(v.c_str());
       else if (a == "--warmup") warmup = std::atoi(v.c_str());
       else if (a == "--threads") threads = std::atoi(v.c_str());
       else {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/inputs.h"
 #include "perch/runtime/model.h"
 #include "perch/runtime/model_impl.h"
 
@@ -48,14 +49,21 @@ std::string short_value(const std::string& v) {
 int run_inspect(const std::vector<std::string>& args) {
   std::string path;
   bool as_json = false;
-  for (const auto& a : args) {
+  ModelOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
     if (a == "--json") as_json = true;
+    else if (a == "--max-arena-bytes") {
+      if (i + 1 >= args.size()) return fail("inspect", a + " needs a value");
+      Status st = parse_max_arena_bytes(args[++i], &options);
+      if (!st.is_ok()) return fail("inspect", st.message());
+    }
     else if (!a.empty() && a[0] == '-') return fail("inspect", "unknown option '" + a + "'");
     else if (path.empty()) path = a;
     else return fail("inspect", "more than one model given");
   }
   if (path.empty()) return fail("inspect", "usage: perch inspect MODEL [--json]");
-  auto loaded = Model::load_file(path);
+  auto loaded = Model::load_file(path, options);
   if (!loaded.is_ok()) return fail("inspect", path + ": " + loaded.status().to_string());
   const Model& model = *loaded.value();
   const Model::Impl& m = model.impl();
@@ -119,14 +127,16 @@ int run_inspect(const std::vector<std::string>& args) {
   for (const auto& t : tensors)
     std::printf("  %-28s %-4s %-16s %zu bytes\n", t["name"].get<std::string>().c_str(),
                 t["dtype"].get<std::string>().c_str(), t["shape"].dump().c_str(), t["bytes"].get<size_t>());
-  std::printf("\nweight bytes: %zu\narena bytes:  %zu (intermediates and scratch, %zu before reuse)\n",
-              model.weight_bytes(), model.arena_bytes(), m.planned_value_bytes);
+  std::printf("\nweight bytes: %zu\narena bytes:  %zu (intermediates and scratch, %llu before reuse)\n",
+              model.weight_bytes(), model.arena_bytes(), static_cast<unsigned long long>(m.planned_value_bytes));
+  if (model.kv_cache_bytes())
+    std::printf("KV cache bytes: %llu\n", static_cast<unsigned long long>(model.kv_cache_bytes()));
   return 0;
 }
 
 }  // namespace
 
-PERCH_CLI_COMMAND(inspect, "inspect", "inspect MODEL [--json]", "print metadata, inputs/outputs, nodes and sizes",
+PERCH_CLI_COMMAND(inspect, "inspect", "inspect MODEL [--json] [--max-arena-bytes N]", "print metadata, inputs/outputs, nodes and sizes",
                   run_inspect);
 
 }  // namespace perch::cli

@@ -28,6 +28,16 @@ Status parse_dims(const std::string& text, Shape* out) {
   return Status::ok();
 }
 
+Status parse_max_arena_bytes(const std::string& text, ModelOptions* options) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno || n == 0)
+    return invalid_argument("--max-arena-bytes wants a positive byte count, got '" + text + "'");
+  options->max_arena_bytes = n;
+  return Status::ok();
+}
+
 namespace {
 
 Status parse_values(const IoInfo& io, const std::string& text, std::vector<unsigned char>* bytes, int64_t* count) {

@@ -18,6 +18,8 @@ struct InputData {
 
 // "2,3" -> {2, 3}
 Status parse_dims(const std::string& text, Shape* out);
+// "--max-arena-bytes N": N a positive byte count (ModelOptions::max_arena_bytes).
+Status parse_max_arena_bytes(const std::string& text, ModelOptions* options);
 // Builds the input named `io.name` from its value spec ("@file" or "1,2,3") and optional shape.
 Status make_input(const IoInfo& io, const std::string& spec, const Shape* shape, InputData* out);
 // Random input of the given shape: floats in [-1, 1), integers all 0 (valid ids and offsets).

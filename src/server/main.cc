@@ -167,9 +167,11 @@ int run(int argc, char** argv) {
   ctx.admission = std::make_unique<AdmissionQueue>(
       opt.threads, opt.queue, std::chrono::milliseconds(opt.queue_timeout_ms));
 
+  perch::ModelOptions model_options;
+  model_options.max_arena_bytes = opt.max_arena_bytes;
   st = ctx.registry.load_directory(opt.models_dir, opt.threads, [](const std::string& line) {
     std::fprintf(stderr, "perch-server: %s\n", line.c_str());
-  });
+  }, model_options);
   if (!st.is_ok()) {
     std::fprintf(stderr, "perch-server: %s\n", st.message().c_str());
     return 2;

@@ -48,7 +48,7 @@ bool is_valid_model_name(const std::string& name) {
 
 perch::Status ModelRegistry::load_directory(
     const std::string& dir, int pool_size,
-    const std::function<void(const std::string&)>& report) {
+    const std::function<void(const std::string&)>& report, const perch::ModelOptions& options) {
   // DIR/*.perch and DIR/*/*.perch (the repository keeps models/<task>/<name>.perch).
   std::vector<std::string> files;
   if (!list_model_files(dir, 1, &files)) {
@@ -73,7 +73,7 @@ perch::Status ModelRegistry::load_directory(
       report("skipped " + path + ": model names may only use letters, digits, '_', '.', '-'");
       continue;
     }
-    auto loaded = perch::Model::load_file(path);
+    auto loaded = perch::Model::load_file(path, options);
     if (!loaded.is_ok()) {
       report("skipped " + path + ": " + loaded.status().to_string());
       continue;

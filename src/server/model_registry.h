@@ -28,7 +28,8 @@ class ModelRegistry {
   // Loads every DIR/*.perch and DIR/*/*.perch (sorted by path; a repeated name is skipped).
   // `report` receives one line per skipped file. Fails only when DIR cannot be read.
   perch::Status load_directory(const std::string& dir, int pool_size,
-                               const std::function<void(const std::string&)>& report);
+                               const std::function<void(const std::string&)>& report,
+                               const perch::ModelOptions& options = {});
 
   // nullptr when absent.
   LoadedModel* find(const std::string& name);

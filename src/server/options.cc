@@ -29,7 +29,7 @@ std::string usage() {
          "         [--threads N] [--queue N]\n"
          "         [--http-threads N] [--max-pending-connections N] [--queue-timeout-ms MS]\n"
          "         [--max-body-bytes N] [--max-text-bytes N] [--max-batch N] [--read-timeout-s S]\n"
-         "         [--write-timeout-s S] [--access-log -|off|FILE]\n";
+         "         [--write-timeout-s S] [--access-log -|off|FILE] [--max-arena-bytes N]\n";
 }
 
 perch::Status parse_options(int argc, const char* const* argv, ServerOptions* out) {
@@ -115,6 +115,9 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
     } else if (flag == "--max-batch") {
       PERCH_RETURN_IF_ERROR(number(1, 100000));
       o.max_batch = static_cast<int>(n);
+    } else if (flag == "--max-arena-bytes") {  // session memory a model may plan (ModelOptions)
+      PERCH_RETURN_IF_ERROR(number(1L << 16, 1L << 40));
+      o.max_arena_bytes = static_cast<uint64_t>(n);
     } else if (flag == "--access-log") {
       o.access_log = value;
     } else {

@@ -1,10 +1,12 @@
 // Command-line options of perch-server and their parser (no exceptions, every value checked).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "perch/core/status.h"
+#include "perch/runtime/model.h"
 
 namespace perch_server {
 
@@ -27,6 +29,7 @@ struct ServerOptions {
   size_t max_text_bytes = 1 << 18;  // per text, in UTF-8 bytes (the JS API's 65,536 chars)
   int max_batch = 64;               // texts per batch request
   size_t max_tensor_elements = 1 << 20;  // per v2 input tensor
+  uint64_t max_arena_bytes = perch::kDefaultMaxArenaBytes;  // per session: a model over it is skipped
   std::string access_log = "-";     // "-": stderr, "off", or a file path
 };
 

@@ -18,9 +18,11 @@ class TextSuggestionRunner : public TaskRunner {
 
   perch::Status run(const std::vector<std::string>& texts, const nlohmann::json& params,
                     std::vector<std::string>* results) override {
-    int count = 3, max_words = 3;  // the JS API's defaults and ranges; the suggester clamps
-    PERCH_RETURN_IF_ERROR(integer_param(params, "count", 1, 10, 3, &count));
-    PERCH_RETURN_IF_ERROR(integer_param(params, "maxWords", 1, 16, 3, &max_words));
+    int count = 0, max_words = 0;  // the limits of perch.h, as the JS API and the CLI take them
+    PERCH_RETURN_IF_ERROR(integer_param(params, "count", PERCH_SUGGEST_COUNT_MIN, PERCH_SUGGEST_COUNT_MAX,
+                                        PERCH_SUGGEST_COUNT_DEFAULT, &count));
+    PERCH_RETURN_IF_ERROR(integer_param(params, "maxWords", PERCH_SUGGEST_MAX_WORDS_MIN, PERCH_SUGGEST_MAX_WORDS_MAX,
+                                        PERCH_SUGGEST_MAX_WORDS_DEFAULT, &max_words));
     ObjectPool<perch::TextSuggester>::Lease suggester;
     PERCH_RETURN_IF_ERROR(pool_.acquire(&suggester));
     for (const std::string& text : texts) {

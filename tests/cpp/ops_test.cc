@@ -67,6 +67,10 @@ Value i32(const std::string& name, Shape shape, std::vector<int32_t> data) {
   return make_value(name, DType::kI32, shape, data);
 }
 
+Value u8(const std::string& name, Shape shape, std::vector<uint8_t> data) {
+  return make_value(name, DType::kU8, shape, data);
+}
+
 Value absent() { return Value(); }
 
 struct Random {
@@ -83,6 +87,19 @@ struct Random {
     std::vector<int8_t> v(static_cast<size_t>(shape.numel()));
     for (int8_t& x : v) x = static_cast<int8_t>(d(rng));
     return make_value(name, DType::kI8, shape, v, constant);
+  }
+  Value mask(const std::string& name, Shape shape) {
+    std::uniform_int_distribution<int> d(0, 1);
+    std::vector<uint8_t> v(static_cast<size_t>(shape.numel()));
+    for (uint8_t& x : v) x = static_cast<uint8_t>(d(rng));
+    return ::u8(name, shape, v);
+  }
+  // Integers in [lo, hi] (may be negative: i32 arithmetic and negative Gather indices).
+  Value ints(const std::string& name, Shape shape, int32_t lo, int32_t hi) {
+    std::uniform_int_distribution<int32_t> d(lo, hi);
+    std::vector<int32_t> v(static_cast<size_t>(shape.numel()));
+    for (int32_t& x : v) x = d(rng);
+    return ::i32(name, shape, v);
   }
   Value ids(const std::string& name, Shape shape, int32_t below) {
     std::uniform_int_distribution<int32_t> d(0, below - 1);
@@ -189,7 +206,7 @@ Result<Output> run_case(const OpCase& c, Backend backend, int threads) {
   std::vector<std::string> names;
   PERCH_ASSIGN_OR_RETURN(auto kernel, build(c, backend, weights, &infos, &constants, &names));
   const int n_in = static_cast<int>(c.inputs.size());
-  const size_t scratch_bytes = kernel->scratch_bytes(infos.data(), n_in);
+  const size_t scratch_bytes = static_cast<size_t>(kernel->scratch_bytes(infos.data(), n_in));
   GuardedBuffer scratch(scratch_bytes);
 
   ThreadPool pool(threads);
@@ -200,6 +217,7 @@ Result<Output> run_case(const OpCase& c, Backend backend, int threads) {
   RunContext ctx;
   ctx.pool = &pool;
   ctx.scratch = scratch.data();
+  ctx.scratch_bytes = scratch_bytes;
   ctx.kv = &kv;
 
   Output result;
@@ -370,6 +388,68 @@ std::vector<OpCase> elementwise_cases(Random& r) {
       cases.push_back(c);
     }
   }
+  // Pow, i32 arithmetic (division by zero included: 0, never a trap) and the comparisons.
+  for (const auto& p : pairs) {
+    OpCase pw;
+    pw.op = "Pow";
+    pw.inputs = {r.f32("a", p[0], false, 0.5f, 2.f), r.f32("b", p[1], false, -2.f, 2.f)};
+    cases.push_back(pw);
+    for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow"}) {
+      OpCase c;
+      c.op = op;
+      c.inputs = {r.ints("a", p[0], -1000, 1000), r.ints("b", p[1], -3, 3)};
+      cases.push_back(c);
+    }
+    for (const char* op : {"Equal", "Less", "Greater"}) {
+      OpCase c;
+      c.op = op;
+      c.inputs = {r.ints("a", p[0], -2, 2), r.ints("b", p[1], -2, 2)};
+      cases.push_back(c);
+      c.inputs = {r.f32("a", p[0]), r.f32("b", p[1])};
+      cases.push_back(c);
+    }
+    OpCase w;
+    w.op = "Where";
+    w.inputs = {r.mask("c", p[0]), r.f32("a", p[1]), r.f32("b", p[0])};
+    cases.push_back(w);
+    w.inputs = {r.mask("c", p[1]), r.ints("a", p[0], -9, 9), r.ints("b", Shape{1}, -9, 9)};
+    cases.push_back(w);
+  }
+  // Math functions over the ranges they are defined on.
+  struct Fn { const char* op; float lo, hi; };
+  for (Fn f : {Fn{"Sqrt", 0.f, 9.f}, Fn{"Reciprocal", 0.25f, 4.f}, Fn{"Neg", -5.f, 5.f}, Fn{"Abs", -5.f, 5.f},
+               Fn{"Exp", -10.f, 10.f}, Fn{"Log", 0.01f, 100.f}, Fn{"Erf", -4.f, 4.f}}) {
+    for (Shape sh : {Shape{1}, Shape{3, 17}, Shape{300, 70}}) {
+      OpCase c;
+      c.op = f.op;
+      c.inputs = {r.f32("x", sh, false, f.lo, f.hi)};
+      cases.push_back(c);
+    }
+  }
+  for (json attrs : {json{{"min", -0.5}, {"max", 0.25}}, json{{"min", 0}}, json{{"max", 0.1}}, json::object()}) {
+    OpCase c;
+    c.op = "Clip";
+    c.attrs = attrs;
+    c.inputs = {r.f32("x", Shape{7, 33})};
+    cases.push_back(c);
+  }
+  // Expand, Cast between every dtype pair the importer uses.
+  for (const auto& p : pairs) {
+    OpCase e;
+    e.op = "Expand";
+    e.attrs = {{"shape", std::vector<int64_t>(p[1].data(), p[1].data() + p[1].rank())}};
+    e.inputs = {r.f32("x", p[0])};
+    cases.push_back(e);
+  }
+  for (const char* to : {"f32", "f16", "i32", "i8", "u8"}) {
+    for (Value v : {r.f32("x", Shape{5, 7}, false, -300.f, 300.f), r.ints("x", Shape{9}, -400, 400), r.mask("x", Shape{2, 3})}) {
+      OpCase c;
+      c.op = "Cast";
+      c.attrs = {{"to", to}};
+      c.inputs = {v};
+      cases.push_back(c);
+    }
+  }
   OpCase tanh_gelu;
   tanh_gelu.op = "Gelu";
   tanh_gelu.attrs = {{"approximate", "tanh"}};
@@ -405,8 +485,30 @@ std::vector<OpCase> normalization_cases(Random& r) {
     sm.inputs = {r.f32("x", Shape{3, 5, 7})};
     cases.push_back(sm);
   }
+  for (int axis : {0, -1, 1}) {
+    OpCase ls;
+    ls.op = "LogSoftmax";
+    ls.attrs = {{"axis", axis}};
+    ls.inputs = {r.f32("x", Shape{3, 5, 7}, false, -20.f, 20.f)};
+    cases.push_back(ls);
+    for (int keep : {0, 1}) {
+      OpCase am;
+      am.op = "ArgMax";
+      am.attrs = {{"axis", axis}, {"keepdims", keep}, {"select_last_index", axis == 1 ? 1 : 0}};
+      am.inputs = {r.f32("x", Shape{3, 5, 7})};
+      cases.push_back(am);
+    }
+  }
   for (json axes : {json::array({1}), json::array({0, 2}), json::array({-1}), json()}) {
     for (int keep : {0, 1}) {
+      for (const char* op : {"ReduceSum", "ReduceMax"}) {
+        OpCase c;
+        c.op = op;
+        c.attrs = {{"keepdims", keep}};
+        if (!axes.is_null()) c.attrs["axes"] = axes;
+        c.inputs = {r.f32("x", Shape{3, 17, 5})};
+        cases.push_back(c);
+      }
       OpCase c;
       c.op = "ReduceMean";
       c.attrs = {{"keepdims", keep}};
@@ -447,6 +549,13 @@ std::vector<OpCase> lookup_cases(Random& r) {
       }
     }
   }
+  for (int axis : {1, -1, 2}) {  // along other axes, negative indices counting from the end
+    OpCase g;
+    g.op = "Gather";
+    g.attrs = {{"axis", axis}};
+    g.inputs = {r.f32("x", Shape{3, 4, 5}), r.ints("ids", Shape{2, 3}, -4, 3)};
+    cases.push_back(g);
+  }
   OpCase gi;  // any dtype gathers: i32 rows
   gi.op = "Gather";
   gi.inputs = {r.ids("table", Shape{6, 3}, 1000), r.ids("ids", Shape{4}, 6)};
@@ -476,6 +585,7 @@ std::vector<OpCase> layout_cases(Random& r) {
   add("Slice", {{"starts", {-1}}, {"ends", {1000}}, {"axes", {0}}}, {r.f32("x", Shape{17, 5})});
   add("Slice", {{"starts", {1, 0}}, {"ends", {-1, 100}}, {"steps", {2, 3}}}, {r.f32("x", Shape{9, 16})});
   add("Slice", {{"starts", {5}}, {"ends", {2}}, {"axes", {1}}}, {r.f32("x", Shape{3, 7})});
+  add("Slice", {{"starts", {-1, 10}}, {"ends", {INT64_MIN, 0}}, {"steps", {-1, -3}}}, {r.f32("x", Shape{9, 16})});
   add("Slice", {{"starts", {-100, 2}}, {"ends", {3, -1}}, {"axes", {2, 0}}, {"steps", {1, 1}}}, {r.f32("x", Shape{4, 3, 33})});
   return cases;
 }
@@ -536,7 +646,7 @@ TEST_CASE("every op's fast kernels match the reference on random shapes, guards 
 TEST_CASE("the registry finds every op by name and nothing else", "[ops]") {
   int count = 0;
   const char* const* names = op_names(&count);
-  REQUIRE(count == 22);
+  REQUIRE(count == 41);  // docs/ops.md lists each; update both when adding an op
   for (int i = 0; i < count; ++i) REQUIRE(find_op(names[i]) != nullptr);
   REQUIRE(find_op("Attention") != nullptr);
   REQUIRE(find_op("attention") == nullptr);
@@ -676,6 +786,66 @@ TEST_CASE("layout ops move the right elements", "[ops]") {
   require_close(all.floats(), {2.5f});
 }
 
+TEST_CASE("ONNX-import ops at known points: math, Clip, comparisons, Where, Expand, Cast, ArgMax", "[ops]") {
+  auto fn = [&](const char* op, std::vector<float> x, json attrs = json::object()) {
+    return run_ok(make(op, attrs, {f32("x", Shape{static_cast<int64_t>(x.size())}, x)})).floats();
+  };
+  require_close(fn("Sqrt", {0, 4, 2.25f}), {0, 2, 1.5f});
+  require_close(fn("Reciprocal", {4, -0.5f}), {0.25f, -2});
+  require_close(fn("Neg", {1, -2}), {-1, 2});
+  require_close(fn("Abs", {-3, 2}), {3, 2});
+  require_close(fn("Exp", {0, 1}), {1, 2.71828183f});
+  require_close(fn("Log", {1, 2.71828183f}), {0, 1});
+  require_close(fn("Erf", {0, 0.5f, -1}), {0, 0.52049988f, -0.84270079f});
+  require_close(fn("Clip", {-2, 0.5f, 3}, {{"min", -1}, {"max", 1}}), {-1, 0.5f, 1});
+  require_close(fn("Clip", {-2, 3}, {{"min", 2}, {"max", 1}}), {1, 1});  // min > max gives max
+  require_close(fn("LogSoftmax", {0, std::log(3.f)}), {std::log(0.25f), std::log(0.75f)});
+  // LogSoftmax stays exact where log(softmax) would underflow to -inf.
+  require_close(fn("LogSoftmax", {0, 200}), {-200, 0});
+  require_close(run_ok(make("Pow", json::object(), {f32("a", Shape{3}, {2, 4, 9}), f32("b", Shape{}, {0.5f})})).floats(),
+                {1.41421356f, 2, 3});
+  Output ip = run_ok(make("Pow", json::object(), {i32("a", Shape{3}, {2, -3, 100000}), i32("b", Shape{}, {3})}));
+  REQUIRE(std::vector<int32_t>(ip.as<int32_t>(), ip.as<int32_t>() + 3) == std::vector<int32_t>{8, -27, INT32_MAX});
+  Output id = run_ok(make("Div", json::object(), {i32("a", Shape{4}, {7, -7, 5, INT32_MIN}), i32("b", Shape{4}, {2, 2, 0, -1})}));
+  REQUIRE(std::vector<int32_t>(id.as<int32_t>(), id.as<int32_t>() + 4) == std::vector<int32_t>{3, -3, 0, INT32_MIN});
+  Output ia = run_ok(make("Add", json::object(), {i32("a", Shape{2}, {INT32_MAX, 1}), i32("b", Shape{}, {1})}));
+  REQUIRE(std::vector<int32_t>(ia.as<int32_t>(), ia.as<int32_t>() + 2) == std::vector<int32_t>{INT32_MIN, 2});
+  const Value a = f32("a", Shape{2, 2}, {1, 2, 3, 4});
+  const Value b = f32("b", Shape{2}, {2, 3});
+  for (auto [op, want] : {std::pair<const char*, std::vector<uint8_t>>{"Equal", {0, 0, 0, 0}}, {"Less", {1, 1, 0, 0}}, {"Greater", {0, 0, 1, 1}}}) {
+    Output y = run_ok(make(op, json::object(), {a, b}));
+    REQUIRE(y.dtype == DType::kU8);
+    REQUIRE(std::vector<uint8_t>(y.as<uint8_t>(), y.as<uint8_t>() + 4) == want);
+  }
+  Output eq = run_ok(make("Equal", json::object(), {i32("a", Shape{3}, {1, 2, 3}), i32("b", Shape{3}, {1, 0, 3})}));
+  REQUIRE(std::vector<uint8_t>(eq.as<uint8_t>(), eq.as<uint8_t>() + 3) == std::vector<uint8_t>{1, 0, 1});
+  Output w = run_ok(make("Where", json::object(), {u8("c", Shape{2, 1}, {1, 0}), a, f32("z", Shape{}, {-1})}));
+  REQUIRE(w.shape == Shape{2, 2});
+  require_close(w.floats(), {1, 2, -1, -1});
+  Output e = run_ok(make("Expand", {{"shape", {2, 1, 3}}}, {f32("x", Shape{2, 1}, {5, 6})}));
+  REQUIRE(e.shape == Shape{2, 2, 3});
+  require_close(e.floats(), {5, 5, 5, 6, 6, 6, 5, 5, 5, 6, 6, 6});
+  Output c = run_ok(make("Cast", {{"to", "i32"}}, {f32("x", Shape{5}, {-1.7f, 2.9f, 3e9f, -3e9f, NAN})}));
+  REQUIRE(c.dtype == DType::kI32);
+  REQUIRE(std::vector<int32_t>(c.as<int32_t>(), c.as<int32_t>() + 5) == std::vector<int32_t>{-1, 2, INT32_MAX, INT32_MIN, 0});
+  Output cf = run_ok(make("Cast", {{"to", "f32"}}, {u8("x", Shape{2}, {0, 255})}));
+  require_close(cf.floats(), {0, 255});
+  Output am = run_ok(make("ArgMax", {{"axis", 1}, {"keepdims", 0}}, {f32("x", Shape{2, 3}, {1, 5, 5, 7, 0, 7})}));
+  REQUIRE(std::vector<int32_t>(am.as<int32_t>(), am.as<int32_t>() + 2) == std::vector<int32_t>{1, 0});
+  Output al = run_ok(make("ArgMax", {{"axis", 1}, {"select_last_index", 1}}, {f32("x", Shape{2, 3}, {1, 5, 5, 7, 0, 7})}));
+  REQUIRE(al.shape == Shape{2, 1});
+  REQUIRE(std::vector<int32_t>(al.as<int32_t>(), al.as<int32_t>() + 2) == std::vector<int32_t>{2, 2});
+  const Value x = f32("x", Shape{2, 3}, {0, 1, 2, 3, 4, 5});
+  require_close(run_ok(make("ReduceSum", {{"axes", {0}}}, {x})).floats(), {3, 5, 7});
+  require_close(run_ok(make("ReduceMax", {{"axes", {1}}, {"keepdims", 0}}, {x})).floats(), {2, 5});
+  Output g = run_ok(make("Gather", {{"axis", 1}}, {x, i32("i", Shape{2}, {-1, 0})}));
+  REQUIRE(g.shape == Shape{2, 2});
+  require_close(g.floats(), {2, 0, 5, 3});
+  Output rev = run_ok(make("Slice", {{"starts", {-1}}, {"ends", {INT64_MIN}}, {"axes", {1}}, {"steps", {-2}}}, {x}));
+  REQUIRE(rev.shape == Shape{2, 2});
+  require_close(rev.floats(), {2, 0, 5, 3});
+}
+
 TEST_CASE("Attention: one key returns its value; causal rows see only the past", "[ops]") {
   // One row: softmax over a single key is 1, so the output is v whatever q is.
   Output one = run_ok(make("Attention", {{"num_heads", 2}},
@@ -718,8 +888,10 @@ TEST_CASE("Attention reports its appended rows as pending and honours the cache 
   KvCache kv;
   REQUIRE(kv.declare_slot(0, 4, 2).is_ok());
   ThreadPool pool(1);
-  AlignedBuffer scratch(kernel.value()->scratch_bytes(infos.data(), 3));
+  const uint64_t scratch_bytes = kernel.value()->scratch_bytes(infos.data(), 3);
+  AlignedBuffer scratch(static_cast<size_t>(scratch_bytes));
   RunContext ctx{&pool, scratch.data(), &kv};
+  ctx.scratch_bytes = scratch_bytes;
   std::vector<Tensor> in = constants;
   std::vector<float> y(6);
   Tensor out{DType::kF32, Shape{3, 2}, y.data()};
@@ -772,11 +944,16 @@ TEST_CASE("bad attrs are rejected at build with the op and attr named", "[ops]")
   require_error(build_status(make("Reshape", json::object(), {x})), StatusCode::kInvalidModel, "'shape' is required");
   require_error(build_status(make("Reshape", {{"shape", {-1, -1}}}, {x})), StatusCode::kInvalidModel, "more than one -1");
   require_error(build_status(make("Transpose", {{"perm", {0, 0}}}, {x})), StatusCode::kInvalidModel, "not a permutation");
-  require_error(build_status(make("Slice", {{"starts", {0}}, {"ends", {1}}, {"steps", {0}}}, {x})), StatusCode::kInvalidModel, "positive");
+  require_error(build_status(make("Slice", {{"starts", {0}}, {"ends", {1}}, {"steps", {0}}}, {x})), StatusCode::kInvalidModel, "non-zero");
   require_error(build_status(make("Slice", {{"starts", {0, 1}}, {"ends", {1}}}, {x})), StatusCode::kInvalidModel, "same length");
   require_error(build_status(make("Concat", json::object(), {x, x})), StatusCode::kInvalidModel, "'axis' is required");
   require_error(build_status(make("EmbeddingBag", {{"mode", "max"}}, {x, x, x})), StatusCode::kInvalidModel, "'mode'");
-  require_error(build_status(make("Gather", {{"axis", 1}}, {x, i32("i", Shape{1}, {0})})), StatusCode::kInvalidModel, "only 0");
+  require_error(run_status(make("Gather", {{"axis", 2}}, {x, i32("i", Shape{1}, {0})})), StatusCode::kInvalidArgument,
+                "attr 'axis' = 2 out of range");
+  require_error(build_status(make("Cast", {{"to", "f64"}}, {x})), StatusCode::kInvalidModel, "'to' = 'f64'");
+  require_error(build_status(make("Expand", json::object(), {x})), StatusCode::kInvalidModel, "'shape' is required");
+  require_error(build_status(make("ArgMax", {{"keepdims", 2}}, {x})), StatusCode::kInvalidModel, "keepdims");
+  require_error(build_status(make("Clip", {{"min", "a"}}, {x})), StatusCode::kInvalidModel, "must be a number");
   require_error(build_status(make("FullyConnected", {{"activation", "elu"}}, {x, f32("w", Shape{1, 3}, {1, 2, 3}, true)})),
                 StatusCode::kInvalidModel, "activation");
   require_error(build_status(make("FullyConnected", json::object(), {x, f32("w", Shape{1, 3}, {1, 2, 3})})),
@@ -805,6 +982,10 @@ TEST_CASE("bad shapes are reported by shape inference", "[ops]") {
   require_error(run_status(make("Gather", json::object(), {a, f32("i", Shape{1}, {0})})), StatusCode::kInvalidArgument, "must be i32");
   require_error(run_status(make("Attention", {{"num_heads", 2}}, {a, a, a})),
                 StatusCode::kInvalidArgument, "not a positive multiple");
+  require_error(run_status(make("Where", json::object(), {a, a, a})), StatusCode::kInvalidArgument, "must be u8");
+  require_error(run_status(make("Add", json::object(), {a, i32("b", Shape{1}, {1})})), StatusCode::kInvalidArgument, "must be f32");
+  require_error(run_status(make("Expand", {{"shape", {4, 1}}}, {a})), StatusCode::kInvalidArgument, "does not broadcast");
+  require_error(run_status(make("ArgMax", {{"axis", 1}}, {f32("e", Shape{2, 0}, {})})), StatusCode::kInvalidArgument, "empty");
   require_error(run_status(make("Softmax", {{"axis", 2}}, {f32("x", Shape{2, 3}, {0, 1, 2, 3, 4, 5})})),
                 StatusCode::kInvalidModel, "out of range");
 }
@@ -812,8 +993,9 @@ TEST_CASE("bad shapes are reported by shape inference", "[ops]") {
 TEST_CASE("out-of-range ids and offsets are errors, not crashes", "[ops]") {
   const Value emb = f32("e", Shape{3, 2}, {0, 1, 2, 3, 4, 5}, true);
   require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{2}, {0, 3})})), StatusCode::kOutOfRange,
-                "Gather: index 3 at position 1 is outside [0, 3)");
-  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {-1})})), StatusCode::kOutOfRange, "outside");
+                "Gather: index 3 at position 1 is outside [-3, 3)");
+  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {-4})})), StatusCode::kOutOfRange, "outside [-3, 3)");
+  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {INT32_MIN})})), StatusCode::kOutOfRange, "outside");
   require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 7}), i32("o", Shape{1}, {0})})),
                 StatusCode::kOutOfRange, "id 7");
   // Negative ids (checked as unsigned) and INT32_MIN are out of range too, wherever they sit.

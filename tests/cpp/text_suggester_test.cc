@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,6 +61,37 @@ std::shared_ptr<const Model> model_with(const std::string& key, const std::strin
   auto out = write_perch_bytes(tensors, metadata);
   REQUIRE(out.is_ok());
   auto m = Model::load(out.value().data(), out.value().size());
+  REQUIRE(m.is_ok());
+  return m.value();
+}
+
+// The shipped model with f32 tensor `name` rewritten by `edit` and perch.lexicon set to
+// `lexicon`: hostile weights made in the test.
+template <typename Edit>
+std::shared_ptr<const Model> model_with_tensor(const std::string& name, Edit edit, const std::string& lexicon) {
+  const std::vector<uint8_t> bytes = model_bytes();
+  auto file = read_perch_file(bytes.data(), bytes.size());
+  REQUIRE(file.is_ok());
+  std::vector<std::vector<float>> edited;
+  edited.reserve(file.value().tensors.size());
+  std::vector<NamedTensor> tensors;
+  for (const TensorEntry& t : file.value().tensors) {
+    void* data = const_cast<void*>(file.value().bytes_of(t));
+    if (t.name == name) {
+      REQUIRE(t.dtype == DType::kF32);
+      const float* f = static_cast<const float*>(data);
+      edited.emplace_back(f, f + t.shape.numel());
+      edit(&edited.back());
+      data = edited.back().data();
+    }
+    tensors.push_back({t.name, Tensor{t.dtype, t.shape, data}});
+  }
+  std::map<std::string, std::string> metadata = file.value().metadata;
+  metadata["perch.lexicon"] = lexicon;
+  auto out = write_perch_bytes(tensors, metadata);
+  REQUIRE(out.is_ok());
+  auto m = Model::load(out.value().data(), out.value().size());
+  INFO(m.status().to_string());
   REQUIRE(m.is_ok());
   return m.value();
 }
@@ -215,10 +248,14 @@ TEST_CASE("suggester: empty, whitespace, non-English and invalid input are defin
     auto r = s->suggest(bad, 3, 2);
     REQUIRE(r.status().code() == StatusCode::kInvalidUtf8);
   }
-  auto r = s->suggest("Thank you for your hel", 0, 2);
-  REQUIRE(r.is_ok());
-  REQUIRE(r.value().empty());
-  r = s->suggest("Thank you for your hel", 1000, 100);  // clamped, not an error
+  // Limits from perch.h: outside them an error that names them, never a silent clamp.
+  for (auto [count, max_words] : {std::pair{0, 2}, {17, 2}, {1000, 2}, {-1, 2}, {3, -1}, {3, 9}, {3, 100}}) {
+    auto r = s->suggest("Thank you for your hel", count, max_words);
+    REQUIRE(r.status().code() == StatusCode::kInvalidArgument);
+    REQUIRE(r.status().message().find(count < 1 || count > 16 ? "count must be an integer in [1, 16]"
+                                                               : "maxWords must be an integer in [0, 8]") != std::string::npos);
+  }
+  auto r = s->suggest("Thank you for your hel", PERCH_SUGGEST_COUNT_MAX, PERCH_SUGGEST_MAX_WORDS_MAX);
   REQUIRE(r.is_ok());
   REQUIRE(r.value().size() <= 16);
   // After an error the suggester still works.
@@ -266,10 +303,11 @@ TEST_CASE("suggester: completions end in a word of the model's lexicon", "[sugge
   }));
 }
 
-TEST_CASE("suggester: threshold 0 fills the count where words abound; the model's threshold may not", "[suggest]") {
+TEST_CASE("suggester: lists fill the count where words abound; a threshold may not", "[suggest]") {
   auto s = make_suggester();
-  const double model_threshold = s->decoding().threshold;
-  REQUIRE(model_threshold > 0);
+  REQUIRE(s->decoding().threshold < 0);  // the default: lists filled with the words found
+  REQUIRE(s->decoding().show_threshold > 0);
+  const double model_threshold = 0.03;
   int below = 0;
   for (const char* text : {"The Pres", "We must", "It was pitch-da", "Deceiving her pre", "I would like to "}) {
     s->set_threshold(model_threshold);
@@ -285,6 +323,130 @@ TEST_CASE("suggester: threshold 0 fills the count where words abound; the model'
     for (const auto& sug : b.value()) below += sug.confidence < model_threshold;
   }
   REQUIRE(below > 0);
+}
+
+TEST_CASE("suggester: softmax of NaN and infinite logits is a distribution or all zeros", "[suggest]") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<double> p;
+  const float mixed[] = {1.0f, nan, 1.0f, -inf};
+  finite_softmax(mixed, 4, &p);
+  REQUIRE(p == std::vector<double>{0.5, 0.0, 0.5, 0.0});
+  const float infinite[] = {inf, 3.0f, nan, inf};
+  finite_softmax(infinite, 4, &p);
+  REQUIRE(p == std::vector<double>{0.5, 0.0, 0.0, 0.5});
+  const float none[] = {nan, -inf, nan};
+  finite_softmax(none, 3, &p);
+  REQUIRE(p == std::vector<double>{0.0, 0.0, 0.0});
+}
+
+TEST_CASE("suggester: a model with NaN or infinite logits gives defined answers (hostile case)", "[suggest]") {
+  // Issue 15, case 3: NaN logits and a lexicon that rejects the candidates read past the search's
+  // page of candidates. Logits = LayerNorm(x) . tok * tok.scale (scales must be finite): NaN in
+  // ln_f.g makes every logit NaN, Inf in ln_f.b or huge scales some infinite and some NaN.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  struct Hostile {
+    const char* tensor;
+    std::function<void(std::vector<float>*)> edit;
+  };
+  const std::vector<Hostile> cases = {
+      {"ln_f.g", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), nan); }},
+      {"ln_f.g", [&](std::vector<float>* v) { (*v)[7] = nan; }},
+      {"tok.scale", [&](std::vector<float>* v) { for (size_t i = 0; i < v->size(); i += 3) (*v)[i] = 3e38f; }},
+      {"ln_f.b", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), inf); }},
+  };
+  for (const Hostile& h : cases) {
+    for (const char* lexicon : {"zzzz\nzzzzz", "the\nthey\nthem\nhelp", ""}) {
+      auto s = TextSuggester::create(model_with_tensor(h.tensor, h.edit, lexicon), 1);
+      REQUIRE(s.is_ok());
+      for (double threshold : {0.0, 0.03}) {
+        s.value()->set_threshold(threshold);
+        for (const char* text : {"Thank you for your hel", "The ", "We", "zz", "I would like to "}) {
+          auto r = s.value()->suggest(text, 16, 8);
+          INFO(h.tensor << " lexicon '" << lexicon << "' text '" << text << "'");
+          REQUIRE(r.is_ok());
+          for (const Suggestion& sug : r.value()) {
+            REQUIRE(std::isfinite(sug.confidence));
+            REQUIRE(sug.confidence > 0);
+            REQUIRE(sug.confidence <= 1);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("suggester: 'i' alone also completes to 'I', a replace suggestion; sentence starts are capitalised", "[suggest]") {
+  auto s = make_suggester();
+  for (const char* text : {"i", "Thank you. i", "Yes, and i"}) {
+    auto r = s->suggest(text, 3, 0);
+    REQUIRE(r.is_ok());
+    INFO(text << " " << TextSuggester::to_json(r.value()));
+    const auto it = std::find_if(r.value().begin(), r.value().end(), [](const Suggestion& x) { return x.replace; });
+    REQUIRE(it != r.value().end());
+    REQUIRE(it->text == "I");
+    double total = 0;
+    for (const Suggestion& x : r.value()) total += x.confidence;
+    REQUIRE(total <= 1.0001);
+  }
+  auto r = s->suggest("i", 3, 0);
+  REQUIRE(r.value()[0].text == "I");  // at the text's start "I" is by far the likeliest
+  REQUIRE(TextSuggester::to_json({{"I", 0.5, true}}) == "[{\"text\":\"I\",\"confidence\":0.5,\"replace\":true}]");
+  // No replace suggestion for other words.
+  for (const char* text : {"Thank you for your hel", "in", "It"}) {
+    r = s->suggest(text, 3, 0);
+    for (const Suggestion& x : r.value()) REQUIRE(!x.replace);
+  }
+  // After a sentence end the next words start with a capital letter.
+  for (const char* text : {"Thank you. ", "It works! ", "Is it done? ", "He said \"no.\" "}) {
+    r = s->suggest(text, 5, 1);
+    REQUIRE(r.is_ok());
+    INFO(text << " " << TextSuggester::to_json(r.value()));
+    REQUIRE(!r.value().empty());
+    for (const Suggestion& x : r.value()) REQUIRE(!(x.text[0] >= 'a' && x.text[0] <= 'z'));
+    for (size_t i = 1; i < r.value().size(); ++i) REQUIRE(r.value()[i - 1].text != r.value()[i].text);
+  }
+  // Contractions are words.
+  r = s->suggest("I don", 3, 0);
+  REQUIRE(r.value()[0].text == "'t");
+  r = s->suggest("I'l", 3, 0);
+  REQUIRE(r.value()[0].text == "l");
+}
+
+TEST_CASE("suggester learns from its user: learn, forget, export, import", "[suggest]") {
+  auto s = make_suggester();
+  const std::string text = "We use the Zorblax engine here. The Zorblax engine is fast.";
+  auto before = s->suggest("I like the Zor", 3, 0);
+  REQUIRE(before.is_ok());
+  REQUIRE(std::none_of(before.value().begin(), before.value().end(), [](const Suggestion& x) { return x.text == "blax"; }));
+  REQUIRE(s->learn(text).is_ok());
+  auto after = s->suggest("I like the Zor", 3, 0);
+  REQUIRE(after.is_ok());
+  INFO(TextSuggester::to_json(after.value()));
+  REQUIRE(after.value()[0].text == "blax");
+  // A word pair the user wrote comes up after a space too.
+  after = s->suggest("We all like Zorblax ", 3, 0);
+  REQUIRE(std::any_of(after.value().begin(), after.value().end(), [](const Suggestion& x) { return x.text == "engine"; }));
+  // Export and import carry it to another suggester; forget drops it.
+  const std::string exported = s->export_learned();
+  REQUIRE(exported.find("\"Zorblax\"") != std::string::npos);
+  auto other = make_suggester();
+  REQUIRE(other->import_learned(exported).is_ok());
+  auto imported = other->suggest("I like the Zor", 3, 0);
+  require_same(imported.value(), s->suggest("I like the Zor", 3, 0).value(), "imported");
+  s->forget();
+  require_same(s->suggest("I like the Zor", 3, 0).value(), before.value(), "forgotten");
+  REQUIRE(s->export_learned() == "{\"pairs\":[],\"version\":1,\"words\":[]}");
+  for (const char* bad : {"", "[]", "{\"version\":2,\"words\":[],\"pairs\":[]}", "{\"version\":1,\"words\":[[\"a\",-1]],\"pairs\":[]}",
+                          "{\"version\":1,\"words\":[[\"a\\tb\",1]],\"pairs\":[]}", "{\"version\":1,\"words\":[]}"}) {
+    INFO(bad);
+    REQUIRE(other->import_learned(bad).code() == StatusCode::kInvalidArgument);
+  }
+  REQUIRE(s->learn("bad \xff").code() == StatusCode::kInvalidUtf8);
+  // Bounded: a long text keeps at most kMaxWords words.
+  std::string many;
+  for (int i = 0; i < 6000; ++i) many += "w" + std::to_string(i * 7919) + "x ";
+  REQUIRE(s->learn(many).is_ok());
+  REQUIRE(s->learn("hello").is_ok());
 }
 
 TEST_CASE("suggester rejects models of another task", "[suggest]") {
@@ -314,8 +476,26 @@ TEST_CASE("text suggester C ABI", "[suggest][c_api]") {
   REQUIRE(json == nullptr);
   REQUIRE(std::string(perch_last_error()).find("UTF-8") != std::string::npos);
   REQUIRE(perch_text_suggester_suggest(s, nullptr, 5, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_suggest(s, "a", 1, PERCH_SUGGEST_COUNT_MAX + 1, 0, &json) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(std::string(perch_last_error()).find("count must be an integer in [1, 16]") != std::string::npos);
+  REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, PERCH_SUGGEST_MAX_WORDS_MAX + 1, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(nullptr, "a", 1, 3, 0, &json) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_text_suggester_suggest(s, "a", 1, 3, 0, nullptr) == PERCH_INVALID_ARGUMENT);
+  // Learning through the C ABI.
+  REQUIRE(perch_text_suggester_show_threshold(s) > 0);
+  REQUIRE(perch_text_suggester_learn(s, "Zorblax engine", 14) == PERCH_OK);
+  REQUIRE(perch_text_suggester_export_learned(s, &json) == PERCH_OK);
+  const std::string exported = json;
+  REQUIRE(exported.find("Zorblax") != std::string::npos);
+  perch_text_suggester_forget(s);
+  REQUIRE(perch_text_suggester_export_learned(s, &json) == PERCH_OK);
+  REQUIRE(std::string(json).find("Zorblax") == std::string::npos);
+  REQUIRE(perch_text_suggester_import_learned(s, exported.data(), exported.size()) == PERCH_OK);
+  REQUIRE(perch_text_suggester_import_learned(s, "{", 1) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_learn(s, "\xff", 1) == PERCH_INVALID_UTF8);
+  REQUIRE(perch_text_suggester_learn(nullptr, "a", 1) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_text_suggester_export_learned(nullptr, &json) == PERCH_INVALID_ARGUMENT);
+  perch_text_suggester_forget(nullptr);
   perch_text_suggester_free(s);
   perch_text_suggester_free(nullptr);
 }

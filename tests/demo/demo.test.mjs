@@ -151,8 +151,8 @@ step('first visit downloads the models, runs on this device with threads, and is
   await shot('01-first-visit');
 });
 
-step('typing "I would like to" shows a suggestion, and Tab accepts it', async () => {
-  const typed = 'I would like to';
+step('typing "The President of the United Sta" shows a sure suggestion, and Tab accepts it', async () => {
+  const typed = 'The President of the United Sta';
   await typeFresh(typed);
   const suggestion = await waitForGhostFor(typed);
   assert.ok(suggestion.trim().length > 0, 'a non-empty suggestion');
@@ -175,6 +175,15 @@ step('Esc dismisses the suggestion', async () => {
   assert.equal(await compose().inputValue(), typed, 'Esc leaves the text alone');
 });
 
+step('a weak guess is listed, not shown as ghost text', async () => {
+  // After "to " the next word is anyone's guess: alternatives, but no ghost below showThreshold.
+  const typed = 'I would like to ';
+  await typeFresh(typed);
+  await page.waitForFunction((t) => document.querySelector('.mirror-text').textContent === t &&
+    document.querySelectorAll('.alternatives button').length === 3, typed);
+  assert.equal(await ghost().textContent(), '');
+});
+
 step('→ at the end accepts the suggestion as well', async () => {
   const typed = 'Thank you for your hel';
   await typeFresh(typed);
@@ -186,8 +195,8 @@ step('→ at the end accepts the suggestion as well', async () => {
 step('the page fits a phone-sized screen without sideways scrolling', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {
-    await typeFresh('I would like to');
-    await waitForGhostFor('I would like to');
+    await typeFresh('The President of the United Sta');
+    await waitForGhostFor('The President of the United Sta');
     const { scrollWidth, innerWidth } = await page.evaluate(() =>
       ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
     assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport`);
@@ -217,7 +226,7 @@ step('the weak-device switch moves the suggestion to the server, visibly', async
   assert.equal(await page.locator('tr[data-task="suggest"] .where').textContent(), 'Server');
   const why = await page.locator('tr[data-task="suggest"] .why').textContent();
   assert.ok(why.length > 0, 'placement says why');
-  const typed = 'I would like to';
+  const typed = 'The President of the United Sta';
   await typeFresh(typed);
   await waitForGhostFor(typed);
   assert.equal(await page.locator('[data-testid="latency-suggest"] .last').getAttribute('data-where'), 'remote');
@@ -246,7 +255,7 @@ step('with the server stopped, inference still works on this device, and the pag
   await stopServer();
   await page.waitForFunction(() => document.querySelector('#connection').dataset.state === 'down');
   assert.match(await page.locator('#env-server').textContent(), /gone/);
-  const typed = 'I would like to';
+  const typed = 'The President of the United Sta';
   const detectCalls = await page.locator('[data-testid="latency-langid"] .count').textContent();
   await typeFresh(typed);
   await waitForGhostFor(typed);

@@ -110,7 +110,7 @@ function hostileRequest(rand, i) {
       const body = pick([
         { text: 'Hello world', top: pick([0, 1001, -1, 2.5, '3', null]) },
         { text: 'The quick brown', count: pick([0, 1000, -1, 'x']), maxWords: 2 },
-        { text: 'The quick brown', count: 3, maxWords: pick([0, 1000, 1.5, null]) },
+        { text: 'The quick brown', count: 3, maxWords: pick([-1, 9, 1000, 1.5, null]) },  // 0..8 valid (perch.h)
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, pick([null, 'nan', true, [], {}])] }] },
         { inputs: [{ name: 'x', datatype: pick(['fp32', 'FP64', 'BYTES', '', 5]), shape: [1, 4], data: [1, 2, 3, 4] }] },
       ]);

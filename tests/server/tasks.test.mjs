@@ -78,9 +78,10 @@ test('task parameters and texts are checked: a JSON 400 names the problem', asyn
     ['/v1/language:detect', { texts: [] }, /1 to 8 texts/],
     ['/v1/language:detect', { texts: new Array(9).fill('a') }, /1 to 8 texts/],
     ['/v1/language:detect', { text: 'a'.repeat(4097) }, /longer than 4096/],
-    ['/v1/text:suggest', { text: 'hi', count: 11 }, /count/],
+    ['/v1/text:suggest', { text: 'hi', count: 17 }, /count/],
     ['/v1/text:suggest', { text: 'hi', count: 0 }, /count/],
-    ['/v1/text:suggest', { text: 'hi', maxWords: 17 }, /maxWords/],
+    ['/v1/text:suggest', { text: 'hi', maxWords: 9 }, /maxWords/],
+    ['/v1/text:suggest', { text: 'hi', maxWords: -1 }, /maxWords/],
     ['/v1/text:suggest', { text: 'hi', maxWords: 1.5 }, /maxWords/],
     ['/v1/text:suggest', { text: 'hi', model: models.languageDetection.name }, /no text-suggestion model/],
   ];

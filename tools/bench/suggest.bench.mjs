@@ -36,6 +36,8 @@ import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 
 import { appendResults, buildDir, printTable, repoRoot, timeIt } from './results.mjs';
+import { ghostTuning, printGhostTuning } from './suggest_ghost_tuning.mjs';
+import { learningGain, printLearningGain } from './suggest_learning.mjs';
 
 const require = createRequire(import.meta.url);
 const BENCH = 'suggest';
@@ -365,4 +367,18 @@ printTable(`One generated token at past length ${PAST} (1 thread, wasm SIMD)`, [
 rec(`token past${PAST}`, 'perch (wasm-simd)', 'us_per_token', perchUs);
 rec(`token past${PAST}`, 'onnxruntime-web (wasm)', 'us_per_token', ortUs);
 rec(`token past${PAST}`, 'onnxruntime-web/perch', 'speedup', ortUs / perchUs);
+
+// Ghost text (shown-rate and precision by show threshold) and learning from the user.
+const ghost = await ghostTuning();
+printGhostTuning(ghost);
+for (const [c, g] of [['ghost all positions', ghost.model], ['ghost after a space', ghost.modelNext]]) {
+  rec(c, `perch show_threshold ${g.t}`, 'shown_rate', g.shownRate);
+  rec(c, `perch show_threshold ${g.t}`, 'precision', g.precision);
+}
+const learning = await learningGain();
+printLearningGain(learning);
+if (!learning.skipped) {
+  rec('learning libpng manual', 'perch (no learning)', 'keystroke_savings', learning.none);
+  rec('learning libpng manual', 'perch (learnt earlier text)', 'keystroke_savings', learning.learnt);
+}
 appendResults(records);

@@ -123,6 +123,44 @@ class Converter:
 
     op_Relu, op_Tanh, op_Sigmoid = _unary("Relu"), _unary("Tanh"), _unary("Sigmoid")
 
+    # The ops that came with the ONNX importer map back one to one.
+    op_Pow, op_Equal, op_Less, op_Greater = _binary("Pow"), _binary("Equal"), _binary("Less"), _binary("Greater")
+    op_Sqrt, op_Reciprocal, op_Neg, op_Abs = _unary("Sqrt"), _unary("Reciprocal"), _unary("Neg"), _unary("Abs")
+    op_Exp, op_Log, op_Erf = _unary("Exp"), _unary("Log"), _unary("Erf")
+
+    def op_Where(self, ins, outs, attrs):
+        cond = self.node("Cast", [self.value(ins[0])], to=TensorProto.BOOL)
+        self.node("Where", [cond, self.value(ins[1]), self.value(ins[2])], outs)
+
+    def op_Expand(self, ins, outs, attrs):
+        self.node("Expand", [self.value(ins[0]), self.const(attrs["shape"], np.int64)], outs)
+
+    def op_Cast(self, ins, outs, attrs):
+        self.node("Cast", [self.value(ins[0])], outs, to=_ONNX_DTYPES[attrs["to"]])
+
+    def op_Clip(self, ins, outs, attrs):
+        lo = self.const(float(attrs["min"])) if "min" in attrs else ""
+        hi = self.const(float(attrs["max"])) if "max" in attrs else ""
+        self.node("Clip", [self.value(ins[0]), lo, hi], outs)
+
+    def op_LogSoftmax(self, ins, outs, attrs):
+        self.node("LogSoftmax", [self.value(ins[0])], outs, axis=int(attrs.get("axis", -1)))
+
+    def op_ReduceSum(self, ins, outs, attrs):
+        args = [self.value(ins[0])] + ([self.const(list(attrs["axes"]), np.int64)] if attrs.get("axes") else [])
+        self.node("ReduceSum", args, outs, keepdims=int(attrs.get("keepdims", 1)))
+
+    def op_ReduceMax(self, ins, outs, attrs):
+        kw = {"keepdims": int(attrs.get("keepdims", 1))}
+        if attrs.get("axes"):
+            kw["axes"] = list(attrs["axes"])
+        self.node("ReduceMax", [self.value(ins[0])], outs, **kw)
+
+    def op_ArgMax(self, ins, outs, attrs):
+        idx = self.node("ArgMax", [self.value(ins[0])], axis=int(attrs.get("axis", 0)),
+                        keepdims=int(attrs.get("keepdims", 1)), select_last_index=int(attrs.get("select_last_index", 0)))
+        self.node("Cast", [idx], outs, to=TensorProto.INT32)  # perch's ArgMax gives i32
+
     def op_Silu(self, ins, outs, attrs):
         self.activation(self.value(ins[0]), "silu", outs[0])
 
@@ -146,7 +184,7 @@ class Converter:
         self.node("Mul", [self.node("Div", [x, rms]), self.value(ins[1])], outs)
 
     def op_Gather(self, ins, outs, attrs):
-        self.node("Gather", [self.value(ins[0]), self.value(ins[1])], outs, axis=0)
+        self.node("Gather", [self.value(ins[0]), self.value(ins[1])], outs, axis=int(attrs.get("axis", 0)))
 
     def op_EmbeddingBag(self, ins, outs, attrs):
         offsets = self._input_info(ins[2])
@@ -269,7 +307,8 @@ class Converter:
         inputs = [helper.make_tensor_value_info(i["name"], _ONNX_DTYPES[i["dtype"]],
                                                 [d if d >= 0 else f"{i['name']}_{k}" for k, d in enumerate(i["shape"])])
                   for i in self.graph["inputs"]] + self.extra_inputs
-        outputs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in self.graph["outputs"]]
+        # Output types (and shapes) come from shape inference below: ArgMax or Equal outputs are not f32.
+        outputs = [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in self.graph["outputs"]]
         outputs += self.extra_outputs
         g = helper.make_graph(self.nodes, name, inputs, outputs, list(self.initializers.values()))
         model = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)],
@@ -282,7 +321,7 @@ class Converter:
             if not out.type.tensor_type.HasField("shape"):
                 if out.name not in known or not known[out.name].type.tensor_type.HasField("shape"):
                     raise ValueError(f"cannot infer the shape of output {out.name!r}")
-                out.type.CopyFrom(known[out.name].type)
+                out.type.CopyFrom(known[out.name].type)  # dtype too: i32/u8 outputs (ArgMax, Equal)
         onnx.checker.check_model(model, full_check=True)
         return model
 

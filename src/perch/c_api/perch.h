@@ -84,6 +84,19 @@ int perch_session_num_threads(const perch_session* session);
 /* Text suggestion (src/perch/tasks/text_suggester.h). A suggester owns a session whose KV cache
  * follows the text between calls, so each keystroke runs only what changed. Not thread-safe. */
 typedef struct perch_text_suggester perch_text_suggester;
+/* The one definition of the suggestion limits: the C++ suggester, the C ABI, the CLI, perch-server
+ * and the JS binding (js-bindings/src/suggest_limits.ts, checked against these lines by a test)
+ * accept count in [MIN, MAX] and max_words in [MIN, MAX]; anything else is PERCH_INVALID_ARGUMENT,
+ * never silently clamped. */
+#define PERCH_SUGGEST_COUNT_MIN 1
+#define PERCH_SUGGEST_COUNT_MAX 16
+#define PERCH_SUGGEST_COUNT_DEFAULT 3
+#define PERCH_SUGGEST_MAX_WORDS_MIN 0
+#define PERCH_SUGGEST_MAX_WORDS_MAX 8
+#define PERCH_SUGGEST_MAX_WORDS_DEFAULT 2
+/* Ghost text: the confidence from which a UI shows the first suggestion, unless the model's
+ * perch.decoding says otherwise (show_threshold, tuned by tools/bench/suggest_ghost_tuning.mjs). */
+#define PERCH_SUGGEST_SHOW_THRESHOLD_DEFAULT 0.4
 perch_status perch_text_suggester_create(const perch_model* model, int num_threads, perch_text_suggester** out);
 /* Suggestions for the text typed so far (UTF-8, len bytes; PERCH_INVALID_UTF8 when it is not):
  * *json_out = [{"text":"ing the","confidence":0.41}, ...], best first, at most `count`, each
@@ -91,6 +104,18 @@ perch_status perch_text_suggester_create(const perch_model* model, int num_threa
  * valid until its next call or free. */
 perch_status perch_text_suggester_suggest(perch_text_suggester* suggester, const char* utf8, size_t len, int count,
                                           int max_words, const char** json_out);
+/* The confidence from which a UI shows the first suggestion as ghost text (the model's
+ * perch.decoding show_threshold, tuned on held-out text); a suggestion with "replace":true
+ * replaces the word being typed ("i" -> "I") and is offered in lists, not as ghost text. */
+double perch_text_suggester_show_threshold(const perch_text_suggester* suggester);
+/* Learning from the user, on the device (src/perch/tasks/user_phrase_cache.h): learn counts the
+ * words and word pairs of a text (UTF-8), later suggestions mix them in; forget drops them all;
+ * export writes them as JSON (*json_out owned by the suggester, valid until its next call),
+ * import replaces them by such a JSON (PERCH_INVALID_ARGUMENT when it is not one). */
+perch_status perch_text_suggester_learn(perch_text_suggester* suggester, const char* utf8, size_t len);
+void perch_text_suggester_forget(perch_text_suggester* suggester);
+perch_status perch_text_suggester_export_learned(perch_text_suggester* suggester, const char** json_out);
+perch_status perch_text_suggester_import_learned(perch_text_suggester* suggester, const char* utf8, size_t len);
 void perch_text_suggester_free(perch_text_suggester* suggester);
 
 /* Language detection (src/perch/tasks/language_detector.h). Not thread-safe. */

@@ -39,4 +39,35 @@ extern "C" perch_status perch_text_suggester_suggest(perch_text_suggester* sugge
   return PERCH_OK;
 }
 
+extern "C" double perch_text_suggester_show_threshold(const perch_text_suggester* suggester) {
+  return suggester == nullptr ? 0.0 : suggester->suggester->decoding().show_threshold;
+}
+
+extern "C" perch_status perch_text_suggester_learn(perch_text_suggester* suggester, const char* utf8, size_t len) {
+  if (suggester == nullptr || (utf8 == nullptr && len != 0))
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_learn: suggester or text is NULL");
+  const perch::Status s = suggester->suggester->learn(std::string_view(utf8 ? utf8 : "", len));
+  return s.is_ok() ? PERCH_OK : fail(s);
+}
+
+extern "C" void perch_text_suggester_forget(perch_text_suggester* suggester) {
+  if (suggester != nullptr) suggester->suggester->forget();
+}
+
+extern "C" perch_status perch_text_suggester_export_learned(perch_text_suggester* suggester, const char** json_out) {
+  if (json_out != nullptr) *json_out = nullptr;
+  if (suggester == nullptr || json_out == nullptr)
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_export_learned: suggester or json_out is NULL");
+  suggester->json = suggester->suggester->export_learned();
+  *json_out = suggester->json.c_str();
+  return PERCH_OK;
+}
+
+extern "C" perch_status perch_text_suggester_import_learned(perch_text_suggester* suggester, const char* utf8, size_t len) {
+  if (suggester == nullptr || (utf8 == nullptr && len != 0))
+    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_import_learned: suggester or text is NULL");
+  const perch::Status s = suggester->suggester->import_learned(std::string_view(utf8 ? utf8 : "", len));
+  return s.is_ok() ? PERCH_OK : fail(s);
+}
+
 extern "C" void perch_text_suggester_free(perch_text_suggester* suggester) { delete suggester; }

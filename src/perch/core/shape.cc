@@ -25,6 +25,16 @@ int64_t Shape::numel() const {
 }
 
 bool Shape::checked_numel(int64_t limit, int64_t* out) const {
+  // A zero dim makes the product 0 whatever the others are ([20, 0, 5] fits a limit of 0).
+  bool zero = false;
+  for (int i = 0; i < rank_; ++i) {
+    if (dims_[static_cast<size_t>(i)] < 0) return false;
+    zero = zero || dims_[static_cast<size_t>(i)] == 0;
+  }
+  if (zero) {
+    *out = 0;
+    return limit >= 0;
+  }
   int64_t n = 1;
   for (int i = 0; i < rank_; ++i) {
     const int64_t d = dims_[static_cast<size_t>(i)];

@@ -25,6 +25,9 @@ class AlignedBuffer {
  public:
   AlignedBuffer() = default;
   explicit AlignedBuffer(size_t bytes);
+  // Zero-filled, from calloc: large blocks come as fresh zero pages from the OS, so an arena is
+  // not written (and committed) wholesale before the first run touches it.
+  static AlignedBuffer zeroed(size_t bytes);
   ~AlignedBuffer();
   AlignedBuffer(AlignedBuffer&& o) noexcept;
   AlignedBuffer& operator=(AlignedBuffer&& o) noexcept;
@@ -38,6 +41,7 @@ class AlignedBuffer {
 
  private:
   void* data_ = nullptr;
+  void* block_ = nullptr;  // what free() takes (data_ rounded up to 64 bytes when from calloc)
   size_t size_ = 0;
   bool failed_ = false;
 };

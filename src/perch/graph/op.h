@@ -3,11 +3,13 @@
 // kernels/xnnpack). The registry (graph/op_registry.cc) maps op names to factories.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "perch/core/checked_size.h"
 #include "perch/core/status.h"
 #include "perch/core/tensor.h"
 
@@ -51,6 +53,7 @@ struct RunContext {
   // True when the caller has inferred the outputs' dtypes and shapes from exactly these inputs
   // and sized the outputs by them (Session::run does), so run() need not infer again.
   bool shapes_checked = false;
+  uint64_t scratch_bytes = 0;  // bytes at `scratch`: a kernel checks its run's need against it
 };
 
 class Kernel {
@@ -60,8 +63,10 @@ class Kernel {
   // only when an input's dtype or shape changed). Called at load with max shapes and before a
   // run with actual shapes: must not allocate. Reports bad shapes with the op's name.
   virtual Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const = 0;
-  // Scratch bytes the run needs for these (max) input shapes; planned in the arena at load.
-  virtual size_t scratch_bytes(const ValueInfo* in, int n_in) const { return 0; }
+  // Scratch bytes a run with these input shapes needs: planned in the arena at load from the max
+  // shapes, and checked again by Session::run against the actual shapes (a graph's sizes need not
+  // be monotone in its input dims). Checked 64-bit arithmetic; kSizeOverflow when it overflows.
+  virtual uint64_t scratch_bytes(const ValueInfo* in, int n_in) const { return 0; }
   // Output 0 may share input `alias_input()`'s memory (Reshape); -1 when it may not.
   virtual int alias_input() const { return -1; }
   // Absent optional inputs have data == nullptr.

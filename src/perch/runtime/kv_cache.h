@@ -2,6 +2,7 @@
 // that incremental decoding processes only the tokens added since the last call. One slot per
 // Attention node with a `cache` attr; all slots share one position (rows already cached).
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "perch/core/status.h"
@@ -14,6 +15,8 @@ class KvCache {
   // Declares slot `slot` with room for max_context rows of `width` floats (keys and values each).
   // Called by the session at creation, before any run.
   Status declare_slot(int slot, int max_context, int width);
+  // Bytes one slot holds (keys and values), in checked 64-bit arithmetic; false on overflow.
+  static bool slot_bytes(int64_t max_context, int64_t width, uint64_t* out);
 
   int num_slots() const { return static_cast<int>(slots_.size()); }
   bool has_slot(int slot) const;

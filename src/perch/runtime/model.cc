@@ -5,8 +5,10 @@
 #include <cstring>
 #include <limits>
 
+#include "perch/core/checked_size.h"
 #include "perch/format/reader.h"
 #include "perch/graph/memory_planner.h"
+#include "perch/runtime/kv_cache.h"
 #include "perch/runtime/model_impl.h"
 
 namespace perch {
@@ -32,7 +34,10 @@ Status copy_weights(const PerchFile& file, Model::Impl* m) {
     Tensor t;
     t.dtype = e.dtype == DType::kF16 ? DType::kF32 : e.dtype;  // f16 is storage only
     t.shape = e.shape;
-    const size_t bytes = t.nbytes();
+    uint64_t wide = 0;  // f16 widens to f32: twice the file's bytes, checked for wasm32
+    if (!checked_bytes(t.shape, dtype_size(t.dtype), &wide) || !fits_in_size_t(wide))
+      return Status(StatusCode::kOutOfMemory, "tensor '" + e.name + "' does not fit in this build's address space");
+    const size_t bytes = static_cast<size_t>(wide);
     AlignedBuffer buf(bytes);
     if (!buf.ok())
       return Status(StatusCode::kOutOfMemory, "tensor '" + e.name + "': cannot allocate " + std::to_string(bytes) + " bytes");
@@ -55,12 +60,14 @@ Status copy_weights(const PerchFile& file, Model::Impl* m) {
   return Status::ok();
 }
 
-Status max_bytes_of(const ValueInfo& v, size_t* out) {
-  int64_t n = 0;
-  if (!v.shape.checked_numel(std::numeric_limits<int64_t>::max() / 16, &n)) return invalid_model("bad shape");
-  const uint64_t bytes = static_cast<uint64_t>(n) * dtype_size(v.dtype);
-  if (bytes > (uint64_t(1) << 40)) return invalid_model("needs " + std::to_string(bytes) + " bytes");
-  *out = static_cast<size_t>(bytes);
+// Bytes of a value at its max shape, in checked 64-bit arithmetic, within `budget`.
+Status max_bytes_of(const ValueInfo& v, uint64_t budget, uint64_t* out) {
+  uint64_t bytes = 0;
+  if (!checked_bytes(v.shape, dtype_size(v.dtype), &bytes)) return invalid_model("size overflows 64 bits");
+  if (bytes > budget)
+    return Status(StatusCode::kOutOfMemory, "needs " + std::to_string(bytes) + " bytes, over the max_arena_bytes budget of " +
+                                                std::to_string(budget));
+  *out = bytes;
   return Status::ok();
 }
 
@@ -153,15 +160,15 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
     for (size_t k = 0; k < out.size(); ++k) {
       PlannedValue& pv = m->values[static_cast<size_t>(node.outputs[k])];
       pv.max = {out[k].dtype, out[k].shape, nullptr};
-      Status b = max_bytes_of(pv.max, &pv.max_bytes);
-      if (!b.is_ok()) return invalid_model(where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
+      Status b = max_bytes_of(pv.max, options.max_arena_bytes, &pv.max_bytes);
+      if (!b.is_ok()) return Status(b.code(), where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
     }
     const int alias = kernel.value()->alias_input();
     if (alias >= 0 && static_cast<size_t>(alias) < node.inputs.size() && node.inputs[static_cast<size_t>(alias)] >= 0) {
       const int src = node.inputs[static_cast<size_t>(alias)];
       PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
-      size_t src_bytes = 0;
-      (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, &src_bytes);
+      uint64_t src_bytes = 0;
+      (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, kSizeOverflow, &src_bytes);
       // A graph output must not point into the caller's input memory: it is read after run().
       int root = src;
       while (m->values[static_cast<size_t>(root)].alias_of >= 0) root = m->values[static_cast<size_t>(root)].alias_of;
@@ -173,6 +180,10 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
         out0.alias_of = src;
     }
     m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));
+    if (m->scratch_bytes[n] > options.max_arena_bytes)
+      return Status(StatusCode::kOutOfMemory,
+                    where + "scratch of " + (m->scratch_bytes[n] == kSizeOverflow ? std::string("more than 2^64") : std::to_string(m->scratch_bytes[n])) +
+                        " bytes is over the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes));
     if (node.op == "Attention" && node.attrs.contains("cache")) {
       const auto& c = node.attrs["cache"];
       const auto& mc = node.attrs.contains("max_context") ? node.attrs["max_context"] : nlohmann::json();
@@ -184,6 +195,10 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
         return invalid_model(where + "cache slot, max_context or key width out of range");
       for (const KvSlotDecl& d : m->kv_slots)
         if (d.slot == slot) return invalid_model(where + "cache slot " + std::to_string(slot) + " is used by two nodes");
+      uint64_t slot_bytes = 0;
+      if (!KvCache::slot_bytes(max_context, width, &slot_bytes) ||
+          !add_size(m->kv_cache_bytes, slot_bytes, &m->kv_cache_bytes))
+        return invalid_model(where + "KV cache size overflows 64 bits");
       m->kv_slots.push_back({static_cast<int>(slot), static_cast<int>(max_context), static_cast<int>(width)});
     }
     m->kernels.push_back(std::move(kernel.value()));
@@ -212,7 +227,7 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
     if (gv.kind != ValueKind::kNode || m->values[v].alias_of >= 0) continue;
     requests.push_back({m->values[v].max_bytes, gv.producer, std::max(last[v], gv.producer)});
     owner.push_back(static_cast<int>(v));
-    m->planned_value_bytes += m->values[v].max_bytes;
+    if (!add_size(m->planned_value_bytes, m->values[v].max_bytes, &m->planned_value_bytes)) m->planned_value_bytes = kSizeOverflow;
   }
   for (size_t n = 0; n < num_nodes; ++n) {
     if (m->scratch_bytes[n] == 0) continue;
@@ -220,11 +235,22 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
     owner.push_back(-static_cast<int>(n) - 1);
   }
   const MemoryPlan plan = plan_memory(requests);
+  // The budget: arena (intermediates + scratch) and KV cache, checked before a session
+  // allocates any of it, and narrowed to size_t only once known to fit (wasm32: 4 GiB).
+  uint64_t session_bytes = kSizeOverflow;
+  if (!add_size(plan.arena_bytes, m->kv_cache_bytes, &session_bytes)) session_bytes = kSizeOverflow;
+  if (session_bytes > options.max_arena_bytes || !fits_in_size_t(session_bytes))
+    return Status(StatusCode::kOutOfMemory,
+                  "model needs " + (session_bytes == kSizeOverflow ? std::string("more than 2^64") : std::to_string(session_bytes)) +
+                      " bytes of session memory (arena " + std::to_string(plan.arena_bytes) + ", KV cache " +
+                      std::to_string(m->kv_cache_bytes) + "), over " +
+                      (session_bytes > options.max_arena_bytes ? "the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes)
+                                                                 : std::string("this build's address space")));
   for (size_t r = 0; r < requests.size(); ++r) {
-    if (owner[r] >= 0) m->values[static_cast<size_t>(owner[r])].arena_offset = plan.offsets[r];
-    else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = plan.offsets[r];
+    if (owner[r] >= 0) m->values[static_cast<size_t>(owner[r])].arena_offset = static_cast<size_t>(plan.offsets[r]);
+    else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = static_cast<size_t>(plan.offsets[r]);
   }
-  m->arena_bytes = plan.arena_bytes;
+  m->arena_bytes = static_cast<size_t>(plan.arena_bytes);
 
   for (const GraphInput& in : g.inputs) m->inputs.push_back({in.name, in.dtype, in.shape, in.max_shape});
   for (size_t o = 0; o < g.output_values.size(); ++o) {
@@ -258,5 +284,6 @@ const std::map<std::string, std::string>& Model::all_metadata() const { return i
 const std::string& Model::task() const { return impl_->task; }
 size_t Model::weight_bytes() const { return impl_->weight_bytes; }
 size_t Model::arena_bytes() const { return impl_->arena_bytes; }
+uint64_t Model::kv_cache_bytes() const { return impl_->kv_cache_bytes; }
 
 }  // namespace perch

@@ -23,8 +23,15 @@ struct IoInfo {
   Shape max_shape;  // upper bound used for planning (== shape when static)
 };
 
+// The default session memory budget: 256 MiB (perch's shipped models need well under 1 MiB).
+constexpr uint64_t kDefaultMaxArenaBytes = uint64_t(256) << 20;
+
 struct ModelOptions {
   Backend backend = Backend::kFast;
+  // Most bytes one session of this model may need for its arena (intermediates and scratch at
+  // the inputs' max shapes) plus its KV cache. A model over it fails to load, before any
+  // allocation, so that a hostile max_shape cannot take the process's memory.
+  uint64_t max_arena_bytes = kDefaultMaxArenaBytes;
 };
 
 class Model {
@@ -47,6 +54,8 @@ class Model {
   // Bytes of weights after packing, and of the planned arena (for inspect and placement).
   size_t weight_bytes() const;
   size_t arena_bytes() const;
+  // Bytes of the KV cache a session declares (0 without cached Attention).
+  uint64_t kv_cache_bytes() const;
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "perch/core/checked_size.h"
 #include "perch/core/compiler.h"
 #include "perch/runtime/model_impl.h"
 #include "perch/runtime/thread_pool.h"
@@ -40,10 +41,11 @@ PERCH_LOAD_TIME Result<std::unique_ptr<Session>> Session::create(std::shared_ptr
   const Graph& g = m.graph;
   s->pool = std::make_unique<ThreadPool>(options.num_threads < 1 ? 1 : options.num_threads);
   if (m.arena_bytes) {
-    s->arena = AlignedBuffer(m.arena_bytes);
+    // calloc, not malloc + memset: the OS hands out zero pages, so bytes a run never touches
+    // (an arena planned for large max shapes, used with small ones) are never committed.
+    s->arena = AlignedBuffer::zeroed(m.arena_bytes);
     if (!s->arena.ok())
       return Status(StatusCode::kOutOfMemory, "session arena: cannot allocate " + std::to_string(m.arena_bytes) + " bytes");
-    std::memset(s->arena.data(), 0, m.arena_bytes);
   }
   for (const KvSlotDecl& d : m.kv_slots) PERCH_RETURN_IF_ERROR(s->kv.declare_slot(d.slot, d.max_context, d.width));
   s->values.resize(g.values.size());
@@ -147,19 +149,27 @@ Status Session::run() {
         s.kv.drop_pending();
         return Status(st.code(), describe_node(node, g) + ": " + st.message());
       }
+      // Planning saw the inputs' max shapes, but sizes need not be monotone in the input dims
+      // (a Slice with negative starts yields more rows from a smaller input): every output and
+      // the scratch are checked against what was planned for them.
       for (int k = 0; k < n_out; ++k) {
         const size_t v = static_cast<size_t>(node.outputs[static_cast<size_t>(k)]);
         const PlannedValue& pv = m.values[v];
-        int64_t numel = 0;
-        if (!out_info[k].shape.checked_numel(static_cast<int64_t>(pv.max_bytes), &numel) ||
-            static_cast<size_t>(numel) * dtype_size(out_info[k].dtype) > pv.max_bytes) {
+        uint64_t bytes = 0;
+        if (!checked_bytes(out_info[k].shape, dtype_size(out_info[k].dtype), &bytes) || bytes > pv.max_bytes) {
           s.kv.drop_pending();
-          return internal_error(describe_node(node, g) + ": output " + std::to_string(k) + " " +
-                                out_info[k].shape.to_string() + " is larger than the " + std::to_string(pv.max_bytes) +
-                                " bytes planned for it");
+          return out_of_range(describe_node(node, g) + ": output " + std::to_string(k) + " " +
+                              out_info[k].shape.to_string() + " is larger than the " + std::to_string(pv.max_bytes) +
+                              " bytes planned for it at the inputs' max shapes");
         }
         out[k].dtype = s.values[v].dtype = out_info[k].dtype;
         out[k].shape = s.values[v].shape = out_info[k].shape;
+      }
+      const uint64_t scratch = kernel.scratch_bytes(in_info, n_in);
+      if (scratch > m.scratch_bytes[n]) {
+        s.kv.drop_pending();
+        return out_of_range(describe_node(node, g) + ": needs " + std::to_string(scratch) + " scratch bytes for these input shapes, more than the " +
+                            std::to_string(m.scratch_bytes[n]) + " planned at the inputs' max shapes");
       }
       s.inferred[n] = 1;
     }
@@ -174,6 +184,7 @@ Status Session::run() {
     RunContext ctx;
     ctx.pool = s.pool.get();
     ctx.scratch = m.scratch_offset[n] != kNoArena ? s.arena_at(m.scratch_offset[n]) : nullptr;
+    ctx.scratch_bytes = ctx.scratch ? m.scratch_bytes[n] : 0;
     ctx.kv = &s.kv;
     ctx.shapes_checked = true;
     const Status st = kernel.run(ctx, in, n_in, out, n_out);

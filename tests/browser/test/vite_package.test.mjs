@@ -46,9 +46,13 @@ try {
   for (const t of texts) oneByOne.push(await detector.detect(t));
   const suggester = await TextSuggester.create({ numThreads });
   const suggestions = await suggester.suggest('Thank you very much for', { count: 3, maxWords: 2 });
+  // Both in flight: each answers, and says where its time went.
+  const [overlapS, overlapD] = await Promise.all([suggester.suggest('I would like to'), detector.detect('I would like to')]);
+  const timing = { suggest: suggester.lastCallTiming, detect: detector.lastCallTiming };
   window.__result = {
     env: { variant: env.variant, threads: env.threads, threadsReason: env.threadsReason, crossOriginIsolated: env.crossOriginIsolated, defaultThreads: env.defaultThreads },
-    engine: detector.engine, placement: detector.placement, progress, en, fr, suggestions, warnings,
+    engine: detector.engine, suggesterEngine: suggester.engine, timing, overlap: [overlapS.length, overlapD[0].detectedLanguage],
+    placement: detector.placement, progress, en, fr, suggestions, warnings,
     loadedFromCache: detector.loadedFromCache && suggester.loadedFromCache, together, oneByOne,
     availableBefore, availableAfter: await LanguageDetector.availability(),
   };
@@ -170,7 +174,18 @@ function checkResults(r) {
   assert.ok(r.suggestions.length >= 1 && r.suggestions.length <= 3, JSON.stringify(r.suggestions));
   assert.ok(r.suggestions.every((s) => typeof s.text === 'string' && s.text.trim().length > 0));
   assert.equal(r.placement.where, 'local');
-  assert.equal(r.engine.inWorker, true, 'inference runs in a Web Worker by default');
+  assert.equal(r.suggesterEngine.inWorker, true, 'suggestions run in a Web Worker by default');
+  // The detector takes microseconds a call: on the calling thread unless it asks for threads.
+  assert.equal(r.engine.inWorker, r.engine.threads > 1, JSON.stringify(r.engine));
+  assert.ok(r.overlap[0] >= 1, 'a suggestion in flight with a detection');
+  assert.equal(r.overlap[1], 'en');
+  for (const [task, t] of Object.entries(r.timing)) {
+    assert.equal(t.where, 'local', task);
+    for (const k of ['engineMs', 'queuedMs', 'toWorkerMs', 'fromWorkerMs', 'totalMs']) {
+      assert.ok(Number.isFinite(t[k]) && t[k] >= 0, `${task} lastCallTiming.${k} = ${t[k]}`);
+    }
+  }
+  if (!r.engine.inWorker) assert.deepEqual([r.timing.detect.toWorkerMs, r.timing.detect.fromWorkerMs], [0, 0], 'no messages on the calling thread');
   assert.equal(r.progress[0], 0);
   assert.equal(r.progress.at(-1), 1);
   assert.deepEqual(r.together, r.oneByOne);

@@ -1,4 +1,7 @@
-// Relu, Gelu, Silu, Tanh, Sigmoid: elementwise f32, split across threads for large tensors.
+// Elementwise f32 ops, split across threads for large tensors: the activations Relu, Gelu, Silu,
+// Tanh, Sigmoid; the math functions Sqrt, Reciprocal, Neg, Abs, Exp, Log, Erf; and Clip.
+#include <limits>
+
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
@@ -11,10 +14,18 @@ namespace {
 
 using UnaryFn = void (*)(reference::UnaryOp, const float*, float*, int64_t);
 
+// Clip's bounds (the kernel calls reference::clip instead of its UnaryFn).
+struct ClipBounds {
+  float lo, hi;
+};
+
 class UnaryKernel : public OpKernel {
  public:
-  UnaryKernel(const char* name, reference::UnaryOp op, UnaryFn fn, bool parallel)
-      : OpKernel(name), op_(op), fn_(fn), parallel_(parallel) {}
+  UnaryKernel(const char* name, reference::UnaryOp op, UnaryFn fn, bool parallel,
+              const ClipBounds* clip = nullptr)
+      : OpKernel(name), op_(op), fn_(fn), parallel_(parallel), clip_(clip != nullptr) {
+    if (clip != nullptr) bounds_ = *clip;
+  }
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
@@ -28,13 +39,12 @@ class UnaryKernel : public OpKernel {
     const float* x = in[0].as<float>();
     float* y = out[0].as<float>();
     const size_t n = static_cast<size_t>(in[0].shape.numel());
-    if (parallel_ && ctx.pool != nullptr) {
-      ctx.pool->parallel_for(n, 16384, [&](size_t b, size_t e) {
-        fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
-      });
-    } else {
-      fn_(op_, x, y, static_cast<int64_t>(n));
-    }
+    auto apply = [&](size_t b, size_t e) {
+      if (clip_) reference::clip(x + b, y + b, static_cast<int64_t>(e - b), bounds_.lo, bounds_.hi);
+      else fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
+    };
+    if (parallel_ && ctx.pool != nullptr) ctx.pool->parallel_for(n, 16384, apply);
+    else apply(0, n);
     return Status::ok();
   }
 
@@ -42,6 +52,8 @@ class UnaryKernel : public OpKernel {
   reference::UnaryOp op_;
   UnaryFn fn_;
   bool parallel_;
+  bool clip_;
+  ClipBounds bounds_{};
 };
 
 PERCH_LOAD_TIME KernelResult make_unary(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
@@ -63,6 +75,27 @@ PERCH_LOAD_TIME KernelResult make_silu(const OpBuildArgs& a) { return make_plain
 PERCH_LOAD_TIME KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", reference::UnaryOp::kTanh, a); }
 PERCH_LOAD_TIME KernelResult make_sigmoid(const OpBuildArgs& a) {
   return make_plain("Sigmoid", reference::UnaryOp::kSigmoid, a);
+}
+
+PERCH_LOAD_TIME KernelResult make_sqrt(const OpBuildArgs& a) { return make_plain("Sqrt", reference::UnaryOp::kSqrt, a); }
+PERCH_LOAD_TIME KernelResult make_reciprocal(const OpBuildArgs& a) {
+  return make_plain("Reciprocal", reference::UnaryOp::kReciprocal, a);
+}
+PERCH_LOAD_TIME KernelResult make_neg(const OpBuildArgs& a) { return make_plain("Neg", reference::UnaryOp::kNeg, a); }
+PERCH_LOAD_TIME KernelResult make_abs(const OpBuildArgs& a) { return make_plain("Abs", reference::UnaryOp::kAbs, a); }
+PERCH_LOAD_TIME KernelResult make_exp(const OpBuildArgs& a) { return make_plain("Exp", reference::UnaryOp::kExp, a); }
+PERCH_LOAD_TIME KernelResult make_log(const OpBuildArgs& a) { return make_plain("Log", reference::UnaryOp::kLog, a); }
+PERCH_LOAD_TIME KernelResult make_erf(const OpBuildArgs& a) { return make_plain("Erf", reference::UnaryOp::kErf, a); }
+
+PERCH_LOAD_TIME KernelResult make_clip(const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity("Clip", args, 1, 1, 1));
+  Attrs attrs("Clip", args.attrs);
+  PERCH_RETURN_IF_ERROR(attrs.check_known({"min", "max"}));
+  ClipBounds b;
+  PERCH_RETURN_IF_ERROR(attrs.get_float("min", -std::numeric_limits<float>::infinity(), &b.lo));
+  PERCH_RETURN_IF_ERROR(attrs.get_float("max", std::numeric_limits<float>::infinity(), &b.hi));
+  return std::unique_ptr<Kernel>(new UnaryKernel("Clip", reference::UnaryOp::kRelu, reference::unary,
+                                                 args.backend == Backend::kFast, &b));
 }
 
 PERCH_LOAD_TIME KernelResult make_gelu(const OpBuildArgs& args) {

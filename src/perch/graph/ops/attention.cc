@@ -56,9 +56,9 @@ class AttentionKernel : public OpKernel {
     return Status::ok();
   }
 
-  size_t scratch_bytes(const ValueInfo* in, int n_in) const override {
-    const int64_t kv_rows = a_.cache >= 0 ? a_.max_context : in[0].shape[0];
-    return static_cast<size_t>(a_.heads * kv_rows) * sizeof(float);
+  // One row of scores per head: kv_rows floats (the cache's max_context with a cache).
+  uint64_t scratch_bytes(const ValueInfo* in, int n_in) const override {
+    return scratch_for(a_.cache >= 0 ? a_.max_context : in[0].shape[0]);
   }
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
@@ -106,6 +106,10 @@ class AttentionKernel : public OpKernel {
     }
     if (rows == 0) return Status::ok();
     if (ctx.scratch == nullptr) return internal_error("Attention: no scratch memory");
+    const uint64_t need = scratch_for(s.kv_rows);
+    if (need > ctx.scratch_bytes)
+      return out_of_range("Attention: " + std::to_string(s.kv_rows) + " key rows need " + std::to_string(need) +
+                          " scratch bytes; " + std::to_string(ctx.scratch_bytes) + " were planned");
     float* scratch = static_cast<float*>(ctx.scratch);
     const float* q = in[0].as<float>();
     float* y = out[0].as<float>();
@@ -121,6 +125,13 @@ class AttentionKernel : public OpKernel {
   }
 
  private:
+  uint64_t scratch_for(int64_t kv_rows) const {
+    uint64_t bytes;
+    if (kv_rows < 0 || !mul_size(static_cast<uint64_t>(a_.heads), static_cast<uint64_t>(kv_rows), sizeof(float), &bytes))
+      return kSizeOverflow;
+    return bytes;
+  }
+
   AttentionAttrs a_;
   bool parallel_;
 };

@@ -31,5 +31,25 @@ KernelResult make_concat(const OpBuildArgs& args);
 KernelResult make_slice(const OpBuildArgs& args);
 KernelResult make_reduce_mean(const OpBuildArgs& args);
 KernelResult make_attention(const OpBuildArgs& args);
+// Added for ONNX import (docs/import-onnx.md).
+KernelResult make_pow(const OpBuildArgs& args);
+KernelResult make_equal(const OpBuildArgs& args);
+KernelResult make_less(const OpBuildArgs& args);
+KernelResult make_greater(const OpBuildArgs& args);
+KernelResult make_sqrt(const OpBuildArgs& args);
+KernelResult make_reciprocal(const OpBuildArgs& args);
+KernelResult make_neg(const OpBuildArgs& args);
+KernelResult make_abs(const OpBuildArgs& args);
+KernelResult make_exp(const OpBuildArgs& args);
+KernelResult make_log(const OpBuildArgs& args);
+KernelResult make_erf(const OpBuildArgs& args);
+KernelResult make_clip(const OpBuildArgs& args);
+KernelResult make_log_softmax(const OpBuildArgs& args);
+KernelResult make_reduce_sum(const OpBuildArgs& args);
+KernelResult make_reduce_max(const OpBuildArgs& args);
+KernelResult make_where(const OpBuildArgs& args);
+KernelResult make_expand(const OpBuildArgs& args);
+KernelResult make_cast(const OpBuildArgs& args);
+KernelResult make_argmax(const OpBuildArgs& args);
 
 }  // namespace perch::ops

@@ -1,5 +1,6 @@
 // Slice with ONNX semantics: `starts`, `ends`, `axes` (default 0..n-1), `steps` (default 1,
-// positive); negative indices count from the end; everything is clamped to the dim. Any dtype.
+// non-zero; negative walks backwards); negative indices count from the end; everything is clamped
+// to the dim as ONNX says. Any dtype.
 #include <vector>
 
 #include "perch/graph/ops/attrs.h"
@@ -62,12 +63,15 @@ class SliceKernel : public OpKernel {
       seen[axis] = true;
       const int64_t dim = x[axis];
       int64_t b = starts_[i], e = ends_[i];
-      if (b < 0) b = b < -dim ? 0 : b + dim;
-      if (e < 0) e = e < -dim ? 0 : e + dim;
-      b = b > dim ? dim : b;
-      e = e > dim ? dim : e;
       const int64_t st = steps_[i];
-      (*out)[axis] = e > b ? (e - b - 1) / st + 1 : 0;
+      // Clamped to [0, dim] stepping forwards, to [0, dim-1] (start) and [-1, dim-1] (end)
+      // stepping backwards.
+      const int64_t lo = st > 0 ? 0 : -1, hi = st > 0 ? dim : dim - 1;
+      if (b < 0) b += dim;
+      if (e < 0) e += dim;
+      b = b < 0 ? 0 : b > hi ? hi : b;
+      e = e < lo ? lo : e > hi ? hi : e;
+      (*out)[axis] = st > 0 ? (e > b ? (e - b - 1) / st + 1 : 0) : (b > e ? (b - e - 1) / -st + 1 : 0);
       start[axis] = (*out)[axis] > 0 ? b : 0;
       step[axis] = st;
     }
@@ -101,7 +105,7 @@ PERCH_LOAD_TIME KernelResult make_slice(const OpBuildArgs& args) {
   if (ends.size() != n || axes.size() != n || steps.size() != n)
     return attrs.error("attrs 'starts', 'ends', 'axes' and 'steps' must have the same length");
   for (int64_t s : steps)
-    if (s <= 0) return attrs.error("attr 'steps' must be positive, got " + std::to_string(s));
+    if (s == 0 || s < -(int64_t{1} << 62)) return attrs.error("attr 'steps' must be non-zero, got " + std::to_string(s));
   return std::unique_ptr<Kernel>(new SliceKernel(starts, ends, axes, steps));
 }
 

@@ -1,4 +1,5 @@
-// Softmax along `axis` (default -1); rows of the last axis split across threads.
+// Softmax and LogSoftmax along `axis` (default -1); Softmax rows of the last axis split across
+// threads (LogSoftmax, rare in served models, runs the reference loop).
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
@@ -13,8 +14,8 @@ using RowsFn = void (*)(const float*, float*, int64_t, int64_t);
 
 class SoftmaxKernel : public OpKernel {
  public:
-  SoftmaxKernel(int64_t axis, RowsFn rows_fn, bool parallel)
-      : OpKernel("Softmax"), axis_(axis), rows_fn_(rows_fn), parallel_(parallel) {}
+  SoftmaxKernel(const char* name, int64_t axis, RowsFn rows_fn, bool parallel, bool log)
+      : OpKernel(name), axis_(axis), rows_fn_(rows_fn), parallel_(parallel), log_(log) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
@@ -38,7 +39,9 @@ class SoftmaxKernel : public OpKernel {
     const int64_t n = s[axis];
     const float* x = in[0].as<float>();
     float* y = out[0].as<float>();
-    if (inner != 1) {
+    if (log_) {
+      reference::log_softmax(x, y, outer, n, inner);
+    } else if (inner != 1) {
       reference::softmax(x, y, outer, n, inner);
     } else if (parallel_ && ctx.pool != nullptr) {
       const size_t grain = n > 0 ? static_cast<size_t>(4096 / n + 1) : 1;
@@ -55,13 +58,12 @@ class SoftmaxKernel : public OpKernel {
   int64_t axis_;
   RowsFn rows_fn_;
   bool parallel_;
+  bool log_;
 };
 
-}  // namespace
-
-PERCH_LOAD_TIME KernelResult make_softmax(const OpBuildArgs& args) {
-  PERCH_RETURN_IF_ERROR(check_arity("Softmax", args, 1, 1, 1));
-  Attrs attrs("Softmax", args.attrs);
+PERCH_LOAD_TIME KernelResult make_softmax_like(const char* name, bool log, const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity(name, args, 1, 1, 1));
+  Attrs attrs(name, args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axis"}));
   int64_t axis;
   PERCH_RETURN_IF_ERROR(attrs.get_int("axis", -1, &axis));
@@ -71,7 +73,12 @@ PERCH_LOAD_TIME KernelResult make_softmax(const OpBuildArgs& args) {
                        std::to_string(args.inputs[0].shape.rank()));
   const bool fast = args.backend == Backend::kFast;
   return std::unique_ptr<Kernel>(new SoftmaxKernel(
-      axis, pick_kernel<RowsFn>(fast, fast_kernels().softmax_rows, reference::softmax_rows), fast));
+      name, axis, pick_kernel<RowsFn>(fast, fast_kernels().softmax_rows, reference::softmax_rows), fast, log));
 }
+
+}  // namespace
+
+PERCH_LOAD_TIME KernelResult make_softmax(const OpBuildArgs& a) { return make_softmax_like("Softmax", false, a); }
+PERCH_LOAD_TIME KernelResult make_log_softmax(const OpBuildArgs& a) { return make_softmax_like("LogSoftmax", true, a); }
 
 }  // namespace perch::ops

@@ -30,6 +30,7 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n) {
     case UnaryOp::kSilu: return apply(silu, x, y, n);
     case UnaryOp::kTanh: return apply([](float v) { return std::tanh(v); }, x, y, n);
     case UnaryOp::kSigmoid: return apply(sigmoid, x, y, n);
+    default: return unary_math(op, x, y, n);
   }
 }
 

@@ -1,10 +1,11 @@
-#include "perch/kernels/reference/reduce_mean.h"
+#include "perch/kernels/reference/reduce.h"
 
 #include <cstdint>
+#include <limits>
 
 namespace perch::reference {
 
-void reduce_mean(const float* x, const Shape& xs, const bool* reduce, float* y) {
+void reduce(ReduceOp op, const float* x, const Shape& xs, const bool* reduce, float* y) {
   const int rank = xs.rank();
   // Output strides along x's dims, 0 for reduced ones.
   int64_t ostr[kMaxRank];
@@ -19,17 +20,19 @@ void reduce_mean(const float* x, const Shape& xs, const bool* reduce, float* y) 
       out_total *= xs[d];
     }
   }
-  for (int64_t i = 0; i < out_total; ++i) y[i] = 0.0f;
+  const bool max = op == ReduceOp::kMax;
+  const float init = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  for (int64_t i = 0; i < out_total; ++i) y[i] = init;
   const int64_t total = xs.numel();
-  if (total == 0) {
-    // The mean of nothing is undefined: NaN, as numpy gives.
-    for (int64_t i = 0; i < out_total; ++i) y[i] = 0.0f / static_cast<float>(count);
-    return;
-  }
   int64_t idx[kMaxRank] = {};
   int64_t o = 0;
   for (int64_t i = 0; i < total; ++i) {
-    y[o] += x[i];
+    if (max) {
+      // NaN propagates, as in numpy.
+      if (x[i] > y[o] || x[i] != x[i]) y[o] = x[i];
+    } else {
+      y[o] += x[i];
+    }
     for (int d = rank - 1; d >= 0; --d) {
       ++idx[d];
       o += ostr[d];
@@ -38,8 +41,11 @@ void reduce_mean(const float* x, const Shape& xs, const bool* reduce, float* y) 
       idx[d] = 0;
     }
   }
-  const float inv = 1.0f / static_cast<float>(count);
-  for (int64_t i = 0; i < out_total; ++i) y[i] *= inv;
+  if (op == ReduceOp::kMean) {
+    // count 0 gives 0 * inf = NaN: the mean of nothing.
+    const float inv = 1.0f / static_cast<float>(count);
+    for (int64_t i = 0; i < out_total; ++i) y[i] *= inv;
+  }
 }
 
 }  // namespace perch::reference

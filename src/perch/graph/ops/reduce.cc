@@ -1,18 +1,19 @@
-// ReduceMean over `axes` (default: all), keeping reduced dims as 1 when `keepdims` (default 1).
+// ReduceMean, ReduceSum, ReduceMax over `axes` (default: all), keeping reduced dims as 1 when
+// `keepdims` (default 1).
 #include <vector>
 
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
-#include "perch/kernels/reference/reduce_mean.h"
+#include "perch/kernels/reference/reduce.h"
 
 namespace perch::ops {
 namespace {
 
-class ReduceMeanKernel : public OpKernel {
+class ReduceKernel : public OpKernel {
  public:
-  ReduceMeanKernel(const std::vector<int64_t>& axes, bool keepdims)
-      : OpKernel("ReduceMean"), n_(static_cast<int>(axes.size())), keepdims_(keepdims) {
+  ReduceKernel(const char* name, reference::ReduceOp op, const std::vector<int64_t>& axes, bool keepdims)
+      : OpKernel(name), op_(op), n_(static_cast<int>(axes.size())), keepdims_(keepdims) {
     for (int i = 0; i < n_; ++i) axes_[i] = axes[static_cast<size_t>(i)];
   }
 
@@ -34,7 +35,7 @@ class ReduceMeanKernel : public OpKernel {
     PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     bool reduce[kMaxRank];
     PERCH_RETURN_IF_ERROR(reduced(in[0].shape, reduce));
-    reference::reduce_mean(in[0].as<float>(), in[0].shape, reduce, out[0].as<float>());
+    reference::reduce(op_, in[0].as<float>(), in[0].shape, reduce, out[0].as<float>());
     return Status::ok();
   }
 
@@ -52,16 +53,15 @@ class ReduceMeanKernel : public OpKernel {
     return Status::ok();
   }
 
+  reference::ReduceOp op_;
   int n_;
   bool keepdims_;
   int64_t axes_[kMaxRank] = {};
 };
 
-}  // namespace
-
-PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& args) {
-  PERCH_RETURN_IF_ERROR(check_arity("ReduceMean", args, 1, 1, 1));
-  Attrs attrs("ReduceMean", args.attrs);
+PERCH_LOAD_TIME KernelResult make_reduce(const char* name, reference::ReduceOp op, const OpBuildArgs& args) {
+  PERCH_RETURN_IF_ERROR(check_arity(name, args, 1, 1, 1));
+  Attrs attrs(name, args.attrs);
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axes", "keepdims"}));
   std::vector<int64_t> axes;
   bool present;
@@ -71,7 +71,13 @@ PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& args) {
   int64_t keepdims;
   PERCH_RETURN_IF_ERROR(attrs.get_int("keepdims", 1, &keepdims));
   if (keepdims != 0 && keepdims != 1) return attrs.error("attr 'keepdims' must be 0 or 1");
-  return std::unique_ptr<Kernel>(new ReduceMeanKernel(axes, keepdims == 1));
+  return std::unique_ptr<Kernel>(new ReduceKernel(name, op, axes, keepdims == 1));
 }
+
+}  // namespace
+
+PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& a) { return make_reduce("ReduceMean", reference::ReduceOp::kMean, a); }
+PERCH_LOAD_TIME KernelResult make_reduce_sum(const OpBuildArgs& a) { return make_reduce("ReduceSum", reference::ReduceOp::kSum, a); }
+PERCH_LOAD_TIME KernelResult make_reduce_max(const OpBuildArgs& a) { return make_reduce("ReduceMax", reference::ReduceOp::kMax, a); }
 
 }  // namespace perch::ops

@@ -493,6 +493,7 @@ def sources(npm_root: str):
         "python-doc": src_python_doc(),
         "rust-book": src_rust_book(),
         "manpages": src_manpages("manpages"),
+        # English originals (sections 2-3); the translated manpages-<lang> packages stay reserved.
         "manpages-dev": src_manpages("manpages-dev"),
         "sotu": (d for d in src_sotu(npm_root) if sotu_year(d[0]) >= SOTU_MIN_YEAR),
         "jargon": src_plaintext("jargon", "/usr/share/doc/jargon-text/jargon.txt.gz", 20),

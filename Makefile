@@ -38,17 +38,16 @@ test-cpp:
 
 # libFuzzer targets (tests/fuzz/, built by the native-asan preset with clang): in make test each
 # runs 8 s on its seeds (under a minute in all, startup included); `make fuzz FUZZ_SECONDS=N` for long
-# runs. text_suggester is left out of make test until the suggester's NaN-logit fix (issue 15,
-# case 3) is merged: it finds that bug within seconds; `make fuzz` still runs it.
-FUZZ_TEST_TARGETS := model_load tokenizer ngram_utf8 server_request
-FUZZ_TARGETS := $(FUZZ_TEST_TARGETS) text_suggester
+# runs (FUZZ_RUNS=N stops each target after N executions).
+FUZZ_TEST_TARGETS := model_load tokenizer ngram_utf8 server_request text_suggester
+FUZZ_TARGETS := $(FUZZ_TEST_TARGETS)
 FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 300
 test-fuzz:
 	@echo "== Fuzz targets ($(FUZZ_TEST_SECONDS) s each)"; tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) $(FUZZ_TEST_TARGETS)
 
 fuzz: build-asan
-	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 test-python:
 	@echo "== Python tests"; $(PYTHON) -m unittest discover -s tests/python -t . -v 2>&1 | tail -n 25; \

@@ -4,8 +4,7 @@
 // object reused by every call: postMessage copies it at once.
 import { Engine } from './engine.js';
 import { instantiateWasm } from './wasm_module.js';
-import type { CallMessage, FromWorker, ReplyMessage, ToWorker } from './worker_protocol.js';
-import type { LearnedOp, TensorValue } from './backend.js';
+import type { CallMessage, FromWorker, ResultOf, ToWorker, WireError, WorkerMethod, WorkerResult } from './worker_protocol.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -17,59 +16,55 @@ let engine: Engine | undefined;
 let queue: Promise<void> = Promise.resolve();
 const now = () => performance.timeOrigin + performance.now();
 let lastEnd = 0;
-const reply: ReplyMessage = { type: 'reply', id: 0, ok: true, value: undefined, start: 0, end: 0, prevEnd: 0 };
+const reply: ResultOf<WorkerMethod> = { type: 'reply', id: 0, ok: true, value: undefined, start: 0, end: 0, prevEnd: 0 };
 const noTransfer: Transferable[] = [];
 
-function errorOf(e: unknown): { name: string; message: string; code?: string } {
-  const err = e as { name?: string; message?: string; code?: string };
-  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), code: err?.code };
+function errorOf(e: unknown): WireError {
+  if (typeof e !== 'object' || e === null) return { name: 'Error', message: String(e) };
+  const field = (key: string) => {
+    const v: unknown = Reflect.get(e, key);
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { name: field('name') ?? 'Error', message: field('message') ?? String(e), code: field('code') };
+}
+
+/** Answers call `msg` with `value`: typed by the call's method, so a wrong result does not compile. */
+function send<M extends WorkerMethod>(msg: { id: number; method: M }, value: WorkerResult<M>, start: number, transfer = noTransfer): void {
+  const end = now();
+  reply.id = msg.id;
+  reply.value = value;
+  reply.start = start;
+  reply.end = end;
+  reply.prevEnd = lastEnd;
+  lastEnd = end;
+  scope.postMessage(reply, transfer);
+  reply.value = undefined;
 }
 
 async function handle(msg: CallMessage): Promise<void> {
   const start = now();
   try {
     if (!engine) throw new Error('the inference worker has no engine (its init failed)');
-    let value: unknown;
-    let transfer = noTransfer;
-    const a = msg.args;
     switch (msg.method) {
       case 'load':
-        value = await engine.load(a[0] as Uint8Array, a[1] as never);
-        break;
+        return send(msg, await engine.load(...msg.args), start);
       case 'run': {
-        const out = await engine.run(a[0] as number, a[1] as Record<string, TensorValue>);
-        transfer = Object.values(out).map((t) => t.data.buffer as ArrayBuffer);
-        value = out;
-        break;
+        const out = engine.runSync(...msg.args);
+        return send(msg, out, start, Object.values(out).map((t) => t.data.buffer as ArrayBuffer));
       }
       case 'detect':
-        value = engine.detectSync(a[0] as number, a[1] as string, a[2] as number, a[3] as string | undefined);
-        break;
+        return send(msg, engine.detectSync(...msg.args), start);
       case 'suggest':
-        value = engine.suggestSync(a[0] as number, a[1] as string, a[2] as number, a[3] as number);
-        break;
+        return send(msg, engine.suggestSync(...msg.args), start);
       case 'learned':
-        value = await engine.learned(a[0] as number, a[1] as LearnedOp, a[2] as string | undefined);
-        break;
+        return send(msg, await engine.learned(...msg.args), start);
       case 'free':
-        await engine.free(a[0] as number);
-        break;
+        return send(msg, await engine.free(...msg.args), start);
       case 'probe':
-        value = await engine.probe();
-        break;
+        return send(msg, await engine.probe(...msg.args), start);
       case 'memoryBytes':
-        value = await engine.memoryBytes();
-        break;
+        return send(msg, await engine.memoryBytes(...msg.args), start);
     }
-    const end = now();
-    reply.id = msg.id;
-    reply.value = value;
-    reply.start = start;
-    reply.end = end;
-    reply.prevEnd = lastEnd;
-    lastEnd = end;
-    scope.postMessage(reply, transfer);
-    reply.value = undefined;
   } catch (e) {
     const end = now();
     scope.postMessage({ type: 'reply', id: msg.id, ok: false, error: errorOf(e), start, end, prevEnd: lastEnd });

@@ -5,10 +5,10 @@ import type { WasmVariant } from './env.js';
 import { DestroyedError, EngineError, InvalidInputError, PerchError, WasmLoadError } from './errors.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmFiles } from './wasm_paths.js';
-import type { CallMessage, FromWorker, InitMessage, ModuleMessage } from './worker_protocol.js';
+import type { CallOf, FromWorker, InitMessage, ModuleMessage, WireError, WorkerArgs, WorkerMethod, WorkerResult } from './worker_protocol.js';
 import { compileWasmOnce } from './wasm_module.js';
 
-function rebuildError(e: { name: string; message: string; code?: string }): Error {
+function rebuildError(e: WireError): Error {
   switch (e.name) {
     case 'EngineError':
       return new EngineError(e.code ?? 'Internal', e.message);
@@ -24,7 +24,8 @@ function rebuildError(e: { name: string; message: string; code?: string }): Erro
 }
 
 interface PendingCall {
-  resolve: (v: unknown) => void;
+  /** Takes the reply's value: of the type of the method this call named (see call()). */
+  resolve: (value: WorkerResult<WorkerMethod>) => void;
   reject: (e: Error) => void;
   timing: CallTiming | undefined;
   /** When it was posted (performance.timeOrigin + now(), ms). */
@@ -55,7 +56,7 @@ export class WorkerBackend implements Backend {
         t.fromWorkerMs = Math.max(0, now() - msg.end);
       }
       if (msg.ok) p.resolve(msg.value);
-      else p.reject(rebuildError(msg.error ?? { name: 'Error', message: 'unknown worker error' }));
+      else p.reject(rebuildError(msg.error));
     };
     worker.onerror = (e: ErrorEvent) => {
       const err = new PerchError(`the inference worker failed: ${e.message}`);
@@ -102,12 +103,15 @@ export class WorkerBackend implements Backend {
     return new WorkerBackend(worker, { variant, threads, inWorker: true });
   }
 
-  private call<T>(method: CallMessage['method'], args: unknown[], transfer: Transferable[] = NO_TRANSFER, timing?: CallTiming): Promise<T> {
+  private call<M extends WorkerMethod>(method: M, args: WorkerArgs<M>, transfer: Transferable[] = NO_TRANSFER, timing?: CallTiming): Promise<WorkerResult<M>> {
     if (this.closed) return Promise.reject(new DestroyedError('the engine'));
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timing, posted: timing ? now() : 0 });
-      const msg: CallMessage = { type: 'call', id, method, args };
+    return new Promise<WorkerResult<M>>((resolve, reject) => {
+      // Replies are matched to calls by id, and the worker answers a call of method M with
+      // WorkerResult<M> (worker.ts's send() checks that): the one place that is taken on trust.
+      const settle = resolve as (value: WorkerResult<WorkerMethod>) => void;
+      this.pending.set(id, { resolve: settle, reject, timing, posted: timing ? now() : 0 });
+      const msg: CallOf<M> = { type: 'call', id, method, args };
       this.worker.postMessage(msg, transfer);
     });
   }

@@ -1,14 +1,12 @@
 // The engine: perch's C ABI (src/perch/c_api/perch.h) driven from JS, synchronously, on one
 // instantiated wasm module. Used in-process (Node, or worker: false) and inside the Worker.
 import type { Backend, CallTiming, DTypeName, EngineInfo, IoSpec, LearnedOp, LoadedModelInfo, ModelKind, TensorValue, TypedArray } from './backend.js';
+import { DTYPES, MAX_RANK, STATUS_NAMES } from './c_enums.js';
 import { EngineError, InvalidInputError } from './errors.js';
 import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmInstance } from './wasm_module.js';
 
-const STATUS_NAMES = ['Ok', 'InvalidArgument', 'InvalidModel', 'Unsupported', 'OutOfRange', 'InvalidUtf8', 'OutOfMemory', 'Internal'];
-const DTYPES: DTypeName[] = ['f32', 'f16', 'i32', 'i8', 'u8'];
-const MAX_RANK = 6;
 
 interface Entry {
   kind: ModelKind;

@@ -2,7 +2,7 @@
 // answered without loading anything (the Language Detector API's states).
 import { shippedModel } from './default_models.js';
 import { getEnv } from './env.js';
-import { downloading, modelStore } from './model_fetch.js';
+import { cacheWritesSettled, downloading, modelStore } from './model_fetch.js';
 import type { TaskCreateOptions } from './task.js';
 
 export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
@@ -18,6 +18,7 @@ export async function availabilityOf(task: 'language-detection' | 'text-suggesti
     if (!m) return o.serverUrl ? 'available' : 'unavailable';
     if (m.url.startsWith('file:')) return 'available';
     if (downloading.has(m.url)) return 'downloading';
+    await cacheWritesSettled(m.url);
     const store = await modelStore();
     const hit = store ? (await store.list()).some((e) => e.url === m.url && e.sha256 === m.sha256) : false;
     return hit ? 'available' : 'downloadable';
@@ -26,6 +27,7 @@ export async function availabilityOf(task: 'language-detection' | 'text-suggesti
   const url = typeof o.model === 'string' || o.model instanceof URL ? String(o.model) : o.model.url;
   if (url.startsWith('file:') || (env.runtime === 'node' && !/^https?:/.test(url))) return 'available';
   if (downloading.has(url)) return 'downloading';
+  await cacheWritesSettled(url);
   const store = await modelStore();
   return store && (await store.list()).some((e) => e.url === url) ? 'available' : 'downloadable';
 }

@@ -1,5 +1,6 @@
 // Getting model bytes: from the cache when a valid entry exists, else downloaded with progress,
-// verified against the manifest's SHA-256 and size, and written to the cache (awaited).
+// verified against the manifest's SHA-256 and size, and written to the cache in the background:
+// the first result never waits on storage (a failed write is a warning, not a failed load).
 import { defaultStore, isQuotaError, type CacheEntry, type ModelStore } from './cache.js';
 import { downloadLimits, readCapped, withTimeout } from './download_limits.js';
 import { getEnv } from './env.js';
@@ -152,7 +153,7 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
 export const downloading = new Set<string>();
 
 /** Cached entries that fail their checks are evicted; this says how many so far (for tests and logs). */
-export const cacheStats = { hits: 0, misses: 0, evicted: 0, writes: 0 };
+export const cacheStats = { hits: 0, misses: 0, evicted: 0, writes: 0, writeErrors: 0 };
 
 export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {}): Promise<FetchedModel> {
   throwIfAborted(opts.signal);
@@ -166,6 +167,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
   }
   const s = opts.cache === false ? null : await modelStore();
   if (s) {
+    await cacheWritesSettled(m.url);
     let hit: { bytes: Uint8Array; entry: CacheEntry } | null = null;
     try {
       hit = await s.get(m.url);
@@ -199,32 +201,64 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
   }
   const sha = await verify(bytes, m, m.url);
   noteUnverified(m);
-  if (s) {
-    try {
-      await s.put(m.url, bytes, sha);
-      cacheStats.writes++;
-    } catch (e) {
-      if (isQuotaError(e)) disableCache('the storage quota is exhausted (QuotaExceededError); running without a cache');
-      else console.warn(`perch: could not cache ${m.url}: ${(e as Error).message}`);
-    }
-  }
+  if (s) writeInBackground(s, m.url, bytes, sha);
   opts.onProgress?.({ bytesLoaded: bytes.length, bytesTotal: bytes.length, fraction: 1 });
   return { bytes, sha256: sha, source: 'network' };
+}
+
+/** Cache writes not finished yet, by URL (one at a time per URL, in order). */
+const pendingWrites = new Map<string, Promise<void>>();
+
+function writeInBackground(s: ModelStore, url: string, bytes: Uint8Array, sha: string): void {
+  // A copy: the caller may hand `bytes` to a Worker, which detaches them.
+  const copy = bytes.slice();
+  const write = (pendingWrites.get(url) ?? Promise.resolve())
+    .then(() => s.put(url, copy, sha))
+    .then(
+      () => {
+        cacheStats.writes++;
+      },
+      (e: unknown) => {
+        cacheStats.writeErrors++;
+        if (isQuotaError(e)) disableCache('the storage quota is exhausted (QuotaExceededError); running without a cache');
+        else console.warn(`perch: could not cache ${url}: ${(e as Error).message}`);
+      },
+    )
+    .finally(() => {
+      if (pendingWrites.get(url) === write) pendingWrites.delete(url);
+    });
+  pendingWrites.set(url, write);
+}
+
+/**
+ * Resolves once the cache writes started so far (of `url` only, when given) have finished or
+ * failed. Reads of the cache wait for it, so that they see what the loads before them stored.
+ */
+export async function cacheWritesSettled(url?: string): Promise<void> {
+  if (url !== undefined) await pendingWrites.get(url);
+  else await Promise.all(pendingWrites.values());
 }
 
 /** `perch.cache`: list, delete and clear cached models. */
 export const cache = {
   async list(): Promise<CacheEntry[]> {
+    await cacheWritesSettled();
     const s = await modelStore();
     return s ? s.list() : [];
   },
   async delete(url: string | URL): Promise<boolean> {
+    await cacheWritesSettled(String(url));
     const s = await modelStore();
     return s ? s.delete(String(url)) : false;
   },
   async clear(): Promise<void> {
+    await cacheWritesSettled();
     const s = await modelStore();
     if (s) await s.clear();
+  },
+  /** Resolves once the models downloaded so far are written to the cache (or failed to be). */
+  async flush(): Promise<void> {
+    await cacheWritesSettled();
   },
   /** Where models are kept: 'cache-api', 'indexeddb', 'directory' or 'none'. */
   async kind(): Promise<string> {

@@ -11,6 +11,7 @@ import {
   ModelDownloadError,
   ModelIntegrityError,
   cache,
+  cacheStats,
   env,
   setModelStore,
   writePerch,
@@ -77,6 +78,7 @@ test('download reports progress fractions ending at 1, then later loads come fro
 
 test('a corrupt cache entry is detected, evicted and re-downloaded', async () => {
   await loadAndCheck(server.url('/m.json'));
+  await cache.flush(); // the entry is written after the load
   const n = server.count('/m.perch');
   const file = readdirSync(dir).find((f) => f.endsWith('.perch'));
   const data = readFileSync(join(dir, file));
@@ -90,6 +92,7 @@ test('a corrupt cache entry is detected, evicted and re-downloaded', async () =>
 
 test('a truncated cache entry is detected, evicted and re-downloaded', async () => {
   await loadAndCheck(server.url('/m.json'));
+  await cache.flush(); // the entry is written after the load
   const n = server.count('/m.perch');
   const file = readdirSync(dir).find((f) => f.endsWith('.perch'));
   writeFileSync(join(dir, file), readFileSync(join(dir, file)).subarray(0, 20));
@@ -118,6 +121,7 @@ test('QuotaExceededError: the model still loads, uncached, and perch.env says wh
   console.warn = (m) => warnings.push(String(m));
   try {
     await loadAndCheck(server.url('/m.json'));
+    await cache.flush(); // the write runs after the load
   } finally {
     console.warn = warn;
   }
@@ -128,6 +132,52 @@ test('QuotaExceededError: the model still loads, uncached, and perch.env says wh
   assert.equal(server.count('/m.perch'), n + 1, 'without a cache every load downloads');
   setModelStore(new DirectoryStore(dir));
   assert.equal(env.cacheReason, '');
+});
+
+test('the first load does not wait on the cache write; a failed write is a warning, not a failed load', async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const started = [];
+  class SlowStore extends DirectoryStore {
+    async put(url, b, sha) {
+      started.push(url);
+      await gate;
+      return super.put(url, b, sha);
+    }
+  }
+  setModelStore(new SlowStore(dir));
+  const writes = cacheStats.writes;
+  await loadAndCheck(server.url('/m.json')); // would never finish if it waited on put()
+  assert.deepEqual(started, [server.url('/m.perch')]);
+  assert.equal(cacheStats.writes, writes, 'the write is still running');
+  release();
+  await cache.flush();
+  assert.equal(cacheStats.writes, writes + 1);
+  assert.equal((await cache.list()).length, 1, 'and then the model is cached');
+  const n = server.count('/m.perch');
+  await loadAndCheck(server.url('/m.json'));
+  assert.equal(server.count('/m.perch'), n, 'served from the cache');
+
+  class BrokenStore extends DirectoryStore {
+    async put() {
+      throw new Error('disk on fire');
+    }
+  }
+  setModelStore(new BrokenStore(dir));
+  await cache.clear();
+  const warn = console.warn;
+  const warnings = [];
+  console.warn = (m) => warnings.push(String(m));
+  const errors = cacheStats.writeErrors;
+  try {
+    await loadAndCheck(server.url('/m.json'));
+    await cache.flush();
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(cacheStats.writeErrors, errors + 1);
+  assert.ok(warnings.some((w) => /could not cache .*disk on fire/.test(w)), JSON.stringify(warnings));
+  assert.equal(env.cacheReason, '', 'other errors do not turn the cache off');
 });
 
 test('cache.delete and cache.clear remove entries', async () => {

@@ -1,5 +1,11 @@
-// Placement (DESIGN §6): run a task on this device or on perch-server, and say why.
-import type { PerchEnv } from './env.js';
+// Placement (DESIGN §6): run a task on this device or on perch-server, and say why. The pure
+// decision (decidePlacement), and TaskPlacement: the one place that applies it to a task — at
+// create(), on Compute Pressure changes, and when a call fails on one side and falls back to the
+// other.
+import type { CallTiming } from './backend.js';
+import { getEnv, type PerchEnv } from './env.js';
+import { PerchError, RemoteError, throwIfAborted } from './errors.js';
+import type { RemoteOptions } from './remote.js';
 
 export type PlacementMode = 'auto' | 'local' | 'remote';
 
@@ -109,4 +115,192 @@ export async function watchComputePressure(
   }
   await Promise.race([seen, new Promise((r) => setTimeout(r, waitMs))]);
   return { first, stop: () => observer.disconnect() };
+}
+
+/** What placement needs from its task: the model on this device, loaded and freed on request. */
+export interface PlacementHost<M> {
+  /**
+   * Loads the model on this device, once (concurrent calls share the load); `forCreate`: the
+   * load of create(), which reports download progress.
+   */
+  loadLocal(signal: AbortSignal | undefined, forCreate: boolean): Promise<M>;
+  /** The model on this device, once loaded. */
+  readonly localModel: M | undefined;
+  releaseLocal(): Promise<void>;
+  /** One call of the built-in probe workload on this device's engine. */
+  probe(): Promise<{ ms: number; flops: number }>;
+  /** FLOP of one call of the loaded model, from its header (0: unknown). */
+  readonly localFlops: number;
+  /** Aborted by the task's destroy(). */
+  readonly destruction: AbortSignal;
+}
+
+export interface TaskPlacementConfig {
+  mode: PlacementMode;
+  remote: RemoteOptions | undefined;
+  /** The `device` option: facts that override the detected ones. */
+  device: Partial<DeviceProfile> | undefined;
+  latencyBudgetMs: number;
+  /** Size and cost of the shipped model, when the task uses it (undefined: the caller's model). */
+  shipped: { size?: number; flopsPerCall?: number } | undefined;
+}
+
+/**
+ * Where one task's calls run. `onChange(next, previous)` hears every change; `previous` is given
+ * only for the changes a `placementchange` event announces (not the decision of create()).
+ */
+export class TaskPlacement<M> {
+  current: Placement = { where: 'local', reason: '' };
+  private stopPressure: () => void = () => {};
+  /** Compute Pressure moved the task to the server (and may move it back). */
+  private pressureSwitched = false;
+
+  constructor(
+    private readonly config: TaskPlacementConfig,
+    private readonly host: PlacementHost<M>,
+    private readonly onChange: (next: Placement, previous: Placement | undefined) => void,
+  ) {}
+
+  private get destroyed(): boolean {
+    return this.host.destruction.aborted;
+  }
+
+  /** Sets the placement; announced when it moves a task whose placement was already decided. */
+  private move(p: Placement): void {
+    const previous = this.current;
+    this.current = p;
+    this.onChange(p, previous.reason !== '' && previous.where !== p.where ? previous : undefined);
+  }
+
+  /** The decision of create(), without an event. */
+  private decide(p: Placement): void {
+    this.current = p;
+    this.onChange(p, undefined);
+  }
+
+  /** Decides where to run and gets the model ready there. Called once, by create(). */
+  async place(signal: AbortSignal | undefined): Promise<void> {
+    const { mode, remote } = this.config;
+    const host = this.host;
+    if (mode === 'local') {
+      await host.loadLocal(signal, true);
+      this.decide({ where: 'local', reason: "placement: 'local' was requested" });
+      return;
+    }
+    if (mode === 'remote') {
+      this.decide({ where: 'remote', reason: "placement: 'remote' was requested" });
+      return;
+    }
+    // auto
+    const device: DeviceProfile = { ...detectDevice(getEnv()), ...this.config.device };
+    if (!remote) {
+      await host.loadLocal(signal, true);
+      this.decide({ where: 'local', reason: 'no serverUrl is configured, so the task runs on this device' });
+      return;
+    }
+    if (device.computePressure === undefined && this.config.device?.computePressure === undefined) {
+      const watch = await watchComputePressure(100, (s) => this.onPressure(s));
+      device.computePressure = watch.first;
+      this.stopPressure = watch.stop;
+    }
+    const src = this.config.shipped;
+    const input: PlacementInput = {
+      mode,
+      serverUrl: remote.serverUrl,
+      device,
+      modelBytes: src?.size ?? 0,
+      flopsPerCall: src?.flopsPerCall ?? 0,
+      latencyBudgetMs: this.config.latencyBudgetMs,
+    };
+    // Cheap checks first: a device that cannot run the model never downloads it.
+    let decision = decidePlacement(input);
+    if (decision.where === 'remote') {
+      this.decide(decision);
+      return;
+    }
+    try {
+      if (device.probeFlopsPerMs === undefined) {
+        const probe = await host.probe();
+        device.probeFlopsPerMs = probe.flops / Math.max(probe.ms, 1e-3);
+      }
+      if (input.flopsPerCall === 0 && src === undefined) {
+        // A model given by the caller: its cost is known once its header is read.
+        await host.loadLocal(signal, true);
+      }
+      decision = decidePlacement({ ...input, device, flopsPerCall: input.flopsPerCall || host.localFlops });
+      if (decision.where === 'remote') {
+        await host.releaseLocal();
+        this.decide(decision);
+        return;
+      }
+      await host.loadLocal(signal, true);
+      this.decide(decision);
+    } catch (e) {
+      if (signal?.aborted || this.destroyed) throw e;
+      await host.releaseLocal();
+      this.decide({ where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` });
+    }
+  }
+
+  private onPressure(state: PressureState): void {
+    if (this.destroyed || this.config.mode !== 'auto' || !this.config.remote) return;
+    if (state === 'critical' && this.current.where === 'local') {
+      this.pressureSwitched = true;
+      this.move({ where: 'remote', reason: 'the Compute Pressure API reports critical CPU pressure, so the server runs the task' });
+    } else if (state !== 'critical' && state !== 'serious' && this.pressureSwitched && this.current.where === 'remote') {
+      this.pressureSwitched = false;
+      this.move({ where: 'local', reason: `CPU pressure is back to ${state}, so the task runs on this device again` });
+    }
+  }
+
+  /** Runs a call where the placement says, falling back (in 'auto') to the other side on failure. */
+  async dispatch<T>(
+    local: (m: M) => Promise<T>,
+    remoteCall: (r: RemoteOptions) => Promise<T>,
+    signal: AbortSignal | undefined,
+    timing?: CallTiming,
+  ): Promise<T> {
+    const { mode, remote } = this.config;
+    const host = this.host;
+    throwIfAborted(host.destruction);
+    throwIfAborted(signal);
+    if (timing) timing.where = 'local';
+    if (this.current.where === 'remote' && remote) {
+      if (timing) timing.where = 'remote';
+      try {
+        return await remoteCall(remote);
+      } catch (e) {
+        if (mode !== 'auto' || !(e instanceof RemoteError && e.unusable)) throw e;
+        let m: M;
+        try {
+          m = await host.loadLocal(signal, false);
+        } catch (le) {
+          throw new PerchError(`the server failed (${e.message}) and running locally failed too (${(le as Error).message})`, { cause: le });
+        }
+        this.move({ where: 'local', reason: `the server failed (${e.message}), so the task runs on this device` });
+        throwIfAborted(host.destruction);
+        if (timing) timing.where = 'local';
+        return local(m);
+      }
+    }
+    let m = host.localModel;
+    if (!m) {
+      try {
+        m = await host.loadLocal(signal, false);
+      } catch (e) {
+        if (mode !== 'auto' || !remote || signal?.aborted || this.destroyed) throw e;
+        this.move({ where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` });
+        if (timing) timing.where = 'remote';
+        return remoteCall(remote);
+      }
+    }
+    const result = await local(m);
+    throwIfAborted(signal);
+    return result;
+  }
+
+  /** Stops watching Compute Pressure (destroy()). */
+  stop(): void {
+    this.stopPressure();
+  }
 }

@@ -6,23 +6,14 @@
 import { newCallTiming, type Backend, type CallTiming, type EngineInfo, type LoadedModelInfo, type ModelKind } from './backend.js';
 import { shippedModel, type ShippedModel } from './default_models.js';
 import { getEngine, type EngineDefaults, type EngineOptions } from './engine_registry.js';
-import { getEnv } from './env.js';
 import { anySignal, checkSignal, runAbortable } from './abort.js';
 import type { Availability } from './availability.js';
-import { domException, InvalidInputError, NotSupportedError, PerchError, RemoteError, throwIfAborted } from './errors.js';
+import { domException, InvalidInputError, NotSupportedError, throwIfAborted } from './errors.js';
 import { resolveModelSource, type ModelManifest, type ModelSource, type TaskName } from './manifest.js';
 import { fetchModel, readText } from './model_fetch.js';
 import { CreateMonitor, ProgressReporter } from './monitor.js';
 import { estimateFlops, readPerchHeader } from './perch_file.js';
-import {
-  decidePlacement,
-  detectDevice,
-  watchComputePressure,
-  type DeviceProfile,
-  type Placement,
-  type PlacementMode,
-  type PressureState,
-} from './placement.js';
+import { TaskPlacement, type DeviceProfile, type Placement, type PlacementMode } from './placement.js';
 import type { RemoteOptions } from './remote.js';
 
 export interface TaskCreateOptions extends EngineOptions {
@@ -110,10 +101,12 @@ export abstract class Task {
   readonly #events = new EventTarget();
   readonly #destruction = new AbortController();
   #released: Promise<void> = Promise.resolve();
-  private stopPressure: () => void = () => {};
-  private pressureSwitched = false;
   protected readonly remote: RemoteOptions | undefined;
   protected readonly mode: PlacementMode;
+  /** Decides `placement` (create(), Compute Pressure, fallbacks); see placement.ts. */
+  readonly #placer: TaskPlacement<LocalModel>;
+  /** create()'s download progress, for the loads placement asks for while create() runs. */
+  #createProgress: ProgressReporter | undefined;
 
   protected constructor(
     protected readonly taskName: TaskName,
@@ -142,6 +135,38 @@ export abstract class Task {
     if (this.mode === 'remote' && !this.remote) {
       throw new NotSupportedError("placement: 'remote' needs a serverUrl (the perch-server base URL)");
     }
+    const shipped = options.model === undefined ? shippedModel(taskName) : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read this task
+    const task = this;
+    this.#placer = new TaskPlacement<LocalModel>(
+      {
+        mode: this.mode,
+        remote: this.remote,
+        device: options.device,
+        latencyBudgetMs: options.latencyBudgetMs ?? this.defaultBudgetMs(),
+        shipped,
+      },
+      {
+        loadLocal: (signal, forCreate) => this.loadLocal(forCreate ? this.#createProgress : undefined, signal),
+        get localModel() {
+          return task.local;
+        },
+        releaseLocal: () => this.releaseLocal(),
+        probe: async () => (await this.localEngine()).probe(),
+        get localFlops() {
+          return task.localFlops;
+        },
+        destruction: this.#destruction.signal,
+      },
+      (next, previous) => {
+        this.placement = next;
+        if (previous) {
+          const e = new PlacementChangeEvent(next, previous);
+          this.onplacementchange?.(e);
+          this.dispatchEvent(e);
+        }
+      },
+    );
   }
 
   protected abstract defaultBudgetMs(): number;
@@ -304,84 +329,15 @@ export abstract class Task {
     }
   }
 
-  private setPlacement(p: Placement): void {
-    const previous = this.placement;
-    this.placement = p;
-    if (previous.reason !== '' && previous.where !== p.where) {
-      const e = new PlacementChangeEvent(p, previous);
-      this.onplacementchange?.(e);
-      this.dispatchEvent(e);
-    }
-  }
-
   /** Decides where to run and gets the model ready there. Called once by create(). */
   protected async init(monitor: ProgressReporter, signal: AbortSignal | undefined): Promise<void> {
-    await this.place(monitor, signal);
-    if (this.local) this.afterLoad();
-  }
-
-  private async place(monitor: ProgressReporter, signal: AbortSignal | undefined): Promise<void> {
-    if (this.mode === 'local') {
-      await this.loadLocal(monitor, signal);
-      this.placement = { where: 'local', reason: "placement: 'local' was requested" };
-      return;
-    }
-    if (this.mode === 'remote') {
-      this.placement = { where: 'remote', reason: "placement: 'remote' was requested" };
-      return;
-    }
-    // auto
-    const env = getEnv();
-    const device: DeviceProfile = { ...detectDevice(env), ...this.options.device };
-    const budget = this.options.latencyBudgetMs ?? this.defaultBudgetMs();
-    if (!this.remote) {
-      await this.loadLocal(monitor, signal);
-      this.placement = { where: 'local', reason: 'no serverUrl is configured, so the task runs on this device' };
-      return;
-    }
-    if (device.computePressure === undefined && this.options.device?.computePressure === undefined) {
-      const watch = await watchComputePressure(100, (s) => this.onPressure(s));
-      device.computePressure = watch.first;
-      this.stopPressure = watch.stop;
-    }
-    const src = this.options.model === undefined ? shippedModel(this.taskName) : undefined;
-    const input = {
-      mode: this.mode,
-      serverUrl: this.remote.serverUrl,
-      device,
-      modelBytes: src?.size ?? 0,
-      flopsPerCall: src?.flopsPerCall ?? 0,
-      latencyBudgetMs: budget,
-    };
-    // Cheap checks first: a device that cannot run the model never downloads it.
-    let decision = decidePlacement(input);
-    if (decision.where === 'remote') {
-      this.placement = decision;
-      return;
-    }
+    this.#createProgress = monitor;
     try {
-      if (device.probeFlopsPerMs === undefined) {
-        const backend = await this.localEngine();
-        const probe = await backend.probe();
-        device.probeFlopsPerMs = probe.flops / Math.max(probe.ms, 1e-3);
-      }
-      if (input.flopsPerCall === 0 && src === undefined) {
-        // A model given by the caller: its cost is known once its header is read.
-        await this.loadLocal(monitor, signal);
-      }
-      decision = decidePlacement({ ...input, device, flopsPerCall: input.flopsPerCall || this.localFlops });
-      if (decision.where === 'remote') {
-        await this.releaseLocal();
-        this.placement = decision;
-        return;
-      }
-      await this.loadLocal(monitor, signal);
-      this.placement = decision;
-    } catch (e) {
-      if (signal?.aborted || this.destroyed) throw e;
-      await this.releaseLocal();
-      this.placement = { where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` };
+      await this.#placer.place(signal);
+    } finally {
+      this.#createProgress = undefined;
     }
+    if (this.local) this.afterLoad();
   }
 
   private localFlops = 0;
@@ -399,17 +355,6 @@ export abstract class Task {
     }
   }
 
-  private onPressure(state: PressureState): void {
-    if (this.destroyed || this.mode !== 'auto' || !this.remote) return;
-    if (state === 'critical' && this.placement.where === 'local') {
-      this.pressureSwitched = true;
-      this.setPlacement({ where: 'remote', reason: 'the Compute Pressure API reports critical CPU pressure, so the server runs the task' });
-    } else if (state !== 'critical' && state !== 'serious' && this.pressureSwitched && this.placement.where === 'remote') {
-      this.pressureSwitched = false;
-      this.setPlacement({ where: 'local', reason: `CPU pressure is back to ${state}, so the task runs on this device again` });
-    }
-  }
-
   private async releaseLocal(): Promise<void> {
     const l = this.local;
     this.local = undefined;
@@ -418,47 +363,13 @@ export abstract class Task {
   }
 
   /** Runs a call where the placement says, falling back (in 'auto') to the other side on failure. */
-  protected async dispatch<T>(
+  protected dispatch<T>(
     local: (m: LocalModel) => Promise<T>,
     remote: (r: RemoteOptions) => Promise<T>,
     signal: AbortSignal | undefined,
     timing?: CallTiming,
   ): Promise<T> {
-    throwIfAborted(this.#destruction.signal);
-    throwIfAborted(signal);
-    if (timing) timing.where = 'local';
-    if (this.placement.where === 'remote' && this.remote) {
-      if (timing) timing.where = 'remote';
-      try {
-        return await remote(this.remote);
-      } catch (e) {
-        if (this.mode !== 'auto' || !(e instanceof RemoteError && e.unusable)) throw e;
-        let m: LocalModel;
-        try {
-          m = await this.loadLocal(undefined, signal);
-        } catch (le) {
-          throw new PerchError(`the server failed (${(e as Error).message}) and running locally failed too (${(le as Error).message})`, { cause: le });
-        }
-        this.setPlacement({ where: 'local', reason: `the server failed (${(e as Error).message}), so the task runs on this device` });
-        throwIfAborted(this.#destruction.signal);
-        if (timing) timing.where = 'local';
-        return local(m);
-      }
-    }
-    let m = this.local;
-    if (!m) {
-      try {
-        m = await this.loadLocal(undefined, signal);
-      } catch (e) {
-        if (this.mode !== 'auto' || !this.remote || signal?.aborted || this.destroyed) throw e;
-        this.setPlacement({ where: 'remote', reason: `loading the model on this device failed (${(e as Error).message}), so the server runs the task` });
-        if (timing) timing.where = 'remote';
-        return remote(this.remote);
-      }
-    }
-    const result = await local(m);
-    throwIfAborted(signal);
-    return result;
+    return this.#placer.dispatch(local, remote, signal, timing);
   }
 
   /**
@@ -473,7 +384,7 @@ export abstract class Task {
   protected destroyWith(reason: unknown): void {
     if (this.destroyed) return;
     this.#destruction.abort(reason);
-    this.stopPressure();
+    this.#placer.stop();
     this.#released = this.releaseLocal();
   }
 

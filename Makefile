@@ -53,9 +53,10 @@ test-python:
 	@echo "== Python tests"; $(PYTHON) -m unittest discover -s tests/python -t . -v 2>&1 | tail -n 25; \
 	  exit $${PIPESTATUS[0]}
 
+# Lint first (ESLint, Prettier --check, the worker protocol's type checks: seconds), then the suite.
 test-js:
-	@if [ -f js-bindings/package.json ]; then echo "== JS tests (Node)"; \
-	  (cd js-bindings && npm test); fi
+	@if [ -f js-bindings/package.json ]; then echo "== JS lint and tests (Node)"; \
+	  (cd js-bindings && npm run --silent lint && npm test); fi
 
 test-browser:
 	@if [ -f tests/browser/package.json ]; then echo "== Browser tests (Chromium)"; \

@@ -35,10 +35,12 @@ export function runAbortable<T>(signal: AbortSignal, work: () => Promise<T>): Pr
     signal.addEventListener('abort', onAbort, { once: true });
     queueMicrotask(() => {
       if (signal.aborted) return;
-      work().then(
-        (v) => (signal.aborted ? reject(signal.reason) : resolve(v)),
-        (e) => reject(signal.aborted ? signal.reason : e),
-      ).finally(() => signal.removeEventListener('abort', onAbort));
+      work()
+        .then(
+          (v) => (signal.aborted ? reject(signal.reason) : resolve(v)),
+          (e) => reject(signal.aborted ? signal.reason : e),
+        )
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   });
 }

@@ -31,4 +31,3 @@ export async function availabilityOf(task: 'language-detection' | 'text-suggesti
   const store = await modelStore();
   return store && (await store.list()).some((e) => e.url === url) ? 'available' : 'downloadable';
 }
-

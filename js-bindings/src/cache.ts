@@ -90,7 +90,9 @@ export class IndexedDbStore implements ModelStore {
       const t = db.transaction('models', mode);
       const req = fn(t.objectStore('models'));
       let result: T;
-      req.onsuccess = () => { result = req.result; };
+      req.onsuccess = () => {
+        result = req.result;
+      };
       // Resolve on commit, so that a put is durable when awaited.
       t.oncomplete = () => resolve(result);
       t.onerror = () => reject(t.error ?? req.error);
@@ -98,9 +100,7 @@ export class IndexedDbStore implements ModelStore {
     });
   }
   async get(url: string) {
-    const rec = (await this.tx('readonly', (s) => s.get(url))) as
-      | (CacheEntry & { bytes: ArrayBuffer })
-      | undefined;
+    const rec = (await this.tx('readonly', (s) => s.get(url))) as (CacheEntry & { bytes: ArrayBuffer }) | undefined;
     if (!rec) return null;
     const { bytes, ...entry } = rec;
     return { bytes: new Uint8Array(bytes), entry };
@@ -205,9 +205,7 @@ export class DirectoryStore implements ModelStore {
     } catch {
       return;
     }
-    await Promise.all(
-      names.filter((n) => /\.(perch|json|tmp)$/.test(n)).map((n) => fs.unlink(join(this.dir, n)).catch(() => {})),
-    );
+    await Promise.all(names.filter((n) => /\.(perch|json|tmp)$/.test(n)).map((n) => fs.unlink(join(this.dir, n)).catch(() => {})));
   }
 }
 

@@ -21,9 +21,6 @@ export function shippedLanguages(): ReadonlySet<string> | undefined {
 export function shippedModel(task: TaskName): ShippedModel | undefined {
   const m = SHIPPED_MODELS[task];
   if (!m) return undefined;
-  const url =
-    task === 'language-detection'
-      ? new URL('./models/langid.perch', import.meta.url).href
-      : new URL('./models/suggest.perch', import.meta.url).href;
+  const url = task === 'language-detection' ? new URL('./models/langid.perch', import.meta.url).href : new URL('./models/suggest.perch', import.meta.url).href;
   return { ...m, url, task };
 }

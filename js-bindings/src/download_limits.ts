@@ -34,12 +34,7 @@ export function withTimeout(signal: AbortSignal | undefined, ms: number): { sign
  * Reads a response body of at most `cap` bytes: a declared Content-Length over the cap fails
  * before reading, and a body that grows past it fails as soon as it does (the rest is not read).
  */
-export async function readCapped(
-  res: Response,
-  cap: number,
-  url: string,
-  onChunk?: (loaded: number) => void,
-): Promise<Uint8Array> {
+export async function readCapped(res: Response, cap: number, url: string, onChunk?: (loaded: number) => void): Promise<Uint8Array> {
   const tooBig = (n: number | string) =>
     new ModelDownloadError(
       `${url} is larger than the ${cap} bytes allowed (${n} bytes); if it is the right file, give its "size" in the manifest or raise perch.downloadLimits`,

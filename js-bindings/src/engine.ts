@@ -7,7 +7,6 @@ import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmInstance } from './wasm_module.js';
 
-
 interface Entry {
   kind: ModelKind;
   model: number; // perch_model*
@@ -34,11 +33,16 @@ type WasmFn = (...args: number[]) => number;
 function arrayFor(dtype: DTypeName, bytes: Uint8Array): TypedArray {
   const buf = bytes.buffer as ArrayBuffer;
   switch (dtype) {
-    case 'f32': return new Float32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
-    case 'i32': return new Int32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
-    case 'f16': return new Uint16Array(buf, bytes.byteOffset, bytes.byteLength / 2);
-    case 'i8': return new Int8Array(buf, bytes.byteOffset, bytes.byteLength);
-    case 'u8': return new Uint8Array(buf, bytes.byteOffset, bytes.byteLength);
+    case 'f32':
+      return new Float32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
+    case 'i32':
+      return new Int32Array(buf, bytes.byteOffset, bytes.byteLength / 4);
+    case 'f16':
+      return new Uint16Array(buf, bytes.byteOffset, bytes.byteLength / 2);
+    case 'i8':
+      return new Int8Array(buf, bytes.byteOffset, bytes.byteLength);
+    case 'u8':
+      return new Uint8Array(buf, bytes.byteOffset, bytes.byteLength);
   }
 }
 
@@ -56,7 +60,13 @@ export class Engine implements Backend {
   private heapF64 = new Float64Array(0);
 
   constructor(private readonly wasm: WasmInstance) {
-    this.info = { variant: wasm.variant, threads: wasm.threads, inWorker: typeof (globalThis as { document?: unknown }).document === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'function' };
+    this.info = {
+      variant: wasm.variant,
+      threads: wasm.threads,
+      inWorker:
+        typeof (globalThis as { document?: unknown }).document === 'undefined' &&
+        typeof (globalThis as { importScripts?: unknown }).importScripts === 'function',
+    };
   }
 
   // ---- memory helpers (views are re-made each time: the memory may have grown) ----
@@ -220,7 +230,16 @@ export class Engine implements Backend {
     const labels: string[] = [];
     for (let i = 0; i < n; i++) labels.push(this.cstring(f('perch_language_detector_label')(task, i)));
     const cap = n + 1; // any top_k: every label, then und
-    const call: DetectorCall = { labels, detectScores: f('perch_language_detector_detect_scores'), text: 0, textCap: 0, textView: undefined, out: 0, cap, expected: '' };
+    const call: DetectorCall = {
+      labels,
+      detectScores: f('perch_language_detector_detect_scores'),
+      text: 0,
+      textCap: 0,
+      textView: undefined,
+      out: 0,
+      cap,
+      expected: '',
+    };
     call.out = this.malloc(12 * cap + 4);
     call.textCap = 1024;
     call.text = this.malloc(call.textCap);
@@ -350,7 +369,9 @@ export class Engine implements Backend {
       view = c.textView = this.heapU8.subarray(c.text, c.text + c.textCap);
     }
     const written = this.encodeUtf8(text, view);
-    const conf = c.out, labels = c.out + 8 * c.cap, count = labels + 4 * c.cap;
+    const conf = c.out,
+      labels = c.out + 8 * c.cap,
+      count = labels + 4 * c.cap;
     this.check(c.detectScores(e.task, c.text, written, top, labels, conf, c.cap, count), 'language_detector_detect');
     if (this.heapI32.byteLength === 0 || this.heapI32.byteLength < count + 4) this.refreshViews();
     const n = this.heapI32[count >> 2];
@@ -369,7 +390,11 @@ export class Engine implements Backend {
       f('perch_text_suggester_forget')(e.task);
       return '';
     }
-    if (op === 'export') return this.cstring(this.withOut((out) => f('perch_text_suggester_export_learned')(e.task, out), 'export learned words'), 1 << 26);
+    if (op === 'export')
+      return this.cstring(
+        this.withOut((out) => f('perch_text_suggester_export_learned')(e.task, out), 'export learned words'),
+        1 << 26,
+      );
     const t = this.allocString(text);
     try {
       this.check(f(op === 'learn' ? 'perch_text_suggester_learn' : 'perch_text_suggester_import_learned')(e.task, t.ptr, t.len), `${op} learned words`);
@@ -401,7 +426,9 @@ export class Engine implements Backend {
   /** A few ms of GEMM: one FullyConnected [8×256]·[256×256]ᵀ, best of 5 runs. */
   async probe(): Promise<{ ms: number; flops: number }> {
     if (this.probeResult) return this.probeResult;
-    const M = 8, K = 256, N = 256;
+    const M = 8,
+      K = 256,
+      N = 256;
     const w = new Float32Array(N * K);
     for (let i = 0; i < w.length; i++) w[i] = ((i * 7919) % 997) / 997 - 0.5;
     const graph = {

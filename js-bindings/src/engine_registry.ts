@@ -37,7 +37,10 @@ export interface EngineDefaults {
 
 const engines = new Map<string, Promise<Backend>>();
 
-export function resolveEngineConfig(o: EngineOptions = {}, defaults: EngineDefaults = {}): { variant: WasmVariant; threads: number; worker: boolean; lane: string } {
+export function resolveEngineConfig(
+  o: EngineOptions = {},
+  defaults: EngineDefaults = {},
+): { variant: WasmVariant; threads: number; worker: boolean; lane: string } {
   const env = getEnv();
   if (!env.webassembly) throw new NotSupportedError('this environment has no WebAssembly; use placement: "remote" with a serverUrl');
   const defaultThreads = defaults.numThreads ?? env.defaultThreads;

@@ -27,14 +27,10 @@ export interface PerchEnv {
 }
 
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
-  253, 98, 11,
-]);
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 // (memory 1 1 shared) (func i32.const 0 i32.atomic.load drop)
 const THREADS_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65,
-  0, 254, 16, 2, 0, 26, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11,
 ]);
 
 type GlobalLike = typeof globalThis & {
@@ -112,9 +108,7 @@ export function detectEnv(): PerchEnv {
   const g = globalThis as GlobalLike;
   const webassembly = typeof WebAssembly === 'object';
   const simd = webassembly && detectSimd();
-  const threadsReason = !simd
-    ? 'threads need the SIMD build, and this engine has no WebAssembly SIMD'
-    : detectThreadsReason(runtime);
+  const threadsReason = !simd ? 'threads need the SIMD build, and this engine has no WebAssembly SIMD' : detectThreadsReason(runtime);
   const threads = threadsReason === '';
   const cores = hardwareConcurrency(runtime);
   const defaultThreads = threads ? defaultThreadCount(cores) : 1;

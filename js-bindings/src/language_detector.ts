@@ -197,19 +197,28 @@ class LanguageDetectorObject extends Task {
       return Promise.reject(e);
     }
     const timing = this.newTiming();
-    return this.operation(o.signal, 'detect()', async (signal) => {
-      const requested = utf8Length(text);
-      if (requested > INPUT_QUOTA) {
-        throw quotaExceededError(requested, INPUT_QUOTA, `detect() input uses ${requested} of inputQuota ${INPUT_QUOTA} (UTF-8 bytes); pass a shorter excerpt`);
-      }
-      const raw = await this.dispatch(
-        (m) => m.backend.detect(m.handle, text, ENGINE_TOP, this.#expectedTags, timing),
-        (r) => remoteDetect(r, text, ENGINE_TOP, signal),
-        signal,
-        timing,
-      );
-      return languageResultList(raw, top);
-    }, timing);
+    return this.operation(
+      o.signal,
+      'detect()',
+      async (signal) => {
+        const requested = utf8Length(text);
+        if (requested > INPUT_QUOTA) {
+          throw quotaExceededError(
+            requested,
+            INPUT_QUOTA,
+            `detect() input uses ${requested} of inputQuota ${INPUT_QUOTA} (UTF-8 bytes); pass a shorter excerpt`,
+          );
+        }
+        const raw = await this.dispatch(
+          (m) => m.backend.detect(m.handle, text, ENGINE_TOP, this.#expectedTags, timing),
+          (r) => remoteDetect(r, text, ENGINE_TOP, signal),
+          signal,
+          timing,
+        );
+        return languageResultList(raw, top);
+      },
+      timing,
+    );
   }
 }
 

@@ -57,7 +57,7 @@ export function canonicalLabel(label: string): string {
   let c = canonicalCache.get(label);
   if (c === undefined) {
     try {
-      c = label === 'und' ? label : Intl.getCanonicalLocales(label)[0] ?? label;
+      c = label === 'und' ? label : (Intl.getCanonicalLocales(label)[0] ?? label);
     } catch {
       c = label;
     }

@@ -29,7 +29,9 @@ async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBReq
     const t = d.transaction(STORE, mode);
     const req = fn(t.objectStore(STORE));
     let result: T;
-    req.onsuccess = () => { result = req.result; };
+    req.onsuccess = () => {
+      result = req.result;
+    };
     t.oncomplete = () => resolve(result);
     t.onerror = () => reject(t.error ?? req.error);
     t.onabort = () => reject(t.error ?? new Error('IndexedDB transaction aborted'));

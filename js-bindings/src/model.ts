@@ -78,7 +78,8 @@ export class Model {
       const fixed = spec.shape.filter((d) => d >= 0).reduce((a, b) => a * b, 1);
       if (dyn > 1) throw new InvalidInputError(`input '${spec.name}' has ${dyn} dynamic dims [${spec.shape}]; pass {data, shape}`);
       if (dyn === 1) {
-        if (fixed === 0 || data.length % fixed !== 0) throw new InvalidInputError(`input '${spec.name}' of shape [${spec.shape}] cannot hold ${data.length} elements`);
+        if (fixed === 0 || data.length % fixed !== 0)
+          throw new InvalidInputError(`input '${spec.name}' of shape [${spec.shape}] cannot hold ${data.length} elements`);
         shape = spec.shape.map((d) => (d < 0 ? data.length / fixed : d));
       } else {
         shape = [...spec.shape];
@@ -104,7 +105,8 @@ export class Model {
       tensors[spec.name] = this.toTensor(spec, v);
     }
     for (const name of Object.keys(inputs)) {
-      if (!this.inputs.some((s) => s.name === name)) throw new InvalidInputError(`run(): the model has no input '${name}' (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+      if (!this.inputs.some((s) => s.name === name))
+        throw new InvalidInputError(`run(): the model has no input '${name}' (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
     }
     return this.backend.run(this.handle, tensors);
   }

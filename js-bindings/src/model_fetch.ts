@@ -104,9 +104,7 @@ function noteUnverified(m: ModelManifest): void {
 
 async function verify(bytes: Uint8Array, m: ModelManifest, where: string): Promise<string> {
   if (m.size !== undefined && bytes.length !== m.size) {
-    throw new ModelIntegrityError(
-      `${where} has ${bytes.length} bytes but its manifest says ${m.size} (truncated or replaced); fix the manifest or the file`,
-    );
+    throw new ModelIntegrityError(`${where} has ${bytes.length} bytes but its manifest says ${m.size} (truncated or replaced); fix the manifest or the file`);
   }
   const sha = await sha256Hex(bytes);
   if (m.sha256 !== undefined && sha !== m.sha256) {
@@ -126,7 +124,10 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
     if (opts.signal?.aborted) return opts.signal.reason;
     if (e instanceof ModelDownloadError) return e;
     if (limit.timeout.aborted)
-      return new ModelDownloadError(`the download of ${m.url} took longer than ${downloadLimits.modelTimeoutMs} ms; check the network or raise perch.downloadLimits.modelTimeoutMs`, { cause: e });
+      return new ModelDownloadError(
+        `the download of ${m.url} took longer than ${downloadLimits.modelTimeoutMs} ms; check the network or raise perch.downloadLimits.modelTimeoutMs`,
+        { cause: e },
+      );
     return new ModelDownloadError(`${what}: ${(e as Error).message}`, { cause: e });
   };
   let res: Response;
@@ -140,8 +141,7 @@ async function download(m: ModelManifest, opts: FetchModelOptions): Promise<Uint
   }
   const header = Number(res.headers.get('content-length') ?? '');
   const total = m.size ?? (Number.isFinite(header) && header > 0 ? header : 0);
-  const report = (n: number) =>
-    opts.onProgress?.({ bytesLoaded: n, bytesTotal: total, fraction: total > 0 ? Math.min(1, n / total) : 0 });
+  const report = (n: number) => opts.onProgress?.({ bytesLoaded: n, bytesTotal: total, fraction: total > 0 ? Math.min(1, n / total) : 0 });
   try {
     return await readCapped(res, cap, m.url, report);
   } catch (e) {

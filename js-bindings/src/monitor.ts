@@ -4,7 +4,10 @@
 // strictly increasing, and ending with exactly one event at 1; none after the create() signal
 // aborts. perch adds the byte counts (`bytesLoaded`, `bytesTotal`).
 
-type ProgressEventCtor = new (type: string, init?: { lengthComputable?: boolean; loaded?: number; total?: number }) => Event & {
+type ProgressEventCtor = new (
+  type: string,
+  init?: { lengthComputable?: boolean; loaded?: number; total?: number },
+) => Event & {
   readonly lengthComputable: boolean;
   readonly loaded: number;
   readonly total: number;

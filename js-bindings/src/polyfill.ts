@@ -8,8 +8,7 @@ import { LanguageDetector } from './language_detector.js';
 export function installPolyfill(): boolean {
   const g = globalThis as { LanguageDetector?: unknown; QuotaExceededError?: unknown };
   if (g.LanguageDetector !== undefined) return false;
-  const define = (name: string, value: unknown) =>
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  const define = (name: string, value: unknown) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
   define('LanguageDetector', LanguageDetector);
   if (g.QuotaExceededError === undefined) define('QuotaExceededError', PerchQuotaExceededError);
   return true;

@@ -37,14 +37,21 @@ async function post<T>(opts: RemoteOptions, path: string, body: unknown, signal?
     text = new TextDecoder().decode(await readCapped(res, downloadLimits.maxRemoteAnswerBytes, url));
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} but its body could not be read: ${(e as Error).message}`, res.status, { cause: e, unusable: true });
+    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} but its body could not be read: ${(e as Error).message}`, res.status, {
+      cause: e,
+      unusable: true,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     const start = text.slice(0, 80).replace(/\s+/g, ' ');
-    throw new RemoteError(`the perch server at ${url} answered HTTP ${res.status} with a body that is not JSON (${JSON.stringify(start)}); is serverUrl a perch server?`, res.status, { unusable: true });
+    throw new RemoteError(
+      `the perch server at ${url} answered HTTP ${res.status} with a body that is not JSON (${JSON.stringify(start)}); is serverUrl a perch server?`,
+      res.status,
+      { unusable: true },
+    );
   }
   if (!res.ok) {
     const err = parsed as { error?: unknown; code?: unknown };
@@ -62,7 +69,10 @@ function checkArray<T>(value: unknown, check: (x: Record<string, unknown>) => bo
   return value as T[];
 }
 
-interface V2Tensor { name?: unknown; data?: unknown }
+interface V2Tensor {
+  name?: unknown;
+  data?: unknown;
+}
 
 /** One text through a v2 task model: outputs [label, confidence], each shaped [1, k]. */
 async function v2Infer(
@@ -82,37 +92,29 @@ async function v2Infer(
     throw new RemoteError(`the v2 server's model '${model}' answered without matching label and confidence outputs; is it a perch task model?`, 200);
   }
   // Rows are padded with "" to the longest result of the batch: drop the padding.
-  return labels
-    .map((label, i) => ({ [labelKey]: label, confidence: conf[i] }))
-    .filter((x) => typeof x[labelKey] === 'string' && x[labelKey] !== '');
+  return labels.map((label, i) => ({ [labelKey]: label, confidence: conf[i] })).filter((x) => typeof x[labelKey] === 'string' && x[labelKey] !== '');
 }
 
 export async function remoteDetect(opts: RemoteOptions, text: string, top: number, signal?: AbortSignal): Promise<LanguageResult[]> {
-  const out = opts.protocol === 'v2'
-    ? await v2Infer(opts, opts.modelName ?? 'langid', 'detectedLanguage', text, { top }, signal)
-    : await post<unknown>(opts, 'v1/language:detect', { text, top }, signal);
-  return checkArray<LanguageResult>(
-    out,
-    (x) => typeof x.detectedLanguage === 'string' && typeof x.confidence === 'number',
-    'language detection',
-  ).map((x) => ({ detectedLanguage: x.detectedLanguage, confidence: x.confidence }));
+  const out =
+    opts.protocol === 'v2'
+      ? await v2Infer(opts, opts.modelName ?? 'langid', 'detectedLanguage', text, { top }, signal)
+      : await post<unknown>(opts, 'v1/language:detect', { text, top }, signal);
+  return checkArray<LanguageResult>(out, (x) => typeof x.detectedLanguage === 'string' && typeof x.confidence === 'number', 'language detection').map((x) => ({
+    detectedLanguage: x.detectedLanguage,
+    confidence: x.confidence,
+  }));
 }
 
-export async function remoteSuggest(
-  opts: RemoteOptions,
-  text: string,
-  count: number,
-  maxWords: number,
-  signal?: AbortSignal,
-): Promise<SuggestionResult[]> {
-  const out = opts.protocol === 'v2'
-    ? await v2Infer(opts, opts.modelName ?? 'suggest', 'text', text, { count, maxWords }, signal)
-    : await post<unknown>(opts, 'v1/text:suggest', { text, count, maxWords }, signal);
-  return checkArray<SuggestionResult>(
-    out,
-    (x) => typeof x.text === 'string' && typeof x.confidence === 'number',
-    'text suggestion',
-  ).map((x) => ({ text: x.text, confidence: x.confidence }));
+export async function remoteSuggest(opts: RemoteOptions, text: string, count: number, maxWords: number, signal?: AbortSignal): Promise<SuggestionResult[]> {
+  const out =
+    opts.protocol === 'v2'
+      ? await v2Infer(opts, opts.modelName ?? 'suggest', 'text', text, { count, maxWords }, signal)
+      : await post<unknown>(opts, 'v1/text:suggest', { text, count, maxWords }, signal);
+  return checkArray<SuggestionResult>(out, (x) => typeof x.text === 'string' && typeof x.confidence === 'number', 'text suggestion').map((x) => ({
+    text: x.text,
+    confidence: x.confidence,
+  }));
 }
 
 /** True when GET /v2/health/ready answers 200 within `timeoutMs`. */

@@ -51,7 +51,10 @@ export interface TaskCreateOptions extends EngineOptions {
 }
 
 export class PlacementChangeEvent extends Event {
-  constructor(readonly placement: Placement, readonly previous: Placement) {
+  constructor(
+    readonly placement: Placement,
+    readonly previous: Placement,
+  ) {
     super('placementchange');
   }
 }
@@ -239,11 +242,17 @@ export abstract class Task {
     const state = await availability();
     throwIfAborted(signal);
     if (state === 'unavailable') {
-      throw domException('NotSupportedError', `${task.constructor.name} is unavailable here for these options (languages, model, or no WebAssembly and no serverUrl)`);
+      throw domException(
+        'NotSupportedError',
+        `${task.constructor.name} is unavailable here for these options (languages, model, or no WebAssembly and no serverUrl)`,
+      );
     }
     const needsActivation = options.requireUserActivation ?? task.requiresUserActivation();
     if ((state === 'downloadable' || state === 'downloading') && !activated && needsActivation) {
-      throw domException('NotAllowedError', `${task.constructor.name}.create() must download its model, which needs user activation: call it from a click or key handler`);
+      throw domException(
+        'NotAllowedError',
+        `${task.constructor.name}.create() must download its model, which needs user activation: call it from a click or key handler`,
+      );
     }
     const progress = new ProgressReporter(monitor, signal);
     const loading = task.init(progress, signal).then(async () => {

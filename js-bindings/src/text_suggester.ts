@@ -7,7 +7,12 @@ import { CONSTRUCT, illegalConstructor } from './webidl_shape.js';
 import { remoteSuggest } from './remote.js';
 import type { SuggestionResult } from './results.js';
 import {
-  SUGGEST_COUNT_DEFAULT, SUGGEST_COUNT_MAX, SUGGEST_COUNT_MIN, SUGGEST_MAX_WORDS_DEFAULT, SUGGEST_MAX_WORDS_MAX, SUGGEST_MAX_WORDS_MIN,
+  SUGGEST_COUNT_DEFAULT,
+  SUGGEST_COUNT_MAX,
+  SUGGEST_COUNT_MIN,
+  SUGGEST_MAX_WORDS_DEFAULT,
+  SUGGEST_MAX_WORDS_MAX,
+  SUGGEST_MAX_WORDS_MIN,
   SUGGEST_SHOW_THRESHOLD_DEFAULT,
 } from './suggest_limits.js';
 import { checkCount, checkText, Task, type LocalModel, type TaskCreateOptions } from './task.js';
@@ -46,7 +51,11 @@ export class TextSuggester extends Task {
   }
 
   static create(options: TextSuggesterCreateOptions = {}): Promise<TextSuggester> {
-    return Task.createModelObject(options, () => new TextSuggester(CONSTRUCT, options), () => availabilityOf('text-suggestion', options));
+    return Task.createModelObject(
+      options,
+      () => new TextSuggester(CONSTRUCT, options),
+      () => availabilityOf('text-suggestion', options),
+    );
   }
 
   /**
@@ -70,25 +79,31 @@ export class TextSuggester extends Task {
     let t: string, count: number, maxWords: number;
     try {
       t = checkText(text, 'suggest()');
-      if (t.length > this.inputQuota) throw new InvalidInputError(`suggest() accepts at most ${this.inputQuota} characters (got ${t.length}); pass the end of the text`);
+      if (t.length > this.inputQuota)
+        throw new InvalidInputError(`suggest() accepts at most ${this.inputQuota} characters (got ${t.length}); pass the end of the text`);
       count = checkCount(options.count, 'count', SUGGEST_COUNT_MIN, SUGGEST_COUNT_MAX, SUGGEST_COUNT_DEFAULT);
       maxWords = checkCount(options.maxWords, 'maxWords', SUGGEST_MAX_WORDS_MIN, SUGGEST_MAX_WORDS_MAX, SUGGEST_MAX_WORDS_DEFAULT);
     } catch (e) {
       return Promise.reject(e);
     }
     const timing = this.newTiming();
-    return this.operation(options.signal, 'suggest()', async (signal) => {
-      const out = await this.dispatch(
-        async (m) => {
-          await this.syncLearned(m);
-          return m.backend.suggest(m.handle, t, count, maxWords, timing);
-        },
-        (r) => remoteSuggest(r, t, count, maxWords, signal),
-        signal,
-        timing,
-      );
-      return [...out].sort((a, b) => b.confidence - a.confidence);
-    }, timing);
+    return this.operation(
+      options.signal,
+      'suggest()',
+      async (signal) => {
+        const out = await this.dispatch(
+          async (m) => {
+            await this.syncLearned(m);
+            return m.backend.suggest(m.handle, t, count, maxWords, timing);
+          },
+          (r) => remoteSuggest(r, t, count, maxWords, signal),
+          signal,
+          timing,
+        );
+        return [...out].sort((a, b) => b.confidence - a.confidence);
+      },
+      timing,
+    );
   }
 
   /**

@@ -74,7 +74,9 @@ async function loadGlue(url: string): Promise<Factory> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     text = await res.text();
   } catch (e) {
-    throw new WasmLoadError(`could not fetch the wasm glue ${url}: ${(e as Error).message}; serve the package's dist/wasm files or set the wasmPaths option`, { cause: e });
+    throw new WasmLoadError(`could not fetch the wasm glue ${url}: ${(e as Error).message}; serve the package's dist/wasm files or set the wasmPaths option`, {
+      cause: e,
+    });
   }
   // The glue is a classic script defining `createPerchModule`.
   return new Function(`${text}\n;return createPerchModule;`)() as Factory;
@@ -162,9 +164,7 @@ export async function instantiateWasm(
   threads: number,
   compiledModule?: Promise<WebAssembly.Module | null>,
 ): Promise<WasmInstance> {
-  const module_ = compiledModule
-    ? compiledModule.then((m) => m ?? compileWasmOnce(files.wasm))
-    : compileWasmOnce(files.wasm);
+  const module_ = compiledModule ? compiledModule.then((m) => m ?? compileWasmOnce(files.wasm)) : compileWasmOnce(files.wasm);
   const [factory, compiled] = await Promise.all([loadGlueOnce(files.glue), module_]);
   let memory: WebAssembly.Memory | undefined;
   let mainScript: string = files.glue;
@@ -186,31 +186,38 @@ export async function instantiateWasm(
   // Emscripten's factory promise never settles when instantiateWasm fails: race it with our own
   // rejection so create() fails (and placement can fall back to the server) instead of hanging.
   let failInstantiate: (e: unknown) => void = () => {};
-  const instantiateFailed = new Promise<never>((_, reject) => { failInstantiate = reject; });
+  const instantiateFailed = new Promise<never>((_, reject) => {
+    failInstantiate = reject;
+  });
   try {
-    module = await Promise.race([instantiateFailed, factory({
-      // Workers loaded before the module resolves: a session of `threads` needs threads-1; more
-      // are loaded by reserveThreads(). At least 1: with 0, Emscripten 3.1.6 never resolves.
-      perchPoolSize: Math.max(1, threads - 1),
-      mainScriptUrlOrBlob: mainScript,
-      locateFile: (name: string) => (name.endsWith('.worker.js') && workerScript ? workerScript : name),
-      instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-        WebAssembly.instantiate(compiled, imports).then(
-          (instance) => {
-            // Import and export names are minified: find the memory by its type.
-            const isMem = (v: unknown): v is WebAssembly.Memory => v instanceof WebAssembly.Memory;
-            memory =
-              Object.values(instance.exports).find(isMem) ??
-              Object.values(imports).flatMap((m) => Object.values(m as Record<string, unknown>)).find(isMem);
-            receive(instance, compiled);
-          },
-          (e: unknown) => failInstantiate(e),
-        );
-        return {};
-      },
-      print: (s: string) => console.log(s),
-      printErr: (s: string) => console.warn(s),
-    })]);
+    module = await Promise.race([
+      instantiateFailed,
+      factory({
+        // Workers loaded before the module resolves: a session of `threads` needs threads-1; more
+        // are loaded by reserveThreads(). At least 1: with 0, Emscripten 3.1.6 never resolves.
+        perchPoolSize: Math.max(1, threads - 1),
+        mainScriptUrlOrBlob: mainScript,
+        locateFile: (name: string) => (name.endsWith('.worker.js') && workerScript ? workerScript : name),
+        instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+          WebAssembly.instantiate(compiled, imports).then(
+            (instance) => {
+              // Import and export names are minified: find the memory by its type.
+              const isMem = (v: unknown): v is WebAssembly.Memory => v instanceof WebAssembly.Memory;
+              memory =
+                Object.values(instance.exports).find(isMem) ??
+                Object.values(imports)
+                  .flatMap((m) => Object.values(m as Record<string, unknown>))
+                  .find(isMem);
+              receive(instance, compiled);
+            },
+            (e: unknown) => failInstantiate(e),
+          );
+          return {};
+        },
+        print: (s: string) => console.log(s),
+        printErr: (s: string) => console.warn(s),
+      }),
+    ]);
   } catch (e) {
     throw new WasmLoadError(`could not start the ${variant} wasm build: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }

@@ -50,7 +50,12 @@ async function handle(msg: CallMessage): Promise<void> {
         return send(msg, await engine.load(...msg.args), start);
       case 'run': {
         const out = engine.runSync(...msg.args);
-        return send(msg, out, start, Object.values(out).map((t) => t.data.buffer as ArrayBuffer));
+        return send(
+          msg,
+          out,
+          start,
+          Object.values(out).map((t) => t.data.buffer as ArrayBuffer),
+        );
       }
       case 'detect':
         return send(msg, engine.detectSync(...msg.args), start);

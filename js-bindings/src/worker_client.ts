@@ -40,7 +40,10 @@ export class WorkerBackend implements Backend {
   private pending = new Map<number, PendingCall>();
   private closed = false;
 
-  private constructor(private readonly worker: Worker, readonly info: EngineInfo) {
+  private constructor(
+    private readonly worker: Worker,
+    readonly info: EngineInfo,
+  ) {
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       if (msg.type !== 'reply') return;

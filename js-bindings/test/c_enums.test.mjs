@@ -30,7 +30,11 @@ function enumValues(re, what) {
 }
 
 // PERCH_INVALID_UTF8 -> InvalidUtf8
-const pascal = (c) => c.replace(/^PERCH_/, '').toLowerCase().replace(/(^|_)([a-z0-9])/g, (_, __, ch) => ch.toUpperCase());
+const pascal = (c) =>
+  c
+    .replace(/^PERCH_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z0-9])/g, (_, __, ch) => ch.toUpperCase());
 
 test('the status names are perch_status, value for value', () => {
   const c = enumValues(/typedef\s+enum\s+perch_status\s*\{([^}]*)\}/, 'perch_status');
@@ -40,7 +44,10 @@ test('the status names are perch_status, value for value', () => {
 
 test('the dtype names are the PERCH_F32… codes, value for value', () => {
   const c = enumValues(/enum\s*\{([^}]*PERCH_F32[^}]*)\}/, 'dtype');
-  assert.deepEqual([...DTYPES], c.map((n) => n.replace(/^PERCH_/, '').toLowerCase()));
+  assert.deepEqual(
+    [...DTYPES],
+    c.map((n) => n.replace(/^PERCH_/, '').toLowerCase()),
+  );
 });
 
 test('MAX_RANK is PERCH_MAX_RANK', () => {

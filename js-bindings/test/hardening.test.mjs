@@ -3,10 +3,7 @@
 // are listed in perch.env, and a server answering something other than JSON falls back to local.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  EngineError, InvalidInputError, LanguageDetector, Model, ModelDownloadError, RemoteError,
-  downloadLimits, env, writePerch,
-} from '../dist/index.js';
+import { EngineError, InvalidInputError, LanguageDetector, Model, ModelDownloadError, RemoteError, downloadLimits, env, writePerch } from '../dist/index.js';
 import { startFileServer, tinyDenseModel } from './helpers.mjs';
 
 const graphModel = (graph) => writePerch({}, { 'perch.format': '1', 'perch.graph': JSON.stringify(graph) });
@@ -21,17 +18,20 @@ const sliceAttention = graphModel({
     { op: 'Attention', inputs: ['s', 's', 's'], outputs: ['y'], attrs: { num_heads: 1 } },
   ],
 });
-const cachedAttention = (heads, width) => graphModel({
-  inputs: [{ name: 'q', dtype: 'f32', shape: [-1, width], max_shape: [1, width] }],
-  outputs: ['y'],
-  nodes: [{ op: 'Attention', inputs: ['q', 'q', 'q'], outputs: ['y'], attrs: { num_heads: heads, cache: 0, max_context: 1 << 20 } }],
-});
+const cachedAttention = (heads, width) =>
+  graphModel({
+    inputs: [{ name: 'q', dtype: 'f32', shape: [-1, width], max_shape: [1, width] }],
+    outputs: ['y'],
+    nodes: [{ op: 'Attention', inputs: ['q', 'q', 'q'], outputs: ['y'], attrs: { num_heads: heads, cache: 0, max_context: 1 << 20 } }],
+  });
 
 for (const variant of ['baseline', 'simd']) {
   test(`hostile models end in clean errors in the ${variant} build`, async () => {
     const m = await Model.load(sliceAttention, { variant });
-    await assert.rejects(m.run({ x: { data: new Float32Array(1000 * 10).fill(0.5), shape: [1000, 10] } }),
-      (e) => e instanceof EngineError && e.code === 'OutOfRange' && /scratch/.test(e.message));
+    await assert.rejects(
+      m.run({ x: { data: new Float32Array(1000 * 10).fill(0.5), shape: [1000, 10] } }),
+      (e) => e instanceof EngineError && e.code === 'OutOfRange' && /scratch/.test(e.message),
+    );
     // Shapes within the plan run: equal rows attend to equal values, so y == x.
     const x = new Float32Array([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]);
     const { y } = await m.run({ x: { data: x, shape: [4, 3] } });
@@ -40,17 +40,21 @@ for (const variant of ['baseline', 'simd']) {
     await m.destroy();
     // Case 2: sizes that wrap in 32-bit arithmetic (8 GiB of KV cache -> 0; 1025 heads of
     // scores -> 4 MiB) are counted in 64 bits and refused by the session budget.
-    await assert.rejects(Model.load(cachedAttention(1, 1024), { variant }),
-      (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /KV cache 8589934592/.test(e.message));
-    await assert.rejects(Model.load(cachedAttention(1025, 1025), { variant }),
-      (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /4299161600/.test(e.message));
+    await assert.rejects(
+      Model.load(cachedAttention(1, 1024), { variant }),
+      (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /KV cache 8589934592/.test(e.message),
+    );
+    await assert.rejects(
+      Model.load(cachedAttention(1025, 1025), { variant }),
+      (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /4299161600/.test(e.message),
+    );
     // Case 4: a 4 GiB arena is refused before anything is allocated.
     const huge = graphModel({
       inputs: [{ name: 'x', dtype: 'f32', shape: [-1, -1], max_shape: [32768, 32768] }],
-      outputs: ['y'], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+      outputs: ['y'],
+      nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
     });
-    await assert.rejects(Model.load(huge, { variant }),
-      (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /max_arena_bytes/.test(e.message));
+    await assert.rejects(Model.load(huge, { variant }), (e) => e instanceof EngineError && e.code === 'OutOfMemory' && /max_arena_bytes/.test(e.message));
   });
 }
 
@@ -65,23 +69,34 @@ test('model downloads are capped by the manifest size, else by downloadLimits', 
       const timer = setInterval(() => res.write(Buffer.alloc(4096)), 1);
       res.on('close', () => clearInterval(timer));
     },
-    '/stalled.perch': (req, res) => { res.writeHead(200); res.write(Buffer.alloc(10)); },
+    '/stalled.perch': (req, res) => {
+      res.writeHead(200);
+      res.write(Buffer.alloc(10));
+    },
   });
   const saved = { ...downloadLimits };
   try {
-    await assert.rejects(Model.load(files.url('/small.json'), { variant: 'simd', cache: false }),
-      (e) => e instanceof ModelDownloadError && /larger than the 100 bytes/.test(e.message));
+    await assert.rejects(
+      Model.load(files.url('/small.json'), { variant: 'simd', cache: false }),
+      (e) => e instanceof ModelDownloadError && /larger than the 100 bytes/.test(e.message),
+    );
     downloadLimits.maxModelBytes = 64 * 1024;
-    await assert.rejects(Model.load(files.url('/endless.perch'), { variant: 'simd', cache: false }),
-      (e) => e instanceof ModelDownloadError && /larger than the 65536 bytes/.test(e.message));
+    await assert.rejects(
+      Model.load(files.url('/endless.perch'), { variant: 'simd', cache: false }),
+      (e) => e instanceof ModelDownloadError && /larger than the 65536 bytes/.test(e.message),
+    );
     // A declared Content-Length over the cap fails before the body is read.
     downloadLimits.maxModelBytes = 100;
-    await assert.rejects(Model.load(files.url('/m.perch'), { variant: 'simd', cache: false }),
-      (e) => e instanceof ModelDownloadError && new RegExp(`\\(${bytes.length} bytes\\)`).test(e.message));
+    await assert.rejects(
+      Model.load(files.url('/m.perch'), { variant: 'simd', cache: false }),
+      (e) => e instanceof ModelDownloadError && new RegExp(`\\(${bytes.length} bytes\\)`).test(e.message),
+    );
     downloadLimits.maxModelBytes = saved.maxModelBytes;
     downloadLimits.modelTimeoutMs = 300;
-    await assert.rejects(Model.load(files.url('/stalled.perch'), { variant: 'simd', cache: false }),
-      (e) => e instanceof ModelDownloadError && /longer than 300 ms/.test(e.message));
+    await assert.rejects(
+      Model.load(files.url('/stalled.perch'), { variant: 'simd', cache: false }),
+      (e) => e instanceof ModelDownloadError && /longer than 300 ms/.test(e.message),
+    );
   } finally {
     Object.assign(downloadLimits, saved);
     await files.close();
@@ -93,8 +108,10 @@ test('a manifest served over HTTP may not name a file: URL', async () => {
     '/evil.json': JSON.stringify({ url: 'file:///etc/passwd' }),
   });
   try {
-    await assert.rejects(Model.load(files.url('/evil.json'), { variant: 'simd', cache: false }),
-      (e) => e instanceof InvalidInputError && /may only name http: or https: URLs/.test(e.message));
+    await assert.rejects(
+      Model.load(files.url('/evil.json'), { variant: 'simd', cache: false }),
+      (e) => e instanceof InvalidInputError && /may only name http: or https: URLs/.test(e.message),
+    );
   } finally {
     await files.close();
   }
@@ -130,8 +147,10 @@ test('a server answering HTML instead of JSON is a RemoteError, and auto placeme
     const files = await startFileServer({ '/v1/language:detect': html(status) });
     try {
       const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: files.base });
-      await assert.rejects(remote.detect('hello there, how are you today?'),
-        (e) => e instanceof RemoteError && e.status === status && e.unusable && /not JSON/.test(e.message));
+      await assert.rejects(
+        remote.detect('hello there, how are you today?'),
+        (e) => e instanceof RemoteError && e.status === status && e.unusable && /not JSON/.test(e.message),
+      );
       remote.destroy();
       const d = await LanguageDetector.create({ serverUrl: files.base, device: { simd: false } });
       assert.equal(d.placement.where, 'remote');

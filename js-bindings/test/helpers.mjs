@@ -38,14 +38,15 @@ export async function startFileServer(routes) {
     base,
     url: (p) => `${base}${p}`,
     count: (p) => counts.get(p) ?? 0,
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(r);
+      }),
   };
 }
 
-export const perchServerBinary = [
-  process.env.PERCH_SERVER_BIN,
-  join(repoRoot, 'build', 'native', 'perch-server'),
-].find((p) => p && existsSync(p));
+export const perchServerBinary = [process.env.PERCH_SERVER_BIN, join(repoRoot, 'build', 'native', 'perch-server')].find((p) => p && existsSync(p));
 
 /** Starts the real perch-server on a free loopback port with the repository's models. */
 export async function startPerchServer(extraArgs = []) {
@@ -73,7 +74,11 @@ export async function startPerchServer(extraArgs = []) {
   });
   return {
     base,
-    stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
   };
 }
 

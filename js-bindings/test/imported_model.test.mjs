@@ -19,11 +19,13 @@ test('an imported ONNX model runs through Model.load on the wasm builds', { skip
   const bytes = new Uint8Array(readFileSync(out));
   for (const variant of ['simd-threads', 'simd', 'baseline']) {
     const model = await Model.load(bytes, variant === 'simd-threads' ? { variant, numThreads: 2 } : { variant });
-    assert.deepEqual(model.inputs.map((i) => [i.name, i.dtype, i.shape]), [['ids', 'i32', ref.ids_shape]]);
+    assert.deepEqual(
+      model.inputs.map((i) => [i.name, i.dtype, i.shape]),
+      [['ids', 'i32', ref.ids_shape]],
+    );
     const { logits } = await model.run({ ids: new Int32Array(ref.ids) });
     assert.deepEqual(logits.shape, [1, 3]);
-    ref.logits.forEach((want, i) =>
-      assert.ok(Math.abs(logits.data[i] - want) < 1e-4, `${variant}: logits[${i}] = ${logits.data[i]}, torch ${want}`));
+    ref.logits.forEach((want, i) => assert.ok(Math.abs(logits.data[i] - want) < 1e-4, `${variant}: logits[${i}] = ${logits.data[i]}, torch ${want}`));
     await model.destroy();
   }
 });

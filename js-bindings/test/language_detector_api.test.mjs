@@ -10,9 +10,18 @@ import { languageResultList } from '../dist/language_result_rule.js';
 import { repoRoot, startFileServer } from './helpers.mjs';
 
 const isAbortError = (e) => e instanceof DOMException && e.name === 'AbortError' && e.code === 20;
-const TEXTS = ['Please write a sentence in English.', 'Hello world!', 'this string is in English', '',
-  'Il fait très beau aujourd\'hui, alors nous allons faire une longue promenade dans le parc.',
-  'tacosを食べる', '12345', 'Dzień dobry, jak się masz?', 'ok', 'Ik woon in Amsterdam en werk in Utrecht.'];
+const TEXTS = [
+  'Please write a sentence in English.',
+  'Hello world!',
+  'this string is in English',
+  '',
+  "Il fait très beau aujourd'hui, alors nous allons faire une longue promenade dans le parc.",
+  'tacosを食べる',
+  '12345',
+  'Dzień dobry, jak się masz?',
+  'ok',
+  'Ik woon in Amsterdam en werk in Utrecht.',
+];
 
 /** Every property the spec and the web-platform-tests ask of a detect() result. */
 function checkResultList(out, what) {
@@ -45,28 +54,85 @@ test('detect(): languages above the unknown score, descending, stopping at 0.99,
 test('the result rule (JS until the engine applies it): cases, idempotence', () => {
   const r = (pairs) => pairs.map(([detectedLanguage, confidence]) => ({ detectedLanguage, confidence }));
   // Stops once 0.99 is reached; und gets the rest.
-  assert.deepEqual(languageResultList(r([['en', 0.995], ['fr', 0.004], ['de', 0.001]])), r([['en', 0.995], ['und', 1 - 0.995]]));
+  assert.deepEqual(
+    languageResultList(
+      r([
+        ['en', 0.995],
+        ['fr', 0.004],
+        ['de', 0.001],
+      ]),
+    ),
+    r([
+      ['en', 0.995],
+      ['und', 1 - 0.995],
+    ]),
+  );
   // A language at or below what would be left for und is not listed; the longest prefix that works is.
   // en alone (0.45) would leave 0.55 to und; en, nl, de leave 0.05: that prefix is listed.
-  const spread = [['en', 0.45], ['nl', 0.35], ['de', 0.15], ['und', 0.05]];
-  assert.deepEqual(languageResultList(r(spread)).map((x) => x.detectedLanguage), ['en', 'nl', 'de', 'und']);
-  assert.deepEqual(languageResultList(r([['en', 0.3], ['fr', 0.2], ['und', 0.5]])), r([['und', 1]]));
+  const spread = [
+    ['en', 0.45],
+    ['nl', 0.35],
+    ['de', 0.15],
+    ['und', 0.05],
+  ];
+  assert.deepEqual(
+    languageResultList(r(spread)).map((x) => x.detectedLanguage),
+    ['en', 'nl', 'de', 'und'],
+  );
+  assert.deepEqual(
+    languageResultList(
+      r([
+        ['en', 0.3],
+        ['fr', 0.2],
+        ['und', 0.5],
+      ]),
+    ),
+    r([['und', 1]]),
+  );
   // Below the model's own unknown score: not listed.
-  assert.deepEqual(languageResultList(r([['en', 0.6], ['fr', 0.1], ['und', 0.3]])).map((x) => x.detectedLanguage), ['en', 'und']);
+  assert.deepEqual(
+    languageResultList(
+      r([
+        ['en', 0.6],
+        ['fr', 0.1],
+        ['und', 0.3],
+      ]),
+    ).map((x) => x.detectedLanguage),
+    ['en', 'und'],
+  );
   // A saturated softmax (1.0 in float32) still leaves und above 0, and the sum is exactly 1.
-  const saturated = languageResultList(r([['en', 1], ['fr', 0]]));
+  const saturated = languageResultList(
+    r([
+      ['en', 1],
+      ['fr', 0],
+    ]),
+  );
   assert.equal(saturated[0].detectedLanguage, 'en');
   assert.ok(saturated[1].confidence > 0);
   assert.equal(saturated[0].confidence + saturated[1].confidence, 1);
   // Labels come out canonical.
   assert.equal(languageResultList(r([['iw', 0.999]]))[0].detectedLanguage, 'he');
-  for (const text of [[['en', 0.7], ['fr', 0.2], ['de', 0.1]], [['en', 0.5], ['und', 0.5]], [['ja', 0.2], ['zh', 0.19]]]) {
+  for (const text of [
+    [
+      ['en', 0.7],
+      ['fr', 0.2],
+      ['de', 0.1],
+    ],
+    [
+      ['en', 0.5],
+      ['und', 0.5],
+    ],
+    [
+      ['ja', 0.2],
+      ['zh', 0.19],
+    ],
+  ]) {
     const once = languageResultList(r(text));
     assert.deepEqual(languageResultList(once), once, 'a list that follows the rule passes through unchanged');
   }
 });
 
-test('aborts: AbortError DOMException (code 20), or the signal\'s reason as is, for detect() and measureInputUsage()', async () => {
+test("aborts: AbortError DOMException (code 20), or the signal's reason as is, for detect() and measureInputUsage()", async () => {
   const d = await LanguageDetector.create();
   for (const call of [(s) => d.detect('Hello world!', { signal: s }), (s) => d.measureInputUsage('Hello world!', { signal: s })]) {
     const pre = new AbortController();
@@ -99,7 +165,7 @@ test('destroy(): pending and later calls reject with an AbortError DOMException'
   for (const p of pending) await assert.rejects(p, isAbortError);
 });
 
-test('create()\'s signal, aborted later, destroys the detector: calls reject with its reason exactly', async () => {
+test("create()'s signal, aborted later, destroys the detector: calls reject with its reason exactly", async () => {
   const ac = new AbortController();
   const d = await LanguageDetector.create({ signal: ac.signal });
   assert.ok((await d.detect('Hello world!')).length >= 1);
@@ -122,8 +188,11 @@ test('over inputQuota: QuotaExceededError with requested and quota', async () =>
   const text = 'é'.repeat(600_000); // 1.2 MB of UTF-8
   const usage = await d.measureInputUsage(text);
   assert.equal(usage, 1_200_000);
-  await assert.rejects(d.detect(text), (e) => e instanceof DOMException && e.name === 'QuotaExceededError' &&
-    e instanceof PerchQuotaExceededError && e.requested === usage && e.quota === d.inputQuota);
+  await assert.rejects(
+    d.detect(text),
+    (e) =>
+      e instanceof DOMException && e.name === 'QuotaExceededError' && e instanceof PerchQuotaExceededError && e.requested === usage && e.quota === d.inputQuota,
+  );
   assert.equal((await d.detect('Guten Tag, wie geht es Ihnen?'))[0].detectedLanguage, 'de');
   d.destroy();
 });
@@ -159,13 +228,20 @@ test('downloadprogress: ProgressEvents, 0 first, 1/65536 steps rounded down, inc
     const events = [];
     let created = false;
     const monitor = (m) => {
-      m.addEventListener('downloadprogress', (e) => { assert.equal(created, false); events.push(e); });
+      m.addEventListener('downloadprogress', (e) => {
+        assert.equal(created, false);
+        events.push(e);
+      });
       m.ondownloadprogress = (e) => events.push(e);
     };
     const d = await LanguageDetector.create({ model: files.url('/langid.perch'), cache: false, monitor });
     created = true;
     const loaded = events.filter((_, i) => i % 2 === 0).map((e) => e.loaded);
-    assert.deepEqual(events.filter((_, i) => i % 2 === 1).map((e) => e.loaded), loaded, 'the handler attribute sees each event');
+    assert.deepEqual(
+      events.filter((_, i) => i % 2 === 1).map((e) => e.loaded),
+      loaded,
+      'the handler attribute sees each event',
+    );
     assert.ok(loaded.length >= 3, `a download in two chunks: ${loaded}`);
     assert.equal(loaded[0], 0);
     assert.equal(loaded.at(-1), 1);
@@ -182,15 +258,29 @@ test('downloadprogress: ProgressEvents, 0 first, 1/65536 steps rounded down, inc
     d.destroy();
     // A monitor that throws: create() rejects with that error, and no event fires.
     const error = new Error('CreateMonitorCallback threw an error');
-    await assert.rejects(LanguageDetector.create({ monitor: (m) => { m.addEventListener('downloadprogress', () => assert.fail()); throw error; } }), (e) => e === error);
+    await assert.rejects(
+      LanguageDetector.create({
+        monitor: (m) => {
+          m.addEventListener('downloadprogress', () => assert.fail());
+          throw error;
+        },
+      }),
+      (e) => e === error,
+    );
     // Aborted right after the event at 0 or at 1: the reason, and no events after it.
     for (const at of [0, 1]) {
       const ac = new AbortController();
       const reason = new Error(`abort at ${at}`);
       const seen = [];
       const p = LanguageDetector.create({
-        model: files.url('/langid.perch'), cache: false, signal: ac.signal,
-        monitor: (m) => m.addEventListener('downloadprogress', (e) => { seen.push(e.loaded); if (e.loaded === at) queueMicrotask(() => ac.abort(reason)); }),
+        model: files.url('/langid.perch'),
+        cache: false,
+        signal: ac.signal,
+        monitor: (m) =>
+          m.addEventListener('downloadprogress', (e) => {
+            seen.push(e.loaded);
+            if (e.loaded === at) queueMicrotask(() => ac.abort(reason));
+          }),
       });
       await assert.rejects(p, (e) => e === reason);
       assert.equal(seen.at(-1), at, String(seen));
@@ -218,7 +308,7 @@ test('the interface: not constructible, getters on the prototype, no EventTarget
   const d = await LanguageDetector.create();
   assert.equal(Object.getOwnPropertyDescriptor(d, 'inputQuota'), undefined);
   assert.equal(d instanceof EventTarget, false);
-  assert.equal(typeof d.addEventListener, 'function', 'perch\'s placementchange events still work');
+  assert.equal(typeof d.addEventListener, 'function', "perch's placementchange events still work");
   await assert.rejects(LanguageDetector.prototype.detect.call({}, 'x'), TypeError);
   d.destroy();
 });

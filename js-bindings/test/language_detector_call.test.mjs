@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { EngineError, getEngine } from '../dist/index.js';
 import { repoRoot } from './helpers.mjs';
 
-test('engine.detect answers as perch_language_detector_detect\'s JSON, for any text and top', async () => {
+test("engine.detect answers as perch_language_detector_detect's JSON, for any text and top", async () => {
   const engine = await getEngine({ variant: 'simd' });
   const bytes = new Uint8Array(readFileSync(join(repoRoot, 'models/langid/langid.perch')));
   const { handle } = await engine.load(bytes, 'language-detection');
@@ -15,8 +15,7 @@ test('engine.detect answers as perch_language_detector_detect\'s JSON, for any t
     const task = engine.entries.get(handle).task;
     const viaJson = (text, top) => engine.taskJson('perch_language_detector_detect', task, text, [top]);
     const long = 'Le chat dort sur le canapé rouge. '.repeat(6000); // ~200 KB: the text buffer grows
-    const texts = ['Bonjour tout le monde', '', '12:30 😀', 'I would like to', '\ud800 lone surrogate', '我们明天早上见面吧',
-      'Dzień dobry', long, 'ok'];
+    const texts = ['Bonjour tout le monde', '', '12:30 😀', 'I would like to', '\ud800 lone surrogate', '我们明天早上见面吧', 'Dzień dobry', long, 'ok'];
     for (const text of texts) {
       for (const top of [1, 3, 10, 500]) {
         const got = await engine.detect(handle, text, top);

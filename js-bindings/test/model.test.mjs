@@ -5,18 +5,20 @@ import { test } from 'node:test';
 import { EngineError, InvalidInputError, Model, env, writePerch } from '../dist/index.js';
 import { tinyDenseModel } from './helpers.mjs';
 
-const variants = [
-  { variant: 'simd-threads', numThreads: 2 },
-  { variant: 'simd' },
-  { variant: 'baseline' },
-];
+const variants = [{ variant: 'simd-threads', numThreads: 2 }, { variant: 'simd' }, { variant: 'baseline' }];
 
 for (const opts of variants) {
   test(`Model.load + run on the ${opts.variant} build gives x·Wᵀ+b`, async () => {
     const { bytes, expected } = tinyDenseModel(writePerch);
     const model = await Model.load(bytes, opts);
-    assert.deepEqual(model.inputs.map((i) => [i.name, i.dtype, i.shape]), [['x', 'f32', [2, 3]]]);
-    assert.deepEqual(model.outputs.map((o) => o.name), ['y']);
+    assert.deepEqual(
+      model.inputs.map((i) => [i.name, i.dtype, i.shape]),
+      [['x', 'f32', [2, 3]]],
+    );
+    assert.deepEqual(
+      model.outputs.map((o) => o.name),
+      ['y'],
+    );
     for (const x of [new Float32Array([1, 2, 3, 4, 5, 6]), new Float32Array([-1, 0.25, 8, 0, 0, -3])]) {
       const { y } = await model.run({ x });
       assert.equal(y.dtype, 'f32');

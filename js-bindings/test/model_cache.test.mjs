@@ -5,17 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import {
-  DirectoryStore,
-  Model,
-  ModelDownloadError,
-  ModelIntegrityError,
-  cache,
-  cacheStats,
-  env,
-  setModelStore,
-  writePerch,
-} from '../dist/index.js';
+import { DirectoryStore, Model, ModelDownloadError, ModelIntegrityError, cache, cacheStats, env, setModelStore, writePerch } from '../dist/index.js';
 import { startFileServer, tempDir, tinyDenseModel } from './helpers.mjs';
 
 const { bytes, expected } = tinyDenseModel(writePerch);
@@ -56,7 +46,10 @@ test('download reports progress fractions ending at 1, then later loads come fro
   assert.deepEqual(events[0], [0, 0, bytes.length]);
   assert.deepEqual(events.at(-1), [1, bytes.length, bytes.length]);
   for (let i = 1; i < events.length; i++) assert.ok(events[i][0] >= events[i - 1][0], 'fractions never go back');
-  assert.ok(events.some(([f]) => f > 0 && f < 1), 'an intermediate fraction was reported');
+  assert.ok(
+    events.some(([f]) => f > 0 && f < 1),
+    'an intermediate fraction was reported',
+  );
 
   const entries = await cache.list();
   assert.equal(entries.length, 1);
@@ -176,7 +169,10 @@ test('the first load does not wait on the cache write; a failed write is a warni
     console.warn = warn;
   }
   assert.equal(cacheStats.writeErrors, errors + 1);
-  assert.ok(warnings.some((w) => /could not cache .*disk on fire/.test(w)), JSON.stringify(warnings));
+  assert.ok(
+    warnings.some((w) => /could not cache .*disk on fire/.test(w)),
+    JSON.stringify(warnings),
+  );
   assert.equal(env.cacheReason, '', 'other errors do not turn the cache off');
 });
 

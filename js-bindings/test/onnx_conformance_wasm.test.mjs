@@ -16,8 +16,7 @@ const num = (v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-In
 
 test('a sample of ONNX backend node tests matches on the wasm simd build', { skip: !existsSync(data) && 'libonnx-testdata missing' }, async () => {
   const dir = tempDir('perch-onnx-');
-  execFileSync('/usr/bin/python3', [join(repoRoot, 'tools/convert/onnx_conformance.py'), '--export-sample', dir, '--sample', '40'],
-    { stdio: 'pipe' });
+  execFileSync('/usr/bin/python3', [join(repoRoot, 'tools/convert/onnx_conformance.py'), '--export-sample', dir, '--sample', '40'], { stdio: 'pipe' });
   const names = readdirSync(dir).sort();
   assert.ok(names.length >= 30, `only ${names.length} tests exported`);
   const failures = [];
@@ -29,7 +28,10 @@ test('a sample of ONNX backend node tests matches on the wasm simd build', { ski
     const got = await model.run(inputs);
     for (const [k, want] of Object.entries(io.outputs)) {
       const out = got[k];
-      if (JSON.stringify(out.shape) !== JSON.stringify(want.shape)) { failures.push(`${name} ${k}: shape ${out.shape} != ${want.shape}`); continue; }
+      if (JSON.stringify(out.shape) !== JSON.stringify(want.shape)) {
+        failures.push(`${name} ${k}: shape ${out.shape} != ${want.shape}`);
+        continue;
+      }
       want.data.forEach((w, i) => {
         const g = Number(out.data[i]);
         const e = num(w);

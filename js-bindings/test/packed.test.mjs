@@ -25,9 +25,24 @@ test('npm pack → npm install --offline → LanguageDetector and TextSuggester 
   try {
     // dist/ was just built by pretest; pack it as is.
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
-    const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')));
+    const tarball = join(
+      work,
+      readdirSync(work).find((f) => f.endsWith('.tgz')),
+    );
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const f of ['index.js', 'index.d.ts', 'worker.js', 'wasm/perch-simd-threads.wasm', 'wasm/perch-simd-threads.worker.js', 'wasm/perch-simd.wasm', 'wasm/perch-baseline.wasm', 'wasm/package.json', 'models/langid.perch', 'models/langid.json', 'models/suggest.perch']) {
+    for (const f of [
+      'index.js',
+      'index.d.ts',
+      'worker.js',
+      'wasm/perch-simd-threads.wasm',
+      'wasm/perch-simd-threads.worker.js',
+      'wasm/perch-simd.wasm',
+      'wasm/perch-baseline.wasm',
+      'wasm/package.json',
+      'models/langid.perch',
+      'models/langid.json',
+      'models/suggest.perch',
+    ]) {
       assert.ok(listing.includes(`package/dist/${f}`), `the tarball has dist/${f}`);
     }
     assert.ok(listing.includes('package/README.md'));
@@ -36,7 +51,9 @@ test('npm pack → npm install --offline → LanguageDetector and TextSuggester 
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     writeFileSync(join(app, 'main.js'), SCRIPT);
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
-    const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8', env: { ...process.env, PERCH_CACHE_DIR: join(work, 'cache') } }));
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8', env: { ...process.env, PERCH_CACHE_DIR: join(work, 'cache') } }),
+    );
     assert.equal(out.detect[0].detectedLanguage, 'fr', JSON.stringify(out.detect.slice(0, 3)));
     assert.equal(out.detect.at(-1).detectedLanguage, 'und');
     assert.ok(out.suggest.length >= 1 && out.suggest.length <= 3, JSON.stringify(out.suggest));

@@ -103,7 +103,7 @@ test('auto: a failed local load falls back to the server, and says so', async ()
   }
 });
 
-test('remote calls against a dead server fall back to the local engine and fire placementchange', async (t) => {
+test('remote calls against a dead server fall back to the local engine and fire placementchange', async () => {
   // The shipped model runs locally; the server URL points at a closed port.
   const d = await LanguageDetector.create({ serverUrl: 'http://127.0.0.1:9/', device: { simd: false }, remoteTimeoutMs: 2000 });
   assert.equal(d.placement.where, 'remote');
@@ -119,49 +119,64 @@ test('remote calls against a dead server fall back to the local engine and fire 
   d.destroy();
 });
 
-test('remote placement answers through the real perch-server with the same objects as local', { skip: !perchServerBinary && 'perch-server is not built (make build-native)' }, async () => {
-  const text = 'Das ist ein ganz normaler deutscher Satz über das Wetter von heute.';
-  const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: perch.base });
-  const local = await LanguageDetector.create({ placement: 'local' });
-  const r = await remote.detect(text);
-  const l = await local.detect(text);
-  assert.equal(remote.placement.where, 'remote');
-  // The same C++ on both sides: the same languages in the same order, the same confidences.
-  assert.deepEqual(r.map((x) => x.detectedLanguage), l.map((x) => x.detectedLanguage));
-  for (let i = 0; i < r.length; i++) assert.ok(Math.abs(r[i].confidence - l[i].confidence) < 1e-4);
-  const s = await TextSuggester.create({ placement: 'remote', serverUrl: perch.base });
-  const sl = await TextSuggester.create({ placement: 'local' });
-  let answered = 0;
-  for (const prompt of ['Thank you very much for', 'I will see you', 'The meeting is', 'Thank you very']) {
-    const rs = await s.suggest(prompt, { count: 2, maxWords: 2 });
-    const ls = await sl.suggest(prompt, { count: 2, maxWords: 2 });
-    assert.ok(rs.length <= 2);
-    assert.deepEqual(rs.map((x) => x.text), ls.map((x) => x.text), prompt);
-    for (let i = 0; i < rs.length; i++) assert.ok(Math.abs(rs[i].confidence - ls[i].confidence) < 1e-4);
-    answered += rs.length > 0 ? 1 : 0;
-  }
-  assert.ok(answered >= 1, 'at least one prompt got suggestions');
-  for (const t of [remote, local, s, sl]) t.destroy();
-  assert.equal(r[0].detectedLanguage, 'de');
-});
+test(
+  'remote placement answers through the real perch-server with the same objects as local',
+  { skip: !perchServerBinary && 'perch-server is not built (make build-native)' },
+  async () => {
+    const text = 'Das ist ein ganz normaler deutscher Satz über das Wetter von heute.';
+    const remote = await LanguageDetector.create({ placement: 'remote', serverUrl: perch.base });
+    const local = await LanguageDetector.create({ placement: 'local' });
+    const r = await remote.detect(text);
+    const l = await local.detect(text);
+    assert.equal(remote.placement.where, 'remote');
+    // The same C++ on both sides: the same languages in the same order, the same confidences.
+    assert.deepEqual(
+      r.map((x) => x.detectedLanguage),
+      l.map((x) => x.detectedLanguage),
+    );
+    for (let i = 0; i < r.length; i++) assert.ok(Math.abs(r[i].confidence - l[i].confidence) < 1e-4);
+    const s = await TextSuggester.create({ placement: 'remote', serverUrl: perch.base });
+    const sl = await TextSuggester.create({ placement: 'local' });
+    let answered = 0;
+    for (const prompt of ['Thank you very much for', 'I will see you', 'The meeting is', 'Thank you very']) {
+      const rs = await s.suggest(prompt, { count: 2, maxWords: 2 });
+      const ls = await sl.suggest(prompt, { count: 2, maxWords: 2 });
+      assert.ok(rs.length <= 2);
+      assert.deepEqual(
+        rs.map((x) => x.text),
+        ls.map((x) => x.text),
+        prompt,
+      );
+      for (let i = 0; i < rs.length; i++) assert.ok(Math.abs(rs[i].confidence - ls[i].confidence) < 1e-4);
+      answered += rs.length > 0 ? 1 : 0;
+    }
+    assert.ok(answered >= 1, 'at least one prompt got suggestions');
+    for (const t of [remote, local, s, sl]) t.destroy();
+    assert.equal(r[0].detectedLanguage, 'de');
+  },
+);
 
-test('remote placement over the Open Inference Protocol v2 gives the task endpoints\' answers', { skip: !perchServerBinary && 'perch-server is not built (make build-native)' }, async () => {
-  const opts = { placement: 'remote', serverUrl: perch.base };
-  const v1 = await LanguageDetector.create(opts);
-  const v2 = await LanguageDetector.create({ ...opts, serverProtocol: 'v2' });
-  for (const text of ['Das ist ein ganz normaler deutscher Satz.', 'Bonjour, je voudrais un café.', '12345']) {
-    assert.deepEqual(await v2.detect(text), await v1.detect(text), text);
-  }
-  const s1 = await TextSuggester.create(opts);
-  const s2 = await TextSuggester.create({ ...opts, serverProtocol: 'v2' });
-  for (const prompt of ['Thank you very much for', 'I would like to']) {
-    assert.deepEqual(await s2.suggest(prompt, { count: 3, maxWords: 2 }), await s1.suggest(prompt, { count: 3, maxWords: 2 }), prompt);
-  }
-  const wrong = await LanguageDetector.create({ ...opts, serverProtocol: 'v2', serverModel: 'nope' });
-  await assert.rejects(wrong.detect('hello there'), /refused|not found|nope/i);
-  await assert.rejects(LanguageDetector.create({ ...opts, serverProtocol: 'grpc' }), /serverProtocol/);
-  for (const t of [v1, v2, s1, s2, wrong]) t.destroy();
-});
+test(
+  "remote placement over the Open Inference Protocol v2 gives the task endpoints' answers",
+  { skip: !perchServerBinary && 'perch-server is not built (make build-native)' },
+  async () => {
+    const opts = { placement: 'remote', serverUrl: perch.base };
+    const v1 = await LanguageDetector.create(opts);
+    const v2 = await LanguageDetector.create({ ...opts, serverProtocol: 'v2' });
+    for (const text of ['Das ist ein ganz normaler deutscher Satz.', 'Bonjour, je voudrais un café.', '12345']) {
+      assert.deepEqual(await v2.detect(text), await v1.detect(text), text);
+    }
+    const s1 = await TextSuggester.create(opts);
+    const s2 = await TextSuggester.create({ ...opts, serverProtocol: 'v2' });
+    for (const prompt of ['Thank you very much for', 'I would like to']) {
+      assert.deepEqual(await s2.suggest(prompt, { count: 3, maxWords: 2 }), await s1.suggest(prompt, { count: 3, maxWords: 2 }), prompt);
+    }
+    const wrong = await LanguageDetector.create({ ...opts, serverProtocol: 'v2', serverModel: 'nope' });
+    await assert.rejects(wrong.detect('hello there'), /refused|not found|nope/i);
+    await assert.rejects(LanguageDetector.create({ ...opts, serverProtocol: 'grpc' }), /serverProtocol/);
+    for (const t of [v1, v2, s1, s2, wrong]) t.destroy();
+  },
+);
 
 test('Compute Pressure API: critical moves an auto task to the server and back, with placementchange', async () => {
   // A simulated device whose PressureObserver reports what the test says.
@@ -189,7 +204,10 @@ test('Compute Pressure API: critical moves an auto task to the server and back, 
     assert.match(d.placement.reason, /critical/);
     observers[0].cb([{ state: 'fair', source: 'cpu', time: 2 }]);
     assert.equal(d.placement.where, 'local');
-    assert.deepEqual(changes.map((p) => p.where), ['remote', 'local']);
+    assert.deepEqual(
+      changes.map((p) => p.where),
+      ['remote', 'local'],
+    );
     const out = await d.detect('The weather is lovely today, so we are going for a long walk in the park.');
     assert.equal(out.at(-1).detectedLanguage, 'und');
     d.destroy();

@@ -65,7 +65,7 @@ test('installPolyfill defines globalThis.LanguageDetector only where none exists
   assert.equal(globalThis.LanguageDetector, undefined);
   assert.equal(installPolyfill(), true);
   assert.equal(globalThis.LanguageDetector, LanguageDetector);
-  assert.equal(typeof globalThis.QuotaExceededError, 'function', 'Node has none: perch\'s is installed with it');
+  assert.equal(typeof globalThis.QuotaExceededError, 'function', "Node has none: perch's is installed with it");
   assert.equal(installPolyfill(), false);
   delete globalThis.LanguageDetector;
   delete globalThis.QuotaExceededError;

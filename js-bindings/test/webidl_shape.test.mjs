@@ -22,7 +22,15 @@ test('LanguageDetector matches the spec IDL (idlharness.js)', async () => {
   globalThis.Window = class Window {};
   const results = loadHarness(['webidl2.js', 'idlharness.js']);
   const arr = new globalThis.IdlArray();
-  arr.add_idls(idl('translation-api'), { only: ['LanguageDetector', 'LanguageDetectorCreateCoreOptions', 'LanguageDetectorCreateOptions', 'LanguageDetectorDetectOptions', 'LanguageDetectionResult'] });
+  arr.add_idls(idl('translation-api'), {
+    only: [
+      'LanguageDetector',
+      'LanguageDetectorCreateCoreOptions',
+      'LanguageDetectorCreateOptions',
+      'LanguageDetectorDetectOptions',
+      'LanguageDetectionResult',
+    ],
+  });
   arr.add_dependency_idls(idl('writing-assistance-apis'));
   arr.add_dependency_idls(idl('dom'));
   arr.add_dependency_idls(idl('html'));
@@ -34,11 +42,14 @@ test('LanguageDetector matches the spec IDL (idlharness.js)', async () => {
   const failed = tests.filter((t) => t.status !== 'PASS');
   assert.deepEqual(failed, [], JSON.stringify(failed, null, 1));
   assert.ok(tests.filter((t) => t.status === 'PASS').length >= 20, `${tests.length} subtests`);
-  for (const name of ['LanguageDetector interface: existence and properties of interface object',
+  for (const name of [
+    'LanguageDetector interface: existence and properties of interface object',
     'LanguageDetector interface: existence and properties of interface prototype object',
     'LanguageDetector interface: operation detect(DOMString, optional LanguageDetectorDetectOptions)',
-    'LanguageDetector interface: attribute inputQuota', 'LanguageDetector interface: attribute expectedInputLanguages',
-    'LanguageDetector interface object length']) {
+    'LanguageDetector interface: attribute inputQuota',
+    'LanguageDetector interface: attribute expectedInputLanguages',
+    'LanguageDetector interface object length',
+  ]) {
     assert.equal(tests.find((t) => t.name === name)?.status, 'PASS', name);
   }
   detector.destroy();

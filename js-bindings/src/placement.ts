@@ -142,7 +142,7 @@ export interface TaskPlacementConfig {
   device: Partial<DeviceProfile> | undefined;
   latencyBudgetMs: number;
   /** Size and cost of the shipped model, when the task uses it (undefined: the caller's model). */
-  shipped: { size?: number; flopsPerCall?: number } | undefined;
+  shipped(): { size?: number; flopsPerCall?: number } | undefined;
 }
 
 /**
@@ -203,7 +203,7 @@ export class TaskPlacement<M> {
       device.computePressure = watch.first;
       this.stopPressure = watch.stop;
     }
-    const src = this.config.shipped;
+    const src = this.config.shipped();
     const input: PlacementInput = {
       mode,
       serverUrl: remote.serverUrl,

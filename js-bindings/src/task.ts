@@ -138,7 +138,6 @@ export abstract class Task {
     if (this.mode === 'remote' && !this.remote) {
       throw new NotSupportedError("placement: 'remote' needs a serverUrl (the perch-server base URL)");
     }
-    const shipped = options.model === undefined ? shippedModel(taskName) : undefined;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read this task
     const task = this;
     this.#placer = new TaskPlacement<LocalModel>(
@@ -147,7 +146,7 @@ export abstract class Task {
         remote: this.remote,
         device: options.device,
         latencyBudgetMs: options.latencyBudgetMs ?? this.defaultBudgetMs(),
-        shipped,
+        shipped: () => (options.model === undefined ? shippedModel(taskName) : undefined),
       },
       {
         loadLocal: (signal, forCreate) => this.loadLocal(forCreate ? this.#createProgress : undefined, signal),

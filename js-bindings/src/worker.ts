@@ -70,6 +70,9 @@ async function handle(msg: CallMessage): Promise<void> {
       case 'memoryBytes':
         return send(msg, await engine.memoryBytes(...msg.args), start);
     }
+    // Every method has its case (a new one does not compile until it has).
+    const unhandled: never = msg;
+    throw new Error(`the inference worker has no such method (${JSON.stringify(unhandled)})`);
   } catch (e) {
     const end = now();
     scope.postMessage({ type: 'reply', id: msg.id, ok: false, error: errorOf(e), start, end, prevEnd: lastEnd });

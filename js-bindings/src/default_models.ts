@@ -1,6 +1,6 @@
 // The models shipped inside the package, located like the .wasm files so bundlers emit them.
 // Their SHA-256 and size are generated at build time (scripts/build.mjs).
-import { canonicalLabel } from './language_tags.js';
+import { canonicalLabel, rememberCanonicalLabels } from './language_tags.js';
 import type { ModelManifest, TaskName } from './manifest.js';
 import { SHIPPED_MODELS } from './generated/shipped_models.js';
 
@@ -12,9 +12,14 @@ export interface ShippedModel extends ModelManifest {
 let languages: ReadonlySet<string> | undefined;
 /** The languages the shipped language detection model knows (canonical tags). */
 export function shippedLanguages(): ReadonlySet<string> | undefined {
-  const labels = SHIPPED_MODELS['language-detection']?.labels;
-  if (!labels) return undefined;
-  languages ??= new Set(labels.map(canonicalLabel));
+  const shipped = SHIPPED_MODELS['language-detection'];
+  if (!shipped?.labels) return undefined;
+  if (!languages) {
+    // Canonical forms computed at build time (scripts/build.mjs): no Intl call per label here.
+    const canonical = shipped.canonicalLabels?.length === shipped.labels.length ? shipped.canonicalLabels : shipped.labels.map(canonicalLabel);
+    rememberCanonicalLabels(shipped.labels, canonical);
+    languages = new Set(canonical);
+  }
   return languages;
 }
 

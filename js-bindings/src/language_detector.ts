@@ -66,7 +66,8 @@ function knownLanguages(o: Partial<LanguageDetectorCreateOptions>): ReadonlySet<
 
 /** Validated, canonical, best-fit expectedInputLanguages; null when one is not supported. */
 function expectedLanguages(o: Partial<LanguageDetectorCreateOptions>, where: string): string[] | null {
-  return matchLanguages(canonicalizeLanguageTags(o.expectedInputLanguages, where), knownLanguages(o));
+  const tags = canonicalizeLanguageTags(o.expectedInputLanguages, where);
+  return tags.length === 0 ? [] : matchLanguages(tags, knownLanguages(o));
 }
 
 /**

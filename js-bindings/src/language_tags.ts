@@ -52,6 +52,11 @@ export function matchLanguages(requested: string[], supported: ReadonlySet<strin
 }
 
 const canonicalCache = new Map<string, string>();
+/** Seeds canonicalLabel's cache with forms computed elsewhere (the shipped model's, at build time). */
+export function rememberCanonicalLabels(labels: readonly string[], canonical: readonly string[]): void {
+  labels.forEach((label, i) => canonicalCache.set(label, canonical[i]!));
+}
+
 /** A model label in canonical form ('iw' -> 'he'); labels that are not tags stay as they are. */
 export function canonicalLabel(label: string): string {
   let c = canonicalCache.get(label);

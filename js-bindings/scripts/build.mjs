@@ -58,7 +58,9 @@ const costModule = await build({
   write: false,
   logLevel: 'error',
 });
-const { estimateFlops, readPerchHeader, canonicalLabel } = await import(`data:text/javascript;base64,${Buffer.from(costModule.outputFiles[0].text).toString('base64')}`);
+const { estimateFlops, readPerchHeader, canonicalLabel } = await import(
+  `data:text/javascript;base64,${Buffer.from(costModule.outputFiles[0].text).toString('base64')}`
+);
 const shipped = {};
 for (const m of MODELS) {
   const src = join(root, m.from);

@@ -71,6 +71,9 @@ class Kernel {
   virtual int alias_input() const { return -1; }
   // Absent optional inputs have data == nullptr.
   virtual Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) = 0;
+  // The kernel it picked at load: a kernel table entry's name ("wasmsimd.softmax_rows",
+  // "xnnpack.dense_f32"; kernels/kernel_table.h) or "reference" for an op's own scalar loop.
+  virtual const char* kernel_name() const = 0;
 };
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const OpBuildArgs& args);

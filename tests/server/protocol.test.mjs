@@ -170,6 +170,32 @@ test('static files carry COOP/COEP and the right MIME types; no path escapes the
   }
 });
 
+test('static files are cached and revalidated: no-cache, an ETag, 304 on If-None-Match, a new ETag when the file changes', async () => {
+  const first = await fetch(`${server.url}/assets/app.mjs`);
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get('cache-control'), 'no-cache');
+  const etag = first.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.equal(await first.text(), 'export const x = 1;\n');
+  const again = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers.get('etag'), etag);
+  assert.equal(await again.text(), '');
+  const listed = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': `"other", W/${etag}` } });
+  assert.equal(listed.status, 304);
+  const stale = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': '"0-0"' } });
+  assert.equal(stale.status, 200);
+  assert.equal(await stale.text(), 'export const x = 1;\n');
+  // The index of a folder is validated like the file it serves.
+  assert.match((await fetch(`${server.url}/`)).headers.get('etag'), /^"[0-9a-f]+-[0-9a-f]+"$/);
+  writeFileSync(join(staticDir, 'assets', 'app.mjs'), 'export const x = 2;\n');
+  const changed = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': etag } });
+  assert.equal(changed.status, 200);
+  assert.notEqual(changed.headers.get('etag'), etag);
+  assert.equal(await changed.text(), 'export const x = 2;\n');
+  writeFileSync(join(staticDir, 'assets', 'app.mjs'), 'export const x = 1;\n');
+});
+
 test('access log: one JSON object per request with method, path, status, sizes, latency, model', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'perch-access-'));
   const logPath = join(dir, 'access.jsonl');

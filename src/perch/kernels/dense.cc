@@ -12,7 +12,7 @@
 namespace perch {
 
 struct DenseNaming {
-  static Result<std::unique_ptr<PackedDense>> named(Result<std::unique_ptr<PackedDense>> packed,
+  PERCH_LOAD_TIME static Result<std::unique_ptr<PackedDense>> named(Result<std::unique_ptr<PackedDense>> packed,
                                                     const char* name) {
     if (packed.is_ok()) packed.value()->kernel_name_ = name;
     return packed;
@@ -24,7 +24,7 @@ namespace {
 // Largest weight matrix accepted: keeps n*k (and packed sizes) far from int overflow.
 constexpr long long kMaxDenseElements = 1LL << 30;
 
-Status check_dense_args(const void* w, int n, int k, UnaryOp act) {
+PERCH_LOAD_TIME Status check_dense_args(const void* w, int n, int k, UnaryOp act) {
   if (w == nullptr) return invalid_argument("dense: weight pointer is null");
   if (n <= 0 || k <= 0)
     return invalid_argument("dense: weight shape [" + std::to_string(n) + ", " + std::to_string(k) +

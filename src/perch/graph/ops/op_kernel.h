@@ -12,12 +12,9 @@ namespace perch::ops {
 constexpr int kMaxOpInputs = 64;
 
 class OpKernel : public Kernel {
- public:
-  const char* kernel_name() const override { return kernel_; }
-
  protected:
   // kernel: the name of the kernel the op runs (a kernel table entry's, or kReferenceKernel).
-  explicit OpKernel(const char* name, const char* kernel = kReferenceKernel) : name_(name), kernel_(kernel) {}
+  explicit OpKernel(const char* name, const char* kernel = kReferenceKernel) : Kernel(kernel), name_(name) {}
 
   // Re-infers from the actual inputs; outputs must have the inferred dtype and shape, and every
   // present input and non-empty output must have data. Skipped when ctx.shapes_checked (the
@@ -29,7 +26,6 @@ class OpKernel : public Kernel {
   Status dtype_error(int input, const char* want, DType got) const;
 
   const char* name_;
-  const char* kernel_;
 };
 
 }  // namespace perch::ops

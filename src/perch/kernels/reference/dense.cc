@@ -2,6 +2,7 @@
 // given ([n, k], f32 or int8 with a per-row scale); one plain dot product per output.
 #include <vector>
 
+#include "perch/core/compiler.h"
 #include "perch/kernels/dense_backends.h"
 #include "perch/kernels/reference/unary.h"
 
@@ -41,12 +42,12 @@ class ReferenceDense final : public PackedDense {
 
 }  // namespace
 
-Result<std::unique_ptr<PackedDense>> make_reference_dense_f32(const float* w, int n, int k, const float* bias,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_f32(const float* w, int n, int k, const float* bias,
                                                               UnaryOp act) {
   return std::unique_ptr<PackedDense>(new ReferenceDense<float>(w, nullptr, n, k, bias, act));
 }
 
-Result<std::unique_ptr<PackedDense>> make_reference_dense_i8(const int8_t* w, const float* scale, int n, int k,
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_i8(const int8_t* w, const float* scale, int n, int k,
                                                              const float* bias, UnaryOp act) {
   return std::unique_ptr<PackedDense>(new ReferenceDense<int8_t>(w, scale, n, k, bias, act));
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "perch/core/compiler.h"
 #include "perch/core/tensor.h"
 #include "perch/kernels/dense_backends.h"
 #include "perch/kernels/reference/unary.h"
@@ -311,7 +312,7 @@ void pack_panels(const WT* w, int n, int k, WT* out) {
 inline size_t padded_columns(int n) { return static_cast<size_t>((n + kNR - 1) / kNR) * kNR; }
 
 // *out = v [n] zero-padded to `padded` floats (bias, int8 scale): the epilogue loads whole panels.
-inline Status pack_padded(const float* v, int n, size_t padded, AlignedBuffer* out) {
+PERCH_LOAD_TIME inline Status pack_padded(const float* v, int n, size_t padded, AlignedBuffer* out) {
   *out = AlignedBuffer(padded * sizeof(float));
   if (!out->ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
   float* p = static_cast<float*>(out->data());

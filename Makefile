@@ -7,7 +7,7 @@ PYTHON := /usr/bin/python3
 WASM_VARIANTS := simd-threads simd baseline
 
 .PHONY: setup build build-native build-asan build-wasm test test-cpp test-python test-js \
-        test-browser test-demo test-server test-fuzz fuzz bench demo clean
+        test-browser test-demo test-server test-fuzz test-source fuzz bench demo clean
 
 setup:
 	@bash tools/setup.sh
@@ -25,11 +25,15 @@ build-wasm: setup
 
 build: build-native build-asan build-wasm
 
-# Every test: C++ natively, under ASan/UBSan and as wasm in Node (three builds), then Python,
-# JS (Node) and browser suites.
+# Every test: source rules first (seconds), then C++ natively, under ASan/UBSan and as wasm in
+# Node (three builds), then Python, JS (Node) and browser suites.
 test: build
-	@$(MAKE) --no-print-directory test-cpp test-fuzz test-python test-js test-server test-browser test-demo
+	@$(MAKE) --no-print-directory test-source test-cpp test-fuzz test-python test-js test-server test-browser test-demo
 	@echo "make test: all suites passed"
+
+# Source rules (issue 17): no function in src/ over 100 lines; split long ones into named steps.
+test-source:
+	@echo "== Source rules"; $(PYTHON) tools/check_function_length.py src
 
 test-cpp:
 	@for p in native native-asan $(addprefix wasm-,$(WASM_VARIANTS)); do \

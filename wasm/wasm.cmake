@@ -39,10 +39,10 @@ add_executable(perch_wasm ${_main})
 set_target_properties(perch_wasm PROPERTIES OUTPUT_NAME perch-${PERCH_WASM_VARIANT} SUFFIX .js)
 target_link_libraries(perch_wasm PRIVATE perch)
 target_link_options(perch_wasm PRIVATE
-  # -Os here is wasm-opt's pass over the linked module; the kernels keep their -O3 code from
-  # the compile step. With emmalloc (smaller than dlmalloc; run() allocates nothing) this
-  # keeps the simd-threads module under 150 KB gzip.
-  -Os
+  # -Oz here is wasm-opt's pass over the linked module (4.5 KB gzip less than -Os); the kernels
+  # keep their -O3 code from the compile step. emmalloc: smaller than dlmalloc, and run()
+  # allocates nothing.
+  -Oz
   -sMODULARIZE=1
   -sEXPORT_NAME=createPerchModule
   -sENVIRONMENT=web,worker,node
@@ -73,20 +73,21 @@ file(GLOB_RECURSE _perch_size_sources CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/src/perch/graph/graph.cc
      ${CMAKE_SOURCE_DIR}/src/perch/graph/op_registry.cc
      ${CMAKE_SOURCE_DIR}/src/perch/graph/memory_planner.cc
-     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/attrs.cc
+     # Op setup (attrs, shape inference, planning); the ops whose run() loops over elements
+     # themselves are excluded below.
+     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/*.cc
      # ONNX-import ops that are rare in served models: Cast, ArgMax, Where, Expand, i32
      # arithmetic, Pow and comparisons.
      ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/binary_int.cc
      ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/unary_math.cc
      ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/log_softmax.cc
-     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/cast.cc
-     ${CMAKE_SOURCE_DIR}/src/perch/graph/ops/where.cc
      ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/cast.cc
      ${CMAKE_SOURCE_DIR}/src/perch/kernels/reference/where.cc
      ${CMAKE_SOURCE_DIR}/src/perch/c_api/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/tasks/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/text/*.cc
      ${CMAKE_SOURCE_DIR}/src/perch/runtime/model.cc)
-# Except the language detector's featurizer and top-k scan: they run per keystroke.
-list(FILTER _perch_size_sources EXCLUDE REGEX "/(text/ngram|tasks/top_k)\\.cc$")
+# Except the language detector's featurizer and top-k scan (they run per keystroke) and the ops
+# whose run() is an element loop of its own.
+list(FILTER _perch_size_sources EXCLUDE REGEX "/(text/ngram|tasks/top_k|graph/ops/(binary|elementwise_binary|gather|reduce))\\.cc$")
 set_source_files_properties(${_perch_size_sources} TARGET_DIRECTORY perch PROPERTIES COMPILE_OPTIONS -Os)

@@ -94,6 +94,8 @@ interface GraphNode {
 /**
  * Multiply-adds ×2 of one call, from the graph: dense weights count fully (one row of input),
  * embedding lookups a row per id. `rows` scales the dense part (tokens per call for generators).
+ * The op names live here, not in the C++ ops, on purpose: placement decides from the header
+ * alone, before any engine is loaded (local or server), so it cannot ask a kernel for its cost.
  */
 export function estimateFlops(header: PerchHeader, rows = 1): number {
   let graph: { nodes?: GraphNode[] };

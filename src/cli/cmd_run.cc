@@ -30,111 +30,131 @@ void print_tensor(const char* name, const Tensor& t, int64_t limit) {
   std::printf("\n");
 }
 
-int run_run(const std::vector<std::string>& args) {
+// What `perch run` was asked for. Helpers below return the message to print as a Status
+// (fail("run", st.message())).
+struct RunArgs {
   std::string path;
-  std::map<std::string, std::string> specs;
+  std::map<std::string, std::string> specs;  // input name -> "@file.bin" or "1,2,3"
   std::map<std::string, Shape> shapes;
   int threads = 1;
   bool all = false;
   std::string inputs_npz, outputs_npz;
   ModelOptions options;
+};
+
+Status usage_error(const std::string& message) { return invalid_argument(message); }
+
+// --shape, --threads or --max-arena-bytes with its value `v`.
+Status parse_valued_option(const std::string& a, const std::string& v, RunArgs* r) {
+  if (a == "--max-arena-bytes") return parse_max_arena_bytes(v, &r->options);
+  if (a == "--threads") {
+    r->threads = std::atoi(v.c_str());
+    return Status::ok();
+  }
+  const size_t eq = v.find('=');
+  if (eq == std::string::npos) return usage_error("--shape wants name=d0,d1,...");
+  Shape s;
+  PERCH_RETURN_IF_ERROR(parse_dims(v.substr(eq + 1), &s));
+  r->shapes[v.substr(0, eq)] = s;
+  return Status::ok();
+}
+
+Status parse_run_args(const std::vector<std::string>& args, RunArgs* r) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--shape" || a == "--threads" || a == "--max-arena-bytes") {
-      if (i + 1 >= args.size()) return fail("run", a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--max-arena-bytes") {
-        Status st = parse_max_arena_bytes(v, &options);
-        if (!st.is_ok()) return fail("run", st.message());
-        continue;
-      }
-      if (a == "--threads") {
-        threads = std::atoi(v.c_str());
-        continue;
-      }
-      const size_t eq = v.find('=');
-      if (eq == std::string::npos) return fail("run", "--shape wants name=d0,d1,...");
-      Shape s;
-      Status st = parse_dims(v.substr(eq + 1), &s);
-      if (!st.is_ok()) return fail("run", st.message());
-      shapes[v.substr(0, eq)] = s;
+      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+      PERCH_RETURN_IF_ERROR(parse_valued_option(a, args[++i], r));
     } else if (a == "--inputs-npz" || a == "--outputs-npz") {
-      if (i + 1 >= args.size()) return fail("run", a + " needs a path");
-      (a == "--inputs-npz" ? inputs_npz : outputs_npz) = args[++i];
+      if (i + 1 >= args.size()) return usage_error(a + " needs a path");
+      (a == "--inputs-npz" ? r->inputs_npz : r->outputs_npz) = args[++i];
     } else if (a == "--reference") {
-      options.backend = Backend::kReference;
+      r->options.backend = Backend::kReference;
     } else if (a == "--all") {
-      all = true;
+      r->all = true;
     } else if (!a.empty() && a[0] == '-') {
-      return fail("run", "unknown option '" + a + "'");
-    } else if (path.empty()) {
-      path = a;
+      return usage_error("unknown option '" + a + "'");
+    } else if (r->path.empty()) {
+      r->path = a;
     } else {
       const size_t eq = a.find('=');
-      if (eq == std::string::npos) return fail("run", "inputs are name=@file.bin or name=1,2,3, got '" + a + "'");
-      specs[a.substr(0, eq)] = a.substr(eq + 1);
+      if (eq == std::string::npos) return usage_error("inputs are name=@file.bin or name=1,2,3, got '" + a + "'");
+      r->specs[a.substr(0, eq)] = a.substr(eq + 1);
     }
   }
-  if (path.empty())
-    return fail("run", "usage: perch run MODEL name=@file.bin|name=1,2,3 ... [--inputs-npz IN.npz] [--outputs-npz OUT.npz] [--shape name=2,3] [--threads N]");
-  auto model = Model::load_file(path, options);
-  if (!model.is_ok()) return fail("run", path + ": " + model.status().to_string());
+  if (r->path.empty())
+    return usage_error("usage: perch run MODEL name=@file.bin|name=1,2,3 ... [--inputs-npz IN.npz] [--outputs-npz OUT.npz] [--shape name=2,3] [--threads N]");
+  return Status::ok();
+}
+
+// Input `io` from the npz array of its name or from the command line (consumed from r->specs).
+Status set_one_input(const IoInfo& io, std::vector<NpyArray>& arrays, RunArgs* r, Session& session, InputData* in) {
+  NpyArray* from_npz = nullptr;
+  for (NpyArray& a : arrays)
+    if (a.name == io.name) from_npz = &a;
+  if (from_npz != nullptr) {
+    if (r->specs.count(io.name)) return usage_error("input '" + io.name + "' given twice (npz and command line)");
+    PERCH_RETURN_IF_ERROR(npy_to_tensor(*from_npz, io.dtype, &in->bytes, &in->tensor.shape));
+    in->tensor.dtype = io.dtype;
+    in->tensor.data = in->bytes.data();
+    Status st = session.set_input(io.name, in->tensor);
+    if (!st.is_ok()) return usage_error(st.to_string());
+    from_npz->name.clear();
+    return Status::ok();
+  }
+  auto it = r->specs.find(io.name);
+  if (it == r->specs.end()) return usage_error("input '" + io.name + "' not given (" + io.name + "=...)");
+  auto sh = r->shapes.find(io.name);
+  PERCH_RETURN_IF_ERROR(make_input(io, it->second, sh == r->shapes.end() ? nullptr : &sh->second, in));
+  r->specs.erase(it);
+  Status st = session.set_input(io.name, in->tensor);
+  if (!st.is_ok()) return usage_error(st.to_string());
+  return Status::ok();
+}
+
+// Every model input set; every given input used.
+Status set_inputs(const Model& model, RunArgs* r, Session& session, std::vector<InputData>* inputs) {
+  std::vector<NpyArray> arrays;
+  if (!r->inputs_npz.empty()) PERCH_RETURN_IF_ERROR(read_npz(r->inputs_npz, &arrays));
+  inputs->resize(model.inputs().size());
+  for (size_t i = 0; i < inputs->size(); ++i)
+    PERCH_RETURN_IF_ERROR(set_one_input(model.inputs()[i], arrays, r, session, &(*inputs)[i]));
+  if (!r->specs.empty()) return usage_error("the model has no input named '" + r->specs.begin()->first + "'");
+  for (const NpyArray& a : arrays)
+    if (!a.name.empty()) return usage_error(r->inputs_npz + ": the model has no input named '" + a.name + "'");
+  return Status::ok();
+}
+
+// Every output, printed or written to the outputs npz.
+Status report_outputs(const Model& model, const RunArgs& r, Session& session) {
+  std::vector<std::pair<std::string, Tensor>> outs;
+  for (const IoInfo& io : model.outputs()) {
+    auto out = session.output(io.name);
+    if (!out.is_ok()) return usage_error(out.status().to_string());
+    if (r.outputs_npz.empty()) print_tensor(io.name.c_str(), out.value(), r.all ? -1 : 64);
+    else outs.emplace_back(io.name, out.value());
+  }
+  if (!r.outputs_npz.empty()) PERCH_RETURN_IF_ERROR(write_npz(r.outputs_npz, outs));
+  return Status::ok();
+}
+
+int run_run(const std::vector<std::string>& args) {
+  RunArgs r;
+  Status st = parse_run_args(args, &r);
+  if (!st.is_ok()) return fail("run", st.message());
+  auto model = Model::load_file(r.path, r.options);
+  if (!model.is_ok()) return fail("run", r.path + ": " + model.status().to_string());
   SessionOptions so;
-  so.num_threads = threads;
+  so.num_threads = r.threads;
   auto session = Session::create(model.value(), so);
   if (!session.is_ok()) return fail("run", session.status().to_string());
-  std::vector<NpyArray> arrays;
-  if (!inputs_npz.empty()) {
-    Status st = read_npz(inputs_npz, &arrays);
-    if (!st.is_ok()) return fail("run", st.message());
-  }
-  std::vector<InputData> inputs(model.value()->inputs().size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const IoInfo& io = model.value()->inputs()[i];
-    NpyArray* from_npz = nullptr;
-    for (NpyArray& a : arrays)
-      if (a.name == io.name) from_npz = &a;
-    if (from_npz != nullptr) {
-      if (specs.count(io.name)) return fail("run", "input '" + io.name + "' given twice (npz and command line)");
-      Status st = npy_to_tensor(*from_npz, io.dtype, &inputs[i].bytes, &inputs[i].tensor.shape);
-      if (!st.is_ok()) return fail("run", st.message());
-      inputs[i].tensor.dtype = io.dtype;
-      inputs[i].tensor.data = inputs[i].bytes.data();
-      st = session.value()->set_input(io.name, inputs[i].tensor);
-      if (!st.is_ok()) return fail("run", st.to_string());
-      from_npz->name.clear();
-      continue;
-    }
-    auto it = specs.find(io.name);
-    if (it == specs.end()) return fail("run", "input '" + io.name + "' not given (" + io.name + "=...)");
-    auto sh = shapes.find(io.name);
-    Status st = make_input(io, it->second, sh == shapes.end() ? nullptr : &sh->second, &inputs[i]);
-    if (!st.is_ok()) return fail("run", st.message());
-    specs.erase(it);
-    st = session.value()->set_input(io.name, inputs[i].tensor);
-    if (!st.is_ok()) return fail("run", st.to_string());
-  }
-  if (!specs.empty()) return fail("run", "the model has no input named '" + specs.begin()->first + "'");
-  for (const NpyArray& a : arrays)
-    if (!a.name.empty()) return fail("run", inputs_npz + ": the model has no input named '" + a.name + "'");
-  Status st = session.value()->run();
+  std::vector<InputData> inputs;
+  st = set_inputs(*model.value(), &r, *session.value(), &inputs);
+  if (!st.is_ok()) return fail("run", st.message());
+  st = session.value()->run();
   if (!st.is_ok()) return fail("run", st.to_string());
-  if (!outputs_npz.empty()) {
-    std::vector<std::pair<std::string, Tensor>> outs;
-    for (const IoInfo& io : model.value()->outputs()) {
-      auto out = session.value()->output(io.name);
-      if (!out.is_ok()) return fail("run", out.status().to_string());
-      outs.emplace_back(io.name, out.value());
-    }
-    st = write_npz(outputs_npz, outs);
-    if (!st.is_ok()) return fail("run", st.message());
-    return 0;
-  }
-  for (const IoInfo& io : model.value()->outputs()) {
-    auto out = session.value()->output(io.name);
-    if (!out.is_ok()) return fail("run", out.status().to_string());
-    print_tensor(io.name.c_str(), out.value(), all ? -1 : 64);
-  }
+  st = report_outputs(*model.value(), r, *session.value());
+  if (!st.is_ok()) return fail("run", st.message());
   return 0;
 }
 

@@ -136,16 +136,8 @@ void register_metrics_route(httplib::Server& server, ServerContext& ctx) {
   });
 }
 
-int run(int argc, char** argv) {
-  ServerContext ctx;
-  perch::Status st = parse_options(argc, argv, &ctx.options);
-  if (!st.is_ok()) {
-    std::fprintf(stderr, "perch-server: %s\n%s", st.message().c_str(), usage().c_str());
-    return 2;
-  }
-  const ServerOptions& opt = ctx.options;
-
-  // SIGTERM/SIGINT are taken by one thread with sigwait; block them before any thread starts.
+// SIGTERM/SIGINT are taken by one thread with sigwait; block them before any thread starts.
+sigset_t block_stop_signals() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -155,13 +147,14 @@ int run(int argc, char** argv) {
   // Few malloc arenas: many connection threads would otherwise each grow their own, and the
   // resident size would creep up under changing load instead of settling.
   mallopt(M_ARENA_MAX, 4);
+  return stop_signals;
+}
 
-  AccessLog access_log;
-  if (!(st = access_log.open(opt.access_log)).is_ok() ||
-      (!opt.api_keys_file.empty() && !(st = ctx.access.load_api_keys(opt.api_keys_file)).is_ok())) {
-    std::fprintf(stderr, "perch-server: %s\n", st.message().c_str());
-    return 2;
-  }
+// Access log, API keys, origins and hosts, the admission queue, and the models directory.
+perch::Status set_up_context(ServerContext& ctx, AccessLog& access_log) {
+  const ServerOptions& opt = ctx.options;
+  PERCH_RETURN_IF_ERROR(access_log.open(opt.access_log));
+  if (!opt.api_keys_file.empty()) PERCH_RETURN_IF_ERROR(ctx.access.load_api_keys(opt.api_keys_file));
   ctx.access.set_allowed_origins(opt.allow_origins);
   ctx.access.set_allowed_hosts(opt.allowed_hosts);
   ctx.admission = std::make_unique<AdmissionQueue>(
@@ -169,19 +162,19 @@ int run(int argc, char** argv) {
 
   perch::ModelOptions model_options;
   model_options.max_arena_bytes = opt.max_arena_bytes;
-  st = ctx.registry.load_directory(opt.models_dir, opt.threads, [](const std::string& line) {
+  PERCH_RETURN_IF_ERROR(ctx.registry.load_directory(opt.models_dir, opt.threads, [](const std::string& line) {
     std::fprintf(stderr, "perch-server: %s\n", line.c_str());
-  }, model_options);
-  if (!st.is_ok()) {
-    std::fprintf(stderr, "perch-server: %s\n", st.message().c_str());
-    return 2;
-  }
+  }, model_options));
   for (const auto& m : ctx.registry.models()) {
     std::fprintf(stderr, "perch-server: loaded model '%s' (%s) from %s\n", m->name.c_str(),
                  m->model->task().empty() ? "graph" : m->model->task().c_str(), m->path.c_str());
   }
+  return perch::Status::ok();
+}
 
-  httplib::Server server;
+// Connection limits and timeouts, safety handlers, static files and every route.
+perch::Status configure_server(httplib::Server& server, ServerContext& ctx, AccessLog& access_log) {
+  const ServerOptions& opt = ctx.options;
   const int http_threads = opt.http_threads;
   const int max_pending = opt.max_pending_connections;
   server.new_task_queue = [http_threads, max_pending] {
@@ -194,16 +187,16 @@ int run(int argc, char** argv) {
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (40 ms)
   install_safety_handlers(server, ctx, access_log);
-  if (!opt.static_dir.empty()) {
-    if (!(st = mount_static_files(server, opt.static_dir)).is_ok()) {
-      std::fprintf(stderr, "perch-server: %s\n", st.message().c_str());
-      return 2;
-    }
-  }
+  if (!opt.static_dir.empty()) PERCH_RETURN_IF_ERROR(mount_static_files(server, opt.static_dir));
   register_v2_routes(server, ctx);
   register_task_routes(server, ctx);
   register_metrics_route(server, ctx);
+  return perch::Status::ok();
+}
 
+// Binds, serves until a stop signal, then lets in-flight requests finish. The exit code.
+int serve(httplib::Server& server, ServerContext& ctx, sigset_t stop_signals) {
+  const ServerOptions& opt = ctx.options;
   // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and
   // clients see resets. Remember the socket, and listen again with a deep backlog after bind.
   int listen_fd = -1;
@@ -241,6 +234,23 @@ int run(int argc, char** argv) {
   stopper.join();
   std::fprintf(stderr, "perch-server: stopped\n");
   return listened ? 0 : 1;
+}
+
+int run(int argc, char** argv) {
+  ServerContext ctx;
+  perch::Status st = parse_options(argc, argv, &ctx.options);
+  if (!st.is_ok()) {
+    std::fprintf(stderr, "perch-server: %s\n%s", st.message().c_str(), usage().c_str());
+    return 2;
+  }
+  const sigset_t stop_signals = block_stop_signals();
+  AccessLog access_log;
+  httplib::Server server;
+  if (!(st = set_up_context(ctx, access_log)).is_ok() || !(st = configure_server(server, ctx, access_log)).is_ok()) {
+    std::fprintf(stderr, "perch-server: %s\n", st.message().c_str());
+    return 2;
+  }
+  return serve(server, ctx, stop_signals);
 }
 
 }  // namespace

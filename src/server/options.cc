@@ -32,6 +32,51 @@ std::string usage() {
          "         [--write-timeout-s S] [--access-log -|off|FILE] [--max-arena-bytes N]\n";
 }
 
+namespace {
+
+// --allow-origin: repeatable, and each may be a comma-separated list.
+void add_allowed_origins(std::string_view value, ServerOptions* o) {
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    if (comma > start) o->allow_origins.emplace_back(value.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+// --allowed-hosts: repeatable, comma-separated; names without ports, lowercased, [v6] unbracketed.
+perch::Status add_allowed_hosts(std::string_view value, ServerOptions* o) {
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string name(value.substr(start, comma - start));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!name.empty()) {
+      if (name != "*" && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_:[]") != std::string::npos) {
+        return perch::invalid_argument("--allowed-hosts: '" + name + "' is not a host name");
+      }
+      if (name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+      o->allowed_hosts.push_back(name);
+    }
+    start = comma + 1;
+  }
+  return perch::Status::ok();
+}
+
+// Thread and connection counts left at 0 (or -1) follow the machine and each other.
+void apply_defaults(ServerOptions* o) {
+  if (o->threads == 0) {
+    unsigned hc = std::thread::hardware_concurrency();
+    o->threads = hc == 0 ? 1 : static_cast<int>(hc);
+  }
+  if (o->http_threads == 0) o->http_threads = std::min(std::max(o->threads + o->queue + 16, 64), 1024);
+  if (o->max_pending_connections < 0) o->max_pending_connections = o->http_threads;
+}
+
+}  // namespace
+
 perch::Status parse_options(int argc, const char* const* argv, ServerOptions* out) {
   ServerOptions o;
   bool have_port = false;
@@ -61,30 +106,10 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
       o.static_dir = value;
     } else if (flag == "--api-keys") {
       o.api_keys_file = value;
-    } else if (flag == "--allow-origin") {  // repeatable, and each may be a comma-separated list
-      size_t start = 0;
-      while (start <= value.size()) {
-        size_t comma = value.find(',', start);
-        if (comma == std::string_view::npos) comma = value.size();
-        if (comma > start) o.allow_origins.emplace_back(value.substr(start, comma - start));
-        start = comma + 1;
-      }
-    } else if (flag == "--allowed-hosts") {  // repeatable, comma-separated; names without ports
-      size_t start = 0;
-      while (start <= value.size()) {
-        size_t comma = value.find(',', start);
-        if (comma == std::string_view::npos) comma = value.size();
-        std::string name(value.substr(start, comma - start));
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (!name.empty()) {
-          if (name != "*" && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_:[]") != std::string::npos) {
-            return perch::invalid_argument("--allowed-hosts: '" + name + "' is not a host name");
-          }
-          if (name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
-          o.allowed_hosts.push_back(name);
-        }
-        start = comma + 1;
-      }
+    } else if (flag == "--allow-origin") {
+      add_allowed_origins(value, &o);
+    } else if (flag == "--allowed-hosts") {
+      PERCH_RETURN_IF_ERROR(add_allowed_hosts(value, &o));
     } else if (flag == "--threads") {
       PERCH_RETURN_IF_ERROR(number(0, 256));
       o.threads = static_cast<int>(n);
@@ -126,12 +151,7 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
   }
   if (o.models_dir.empty()) return perch::invalid_argument("--models DIR is required");
   if (!have_port) return perch::invalid_argument("--port N is required (0 picks a free port)");
-  if (o.threads == 0) {
-    unsigned hc = std::thread::hardware_concurrency();
-    o.threads = hc == 0 ? 1 : static_cast<int>(hc);
-  }
-  if (o.http_threads == 0) o.http_threads = std::min(std::max(o.threads + o.queue + 16, 64), 1024);
-  if (o.max_pending_connections < 0) o.max_pending_connections = o.http_threads;
+  apply_defaults(&o);
   *out = std::move(o);
   return perch::Status::ok();
 }

@@ -364,6 +364,33 @@ TEST_CASE("Attention with a KV cache advances, truncates and rejects overflow", 
   REQUIRE(s->kv_cache().position() == 0);
 }
 
+TEST_CASE("the KV cache is sized from what the op declares: slot, max_context, key width", "[session][kv]") {
+  // Grouped-query: q is [S, 8] (2 heads of 4), k and v [S, 4] (1 kv head): the slot's width is k's.
+  auto bytes = ModelBuilder()
+                   .graph(R"({"inputs":[{"name":"q","dtype":"f32","shape":[-1,8],"max_shape":[6,8]},
+                                        {"name":"k","dtype":"f32","shape":[-1,4],"max_shape":[6,4]}],
+                     "outputs":["o"],"nodes":[
+                     {"op":"Attention","inputs":["q","k","k"],"outputs":["o"],
+                      "attrs":{"num_heads":2,"num_kv_heads":1,"cache":3,"max_context":6}}]})")
+                   .bytes();
+  auto model = load(bytes);
+  REQUIRE(model->kv_cache_bytes() == 2u * 6u * 4u * sizeof(float));  // keys and values
+  auto s = session_for(model);
+  REQUIRE(s->kv_cache().has_slot(3));
+  REQUIRE_FALSE(s->kv_cache().has_slot(0));
+  REQUIRE(s->kv_cache().max_context(3) == 6);
+  REQUIRE(s->kv_cache().width(3) == 4);
+
+  // A key width over KvCache's limit (2^16 floats) is refused at load, before any allocation.
+  auto wide = ModelBuilder()
+                  .graph(R"({"inputs":[{"name":"q","dtype":"f32","shape":[1,65540]}],"outputs":["o"],"nodes":[
+                    {"op":"Attention","inputs":["q","q","q"],"outputs":["o"],"attrs":{"num_heads":1,"cache":0,"max_context":2}}]})")
+                  .bytes();
+  auto m = Model::load(wide.data(), wide.size());
+  REQUIRE_FALSE(m.is_ok());
+  REQUIRE(m.status().message().find("cache slot, max_context or key width out of range") != std::string::npos);
+}
+
 TEST_CASE("two Attention nodes on one cache slot are rejected at load", "[session][kv]") {
   auto bytes = ModelBuilder()
                    .graph(R"({"inputs":[{"name":"q","dtype":"f32","shape":[2,4]}],"outputs":["b"],"nodes":[

@@ -86,56 +86,135 @@ Status parse_name_list(const json& j, const std::string& where, bool allow_empty
   return Status::ok();
 }
 
-}  // namespace
-
-Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) {
+// The whole text: valid JSON, not too deep, an object with the three arrays.
+Status parse_graph_json(const std::string& graph_json, json* g) {
   if (!json_depth_within(graph_json))
     return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  json g = json::parse(graph_json, nullptr, /*allow_exceptions=*/false);
-  if (g.is_discarded()) return invalid_model("perch.graph is not valid JSON");
-  if (!g.is_object()) return invalid_model("perch.graph is not a JSON object");
+  *g = json::parse(graph_json, nullptr, /*allow_exceptions=*/false);
+  if (g->is_discarded()) return invalid_model("perch.graph is not valid JSON");
+  if (!g->is_object()) return invalid_model("perch.graph is not a JSON object");
   for (const char* field : {"inputs", "outputs", "nodes"})
-    if (!g.contains(field) || !g[field].is_array())
+    if (!g->contains(field) || !(*g)[field].is_array())
       return invalid_model(std::string("perch.graph: '") + field + "' must be an array");
+  return Status::ok();
+}
 
-  Graph graph;
-  std::unordered_map<std::string, int> by_name;
-  auto describe_value = [&](int v) {
-    const GraphValue& gv = graph.values[static_cast<size_t>(v)];
+// Builds a Graph in the steps parse_graph lists; each step reports the first problem it finds.
+class GraphBuilder {
+ public:
+  // Graph inputs, then weights, get the first value indices.
+  Status add_inputs(const json& inputs) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      GraphInput in;
+      PERCH_RETURN_IF_ERROR(parse_input(inputs[i], i, &in));
+      PERCH_RETURN_IF_ERROR(add_value(in.name, ValueKind::kInput, static_cast<int>(i), 0, "graph input"));
+      graph_.input_values.push_back(static_cast<int>(graph_.values.size()) - 1);
+      graph_.inputs.push_back(std::move(in));
+    }
+    return Status::ok();
+  }
+
+  Status add_weights(const PerchFile& file) {
+    for (size_t t = 0; t < file.tensors.size(); ++t)
+      PERCH_RETURN_IF_ERROR(add_value(file.tensors[t].name, ValueKind::kWeight, static_cast<int>(t), 0, "weight tensor"));
+    return Status::ok();
+  }
+
+  // Nodes in file order: their outputs get value indices; inputs stay names until resolve_inputs.
+  Status add_nodes(const json& nodes) {
+    file_nodes_.resize(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) PERCH_RETURN_IF_ERROR(add_node(nodes[i], i));
+    return Status::ok();
+  }
+
+  // Resolves input names now that every producer is known, and counts each node's unsorted producers.
+  Status resolve_inputs() {
+    consumers_.assign(file_nodes_.size(), {});
+    pending_.assign(file_nodes_.size(), 0);
+    for (GraphNode& node : file_nodes_) {
+      for (const std::string& name : node.input_names) {
+        if (name.empty()) { node.inputs.push_back(-1); continue; }
+        auto it = by_name_.find(name);
+        if (it == by_name_.end())
+          return invalid_model("perch.graph node " + std::to_string(node.file_index) + " (" + node.op + "): input '" +
+                               name + "' is not a graph input, a weight, or the output of any node");
+        node.inputs.push_back(it->second);
+        const GraphValue& v = graph_.values[static_cast<size_t>(it->second)];
+        if (v.kind == ValueKind::kNode) {
+          consumers_[static_cast<size_t>(v.producer)].push_back(node.file_index);
+          ++pending_[static_cast<size_t>(node.file_index)];
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  // Kahn's algorithm; ties keep file order so the run order is predictable. Then producers are
+  // renumbered to topological positions.
+  Status sort_nodes() {
+    std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+    for (size_t i = 0; i < file_nodes_.size(); ++i)
+      if (pending_[i] == 0) ready.push(static_cast<int>(i));
+    std::vector<int> order;
+    while (!ready.empty()) {
+      const int i = ready.top();
+      ready.pop();
+      order.push_back(i);
+      for (int c : consumers_[static_cast<size_t>(i)])
+        if (--pending_[static_cast<size_t>(c)] == 0) ready.push(c);
+    }
+    if (order.size() != file_nodes_.size()) return invalid_model(describe_cycle());
+    std::vector<int> position(file_nodes_.size());
+    for (size_t k = 0; k < order.size(); ++k) position[static_cast<size_t>(order[k])] = static_cast<int>(k);
+    for (GraphValue& v : graph_.values)
+      if (v.kind == ValueKind::kNode) v.producer = position[static_cast<size_t>(v.producer)];
+    graph_.nodes.reserve(order.size());
+    for (int i : order) graph_.nodes.push_back(std::move(file_nodes_[static_cast<size_t>(i)]));
+    return Status::ok();
+  }
+
+  // Graph outputs: node outputs, each listed once.
+  Status add_outputs(const json& outputs) {
+    std::vector<std::string> outs;
+    PERCH_RETURN_IF_ERROR(parse_name_list(outputs, "perch.graph outputs", false, &outs));
+    if (outs.empty()) return invalid_model("perch.graph declares no outputs");
+    for (const std::string& name : outs) {
+      auto it = by_name_.find(name);
+      if (it == by_name_.end() || graph_.values[static_cast<size_t>(it->second)].kind != ValueKind::kNode)
+        return invalid_model("perch.graph output '" + name + "' is not the output of any node");
+      if (std::find(graph_.output_values.begin(), graph_.output_values.end(), it->second) != graph_.output_values.end())
+        return invalid_model("perch.graph output '" + name + "' is listed twice");
+      graph_.output_values.push_back(it->second);
+      graph_.output_names.push_back(name);
+    }
+    return Status::ok();
+  }
+
+  Graph take() { return std::move(graph_); }
+
+ private:
+  std::string describe_value(int v) const {
+    const GraphValue& gv = graph_.values[static_cast<size_t>(v)];
     switch (gv.kind) {
-      case ValueKind::kInput: return std::string("graph input");
-      case ValueKind::kWeight: return std::string("weight tensor");
+      case ValueKind::kInput: return "graph input";
+      case ValueKind::kWeight: return "weight tensor";
       case ValueKind::kNode: return "node " + std::to_string(gv.producer);
     }
     return std::string();
-  };
-  auto add_value = [&](const std::string& name, ValueKind kind, int producer, int slot, const std::string& by) -> Status {
-    auto [it, fresh] = by_name.emplace(name, static_cast<int>(graph.values.size()));
+  }
+
+  Status add_value(const std::string& name, ValueKind kind, int producer, int slot, const std::string& by) {
+    auto [it, fresh] = by_name_.emplace(name, static_cast<int>(graph_.values.size()));
     if (!fresh)
       return invalid_model("value '" + name + "' is produced twice (by the " + describe_value(it->second) +
                            " and by the " + by + ")");
-    graph.values.push_back({name, kind, producer, slot});
+    graph_.values.push_back({name, kind, producer, slot});
     return Status::ok();
-  };
-
-  const json& inputs = g["inputs"];
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    GraphInput in;
-    PERCH_RETURN_IF_ERROR(parse_input(inputs[i], i, &in));
-    PERCH_RETURN_IF_ERROR(add_value(in.name, ValueKind::kInput, static_cast<int>(i), 0, "graph input"));
-    graph.input_values.push_back(static_cast<int>(graph.values.size()) - 1);
-    graph.inputs.push_back(std::move(in));
   }
-  for (size_t t = 0; t < file.tensors.size(); ++t)
-    PERCH_RETURN_IF_ERROR(add_value(file.tensors[t].name, ValueKind::kWeight, static_cast<int>(t), 0, "weight tensor"));
 
-  // Nodes in file order first (their outputs get value indices), then sorted.
-  const json& nodes = g["nodes"];
-  std::vector<GraphNode> file_nodes(nodes.size());
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const json& n = nodes[i];
+  Status add_node(const json& n, size_t i) {
     const std::string where = "perch.graph node " + std::to_string(i);
-    GraphNode& node = file_nodes[i];
+    GraphNode& node = file_nodes_[i];
     node.file_index = static_cast<int>(i);
     if (!n.is_object()) return invalid_model(where + " is not an object");
     if (!n.contains("op") || !n["op"].is_string()) return invalid_model(where + ": 'op' must be a string");
@@ -155,84 +234,55 @@ Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) 
     for (size_t o = 0; o < outs.size(); ++o) {
       PERCH_RETURN_IF_ERROR(add_value(outs[o], ValueKind::kNode, static_cast<int>(i), static_cast<int>(o),
                                       "node " + std::to_string(i) + " (" + node.op + ")"));
-      node.outputs.push_back(static_cast<int>(graph.values.size()) - 1);
+      node.outputs.push_back(static_cast<int>(graph_.values.size()) - 1);
     }
+    return Status::ok();
   }
-  // Resolve inputs now that every producer is known.
-  std::vector<std::vector<int>> consumers(nodes.size());
-  std::vector<int> pending(nodes.size(), 0);
-  for (GraphNode& node : file_nodes) {
-    for (const std::string& name : node.input_names) {
-      if (name.empty()) { node.inputs.push_back(-1); continue; }
-      auto it = by_name.find(name);
-      if (it == by_name.end())
-        return invalid_model("perch.graph node " + std::to_string(node.file_index) + " (" + node.op + "): input '" +
-                             name + "' is not a graph input, a weight, or the output of any node");
-      node.inputs.push_back(it->second);
-      const GraphValue& v = graph.values[static_cast<size_t>(it->second)];
-      if (v.kind == ValueKind::kNode) {
-        consumers[static_cast<size_t>(v.producer)].push_back(node.file_index);
-        ++pending[static_cast<size_t>(node.file_index)];
-      }
-    }
-  }
-  // Kahn's algorithm; ties keep file order so the run order is predictable.
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
-  for (size_t i = 0; i < nodes.size(); ++i)
-    if (pending[i] == 0) ready.push(static_cast<int>(i));
-  std::vector<int> order;
-  while (!ready.empty()) {
-    const int i = ready.top();
-    ready.pop();
-    order.push_back(i);
-    for (int c : consumers[static_cast<size_t>(i)])
-      if (--pending[static_cast<size_t>(c)] == 0) ready.push(c);
-  }
-  if (order.size() != nodes.size()) {
-    // Walk back through unsorted producers until a node repeats: that walk is the cycle.
+
+  // Walks back through unsorted producers until a node repeats: that walk is the cycle.
+  std::string describe_cycle() const {
     int start = 0;
-    while (pending[static_cast<size_t>(start)] == 0) ++start;
+    while (pending_[static_cast<size_t>(start)] == 0) ++start;
     std::vector<int> path;
-    std::vector<int> seen_at(nodes.size(), -1);
+    std::vector<int> seen_at(file_nodes_.size(), -1);
     int cur = start;
     while (seen_at[static_cast<size_t>(cur)] < 0) {
       seen_at[static_cast<size_t>(cur)] = static_cast<int>(path.size());
       path.push_back(cur);
       int next = -1;
-      for (int v : file_nodes[static_cast<size_t>(cur)].inputs) {
+      for (int v : file_nodes_[static_cast<size_t>(cur)].inputs) {
         if (v < 0) continue;
-        const GraphValue& gv = graph.values[static_cast<size_t>(v)];
-        if (gv.kind == ValueKind::kNode && pending[static_cast<size_t>(gv.producer)] > 0) { next = gv.producer; break; }
+        const GraphValue& gv = graph_.values[static_cast<size_t>(v)];
+        if (gv.kind == ValueKind::kNode && pending_[static_cast<size_t>(gv.producer)] > 0) { next = gv.producer; break; }
       }
       cur = next;
     }
     std::string msg = "perch.graph has a cycle:";
     for (size_t k = static_cast<size_t>(seen_at[static_cast<size_t>(cur)]); k < path.size(); ++k)
-      msg += " node " + std::to_string(path[k]) + " (" + file_nodes[static_cast<size_t>(path[k])].op + ") <-";
-    msg += " node " + std::to_string(cur);
-    return invalid_model(msg);
+      msg += " node " + std::to_string(path[k]) + " (" + file_nodes_[static_cast<size_t>(path[k])].op + ") <-";
+    return msg + " node " + std::to_string(cur);
   }
-  // Renumber producers to topological positions.
-  std::vector<int> position(nodes.size());
-  for (size_t k = 0; k < order.size(); ++k) position[static_cast<size_t>(order[k])] = static_cast<int>(k);
-  for (GraphValue& v : graph.values)
-    if (v.kind == ValueKind::kNode) v.producer = position[static_cast<size_t>(v.producer)];
-  graph.nodes.reserve(order.size());
-  for (int i : order) graph.nodes.push_back(std::move(file_nodes[static_cast<size_t>(i)]));
 
-  std::vector<std::string> outs;
-  PERCH_RETURN_IF_ERROR(parse_name_list(g["outputs"], "perch.graph outputs", false, &outs));
-  if (outs.empty()) return invalid_model("perch.graph declares no outputs");
-  for (const std::string& name : outs) {
-    auto it = by_name.find(name);
-    if (it == by_name.end() || graph.values[static_cast<size_t>(it->second)].kind != ValueKind::kNode)
-      return invalid_model("perch.graph output '" + name + "' is not the output of any node");
-    if (std::find(graph.output_values.begin(), graph.output_values.end(), it->second) != graph.output_values.end())
-      return invalid_model("perch.graph output '" + name + "' is listed twice");
-    graph.output_values.push_back(it->second);
-    graph.output_names.push_back(name);
-  }
-  return graph;
+  Graph graph_;
+  std::unordered_map<std::string, int> by_name_;
+  std::vector<GraphNode> file_nodes_;       // file order until sort_nodes
+  std::vector<std::vector<int>> consumers_;  // by file index: the nodes reading its outputs
+  std::vector<int> pending_;                 // by file index: producers not yet sorted
+};
+
+}  // namespace
+
+Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) {
+  json g;
+  PERCH_RETURN_IF_ERROR(parse_graph_json(graph_json, &g));
+  GraphBuilder b;
+  PERCH_RETURN_IF_ERROR(b.add_inputs(g["inputs"]));
+  PERCH_RETURN_IF_ERROR(b.add_weights(file));
+  PERCH_RETURN_IF_ERROR(b.add_nodes(g["nodes"]));
+  PERCH_RETURN_IF_ERROR(b.resolve_inputs());
+  PERCH_RETURN_IF_ERROR(b.sort_nodes());
+  PERCH_RETURN_IF_ERROR(b.add_outputs(g["outputs"]));
+  return b.take();
 }
 
 }  // namespace perch

@@ -56,6 +56,14 @@ struct RunContext {
   uint64_t scratch_bytes = 0;  // bytes at `scratch`: a kernel checks its run's need against it
 };
 
+// A KV-cache slot a kernel keeps across the runs of a session (Attention with a `cache` attr):
+// the runtime sizes the session's KvCache from these, so it never reads an op's attrs itself.
+struct KvCacheSlot {
+  int64_t slot = -1;
+  int64_t max_context = 0;  // rows the slot holds
+  int64_t width = 0;        // floats per key (and per value) row
+};
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -69,6 +77,8 @@ class Kernel {
   virtual uint64_t scratch_bytes(const ValueInfo* in, int n_in) const { return 0; }
   // Output 0 may share input `alias_input()`'s memory (Reshape); -1 when it may not.
   virtual int alias_input() const { return -1; }
+  // The KV-cache slot this kernel appends to, given its inputs' max shapes; false when it keeps none.
+  virtual bool kv_cache_slot(const ValueInfo* in, int n_in, KvCacheSlot* out) const { return false; }
   // Absent optional inputs have data == nullptr.
   virtual Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) = 0;
   // The kernel it picked at load: a kernel table entry's name ("wasmsimd.softmax_rows",

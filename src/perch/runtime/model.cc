@@ -102,14 +102,8 @@ void mark_dynamic_outputs(Model::Impl* m) {
   }
 }
 
-}  // namespace
-
-Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Model::~Model() = default;
-
-Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t size, const ModelOptions& options) {
-  PERCH_ASSIGN_OR_RETURN(PerchFile file, read_perch_file(bytes, size));
-  auto m = std::make_unique<Impl>();
+// perch.format must be present, perch.graph is returned, perch.task (when set) must be known.
+Status read_model_metadata(const PerchFile& file, Model::Impl* m, const std::string** graph_json) {
   m->metadata = file.metadata;
   if (!file.metadata.count("perch.format")) return invalid_model("not a perch model: metadata has no 'perch.format'");
   auto graph_it = file.metadata.find("perch.graph");
@@ -120,10 +114,13 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
     if (m->task != "language-detection" && m->task != "text-suggestion")
       return invalid_model("perch.task '" + m->task + "' is not language-detection or text-suggestion");
   }
-  PERCH_RETURN_IF_ERROR(copy_weights(file, m.get()));
-  PERCH_ASSIGN_OR_RETURN(m->graph, parse_graph(graph_it->second, file));
-  const Graph& g = m->graph;
+  *graph_json = &graph_it->second;
+  return Status::ok();
+}
 
+// Weights and graph inputs are known before any kernel: weights with their data, inputs at max shape.
+void plan_weights_and_inputs(Model::Impl* m) {
+  const Graph& g = m->graph;
   m->values.resize(g.values.size());
   for (size_t v = 0; v < g.values.size(); ++v) {
     const GraphValue& gv = g.values[v];
@@ -135,81 +132,108 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
       m->values[v].max = {in.dtype, in.max_shape, nullptr};
     }
   }
+}
 
-  // Kernels and shapes, in topological order.
+// Output `k` of node `n` at max shape, each within the arena budget.
+Status plan_node_outputs(const GraphNode& node, const std::vector<ValueInfo>& out, const std::string& where,
+                         const ModelOptions& options, Model::Impl* m) {
+  for (size_t k = 0; k < out.size(); ++k) {
+    PlannedValue& pv = m->values[static_cast<size_t>(node.outputs[k])];
+    pv.max = {out[k].dtype, out[k].shape, nullptr};
+    Status b = max_bytes_of(pv.max, options.max_arena_bytes, &pv.max_bytes);
+    if (!b.is_ok()) return Status(b.code(), where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
+  }
+  return Status::ok();
+}
+
+// Output 0 shares its input's memory when the kernel allows it and it fits (Reshape views).
+void plan_alias(const GraphNode& node, const Kernel& kernel, Model::Impl* m) {
+  const Graph& g = m->graph;
+  const int alias = kernel.alias_input();
+  if (alias < 0 || static_cast<size_t>(alias) >= node.inputs.size() || node.inputs[static_cast<size_t>(alias)] < 0) return;
+  const int src = node.inputs[static_cast<size_t>(alias)];
+  PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
+  uint64_t src_bytes = 0;
+  (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, kSizeOverflow, &src_bytes);
+  // A graph output must not point into the caller's input memory: it is read after run().
+  int root = src;
+  while (m->values[static_cast<size_t>(root)].alias_of >= 0) root = m->values[static_cast<size_t>(root)].alias_of;
+  const bool output_of_input = g.values[static_cast<size_t>(root)].kind == ValueKind::kInput &&
+                               std::find(g.output_values.begin(), g.output_values.end(), node.outputs[0]) !=
+                                   g.output_values.end();
+  if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype &&
+      !output_of_input)
+    out0.alias_of = src;
+}
+
+// The KV-cache slot the kernel declares (Attention with a `cache` attr), within KvCache's limits,
+// one node per slot, its bytes added to the model's KV cache.
+Status plan_kv_slot(const Kernel& kernel, const std::vector<ValueInfo>& in, const std::string& where, Model::Impl* m) {
+  KvCacheSlot need;
+  if (!kernel.kv_cache_slot(in.data(), static_cast<int>(in.size()), &need)) return Status::ok();
+  if (need.slot < 0 || need.slot > 4096 || need.max_context <= 0 || need.max_context > (1 << 20) || need.width <= 0 ||
+      need.width > (1 << 16))
+    return invalid_model(where + "cache slot, max_context or key width out of range");
+  for (const KvSlotDecl& d : m->kv_slots)
+    if (d.slot == need.slot) return invalid_model(where + "cache slot " + std::to_string(need.slot) + " is used by two nodes");
+  uint64_t slot_bytes = 0;
+  if (!KvCache::slot_bytes(need.max_context, need.width, &slot_bytes) ||
+      !add_size(m->kv_cache_bytes, slot_bytes, &m->kv_cache_bytes))
+    return invalid_model(where + "KV cache size overflows 64 bits");
+  m->kv_slots.push_back({static_cast<int>(need.slot), static_cast<int>(need.max_context), static_cast<int>(need.width)});
+  return Status::ok();
+}
+
+// Node `n`'s kernel from its op and max input shapes; its outputs, alias, scratch and KV slot planned.
+Status build_node(size_t n, const WeightLookup& lookup, const ModelOptions& options, Model::Impl* m) {
+  const Graph& g = m->graph;
+  const GraphNode& node = g.nodes[n];
+  const std::string where = "perch.graph " + describe_node(node, g) + ": ";
+  std::vector<ValueInfo> in(node.inputs.size());
+  for (size_t k = 0; k < node.inputs.size(); ++k)
+    if (node.inputs[k] >= 0) in[k] = m->values[static_cast<size_t>(node.inputs[k])].max;
+  const OpBuildArgs args{node.attrs, in.data(), node.input_names.data(), static_cast<int>(in.size()),
+                         static_cast<int>(node.outputs.size()), options.backend, &lookup};
+  KernelFactory factory = find_op(node.op);
+  if (!factory) return invalid_model(where + "unknown op '" + node.op + "'");
+  auto kernel = factory(args);
+  if (!kernel.is_ok()) return Status(kernel.status().code(), where + kernel.status().message());
+  if (!kernel.value()) return internal_error(where + "op factory returned no kernel");
+  std::vector<ValueInfo> out(node.outputs.size());
+  Status st = kernel.value()->infer(in.data(), static_cast<int>(in.size()), out.data(), static_cast<int>(out.size()));
+  if (!st.is_ok()) return Status(st.code(), where + st.message());
+  PERCH_RETURN_IF_ERROR(plan_node_outputs(node, out, where, options, m));
+  plan_alias(node, *kernel.value(), m);
+  m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));
+  if (m->scratch_bytes[n] > options.max_arena_bytes)
+    return Status(StatusCode::kOutOfMemory,
+                  where + "scratch of " + (m->scratch_bytes[n] == kSizeOverflow ? std::string("more than 2^64") : std::to_string(m->scratch_bytes[n])) +
+                      " bytes is over the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes));
+  PERCH_RETURN_IF_ERROR(plan_kv_slot(*kernel.value(), in, where, m));
+  m->kernels.push_back(std::move(kernel.value()));
+  return Status::ok();
+}
+
+// Kernels and shapes, in topological order.
+Status build_kernels(const PerchFile& file, const ModelOptions& options, Model::Impl* m) {
   ModelWeights lookup(file, m->weights);
-  const size_t num_nodes = g.nodes.size();
+  const size_t num_nodes = m->graph.nodes.size();
   m->scratch_offset.assign(num_nodes, kNoArena);
   m->scratch_bytes.assign(num_nodes, 0);
-  for (size_t n = 0; n < num_nodes; ++n) {
-    const GraphNode& node = g.nodes[n];
-    const std::string where = "perch.graph " + describe_node(node, g) + ": ";
-    std::vector<ValueInfo> in(node.inputs.size());
-    for (size_t k = 0; k < node.inputs.size(); ++k)
-      if (node.inputs[k] >= 0) in[k] = m->values[static_cast<size_t>(node.inputs[k])].max;
-    const OpBuildArgs args{node.attrs, in.data(), node.input_names.data(), static_cast<int>(in.size()),
-                           static_cast<int>(node.outputs.size()), options.backend, &lookup};
-    KernelFactory factory = find_op(node.op);
-    if (!factory) return invalid_model(where + "unknown op '" + node.op + "'");
-    auto kernel = factory(args);
-    if (!kernel.is_ok()) return Status(kernel.status().code(), where + kernel.status().message());
-    if (!kernel.value()) return internal_error(where + "op factory returned no kernel");
-    std::vector<ValueInfo> out(node.outputs.size());
-    Status st = kernel.value()->infer(in.data(), static_cast<int>(in.size()), out.data(), static_cast<int>(out.size()));
-    if (!st.is_ok()) return Status(st.code(), where + st.message());
-    for (size_t k = 0; k < out.size(); ++k) {
-      PlannedValue& pv = m->values[static_cast<size_t>(node.outputs[k])];
-      pv.max = {out[k].dtype, out[k].shape, nullptr};
-      Status b = max_bytes_of(pv.max, options.max_arena_bytes, &pv.max_bytes);
-      if (!b.is_ok()) return Status(b.code(), where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
-    }
-    const int alias = kernel.value()->alias_input();
-    if (alias >= 0 && static_cast<size_t>(alias) < node.inputs.size() && node.inputs[static_cast<size_t>(alias)] >= 0) {
-      const int src = node.inputs[static_cast<size_t>(alias)];
-      PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
-      uint64_t src_bytes = 0;
-      (void)max_bytes_of(m->values[static_cast<size_t>(src)].max, kSizeOverflow, &src_bytes);
-      // A graph output must not point into the caller's input memory: it is read after run().
-      int root = src;
-      while (m->values[static_cast<size_t>(root)].alias_of >= 0) root = m->values[static_cast<size_t>(root)].alias_of;
-      const bool output_of_input = g.values[static_cast<size_t>(root)].kind == ValueKind::kInput &&
-                                   std::find(g.output_values.begin(), g.output_values.end(), node.outputs[0]) !=
-                                       g.output_values.end();
-      if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype &&
-          !output_of_input)
-        out0.alias_of = src;
-    }
-    m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));
-    if (m->scratch_bytes[n] > options.max_arena_bytes)
-      return Status(StatusCode::kOutOfMemory,
-                    where + "scratch of " + (m->scratch_bytes[n] == kSizeOverflow ? std::string("more than 2^64") : std::to_string(m->scratch_bytes[n])) +
-                        " bytes is over the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes));
-    if (node.op == "Attention" && node.attrs.contains("cache")) {
-      const auto& c = node.attrs["cache"];
-      const auto& mc = node.attrs.contains("max_context") ? node.attrs["max_context"] : nlohmann::json();
-      if (!c.is_number_integer() || !mc.is_number_integer() || in.size() < 2)
-        return invalid_model(where + "'cache' and 'max_context' must be integers");
-      const int64_t slot = c.get<int64_t>(), max_context = mc.get<int64_t>();
-      const int64_t width = in[1].shape.rank() > 0 ? in[1].shape.dim(-1) : 0;
-      if (slot < 0 || slot > 4096 || max_context <= 0 || max_context > (1 << 20) || width <= 0 || width > (1 << 16))
-        return invalid_model(where + "cache slot, max_context or key width out of range");
-      for (const KvSlotDecl& d : m->kv_slots)
-        if (d.slot == slot) return invalid_model(where + "cache slot " + std::to_string(slot) + " is used by two nodes");
-      uint64_t slot_bytes = 0;
-      if (!KvCache::slot_bytes(max_context, width, &slot_bytes) ||
-          !add_size(m->kv_cache_bytes, slot_bytes, &m->kv_cache_bytes))
-        return invalid_model(where + "KV cache size overflows 64 bits");
-      m->kv_slots.push_back({static_cast<int>(slot), static_cast<int>(max_context), static_cast<int>(width)});
-    }
-    m->kernels.push_back(std::move(kernel.value()));
-  }
+  for (size_t n = 0; n < num_nodes; ++n) PERCH_RETURN_IF_ERROR(build_node(n, lookup, options, m));
+  return Status::ok();
+}
 
-  // Lifetimes: a value lives from its producer to its last reader; graph outputs to the end.
-  // A view (alias) extends the lifetime of the buffer it shares.
+// One arena request per node output that owns memory and per node scratch. A value lives from
+// its producer to its last reader, graph outputs to the end; a view (alias) extends the lifetime
+// of the buffer it shares. `owner`: value index, or -(node+1) for scratch.
+std::vector<BufferRequest> arena_requests(Model::Impl* m, std::vector<int>* owner) {
+  const Graph& g = m->graph;
   auto root_of = [&](int v) {
     while (m->values[static_cast<size_t>(v)].alias_of >= 0) v = m->values[static_cast<size_t>(v)].alias_of;
     return v;
   };
+  const size_t num_nodes = g.nodes.size();
   const int end_step = static_cast<int>(num_nodes);
   std::vector<int> last(g.values.size(), -1);
   for (size_t n = 0; n < num_nodes; ++n) {
@@ -221,22 +245,28 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
   }
   for (int v : g.output_values) last[static_cast<size_t>(root_of(v))] = end_step;
   std::vector<BufferRequest> requests;
-  std::vector<int> owner;  // value index, or -(node+1) for scratch
   for (size_t v = 0; v < g.values.size(); ++v) {
     const GraphValue& gv = g.values[v];
     if (gv.kind != ValueKind::kNode || m->values[v].alias_of >= 0) continue;
     requests.push_back({m->values[v].max_bytes, gv.producer, std::max(last[v], gv.producer)});
-    owner.push_back(static_cast<int>(v));
+    owner->push_back(static_cast<int>(v));
     if (!add_size(m->planned_value_bytes, m->values[v].max_bytes, &m->planned_value_bytes)) m->planned_value_bytes = kSizeOverflow;
   }
   for (size_t n = 0; n < num_nodes; ++n) {
     if (m->scratch_bytes[n] == 0) continue;
     requests.push_back({m->scratch_bytes[n], static_cast<int>(n), static_cast<int>(n)});
-    owner.push_back(-static_cast<int>(n) - 1);
+    owner->push_back(-static_cast<int>(n) - 1);
   }
+  return requests;
+}
+
+// The arena: offsets for every request. The budget covers arena (intermediates + scratch) and KV
+// cache, checked before a session allocates any of it, and narrowed to size_t only once known to
+// fit (wasm32: 4 GiB).
+Status plan_arena(const ModelOptions& options, Model::Impl* m) {
+  std::vector<int> owner;
+  const std::vector<BufferRequest> requests = arena_requests(m, &owner);
   const MemoryPlan plan = plan_memory(requests);
-  // The budget: arena (intermediates + scratch) and KV cache, checked before a session
-  // allocates any of it, and narrowed to size_t only once known to fit (wasm32: 4 GiB).
   uint64_t session_bytes = kSizeOverflow;
   if (!add_size(plan.arena_bytes, m->kv_cache_bytes, &session_bytes)) session_bytes = kSizeOverflow;
   if (session_bytes > options.max_arena_bytes || !fits_in_size_t(session_bytes))
@@ -251,13 +281,38 @@ Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t si
     else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = static_cast<size_t>(plan.offsets[r]);
   }
   m->arena_bytes = static_cast<size_t>(plan.arena_bytes);
+  return Status::ok();
+}
 
+// The model's inputs and outputs as callers see them (dynamic output dims marked -1).
+void describe_io(Model::Impl* m) {
+  const Graph& g = m->graph;
   for (const GraphInput& in : g.inputs) m->inputs.push_back({in.name, in.dtype, in.shape, in.max_shape});
   for (size_t o = 0; o < g.output_values.size(); ++o) {
     const PlannedValue& pv = m->values[static_cast<size_t>(g.output_values[o])];
     m->outputs.push_back({g.output_names[o], pv.max.dtype, pv.max.shape, pv.max.shape});
   }
-  mark_dynamic_outputs(m.get());
+  mark_dynamic_outputs(m);
+}
+
+}  // namespace
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+// Reads the file, copies its weights, parses the graph, builds a kernel per node at the inputs'
+// max shapes, and plans the arena; any problem is an error before a session exists.
+Result<std::shared_ptr<const Model>> Model::load(const uint8_t* bytes, size_t size, const ModelOptions& options) {
+  PERCH_ASSIGN_OR_RETURN(PerchFile file, read_perch_file(bytes, size));
+  auto m = std::make_unique<Impl>();
+  const std::string* graph_json = nullptr;
+  PERCH_RETURN_IF_ERROR(read_model_metadata(file, m.get(), &graph_json));
+  PERCH_RETURN_IF_ERROR(copy_weights(file, m.get()));
+  PERCH_ASSIGN_OR_RETURN(m->graph, parse_graph(*graph_json, file));
+  plan_weights_and_inputs(m.get());
+  PERCH_RETURN_IF_ERROR(build_kernels(file, options, m.get()));
+  PERCH_RETURN_IF_ERROR(plan_arena(options, m.get()));
+  describe_io(m.get());
   return std::shared_ptr<const Model>(new Model(std::move(m)));
 }
 

@@ -260,34 +260,27 @@ Result<bool> LanguageDetector::model_probabilities(std::string_view utf8, std::v
   return has_letters;
 }
 
-Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
-  out->clear();
-  if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
-  const float* p = nullptr;
-  bool has_letters = false;
-  PERCH_RETURN_IF_ERROR(run_model(utf8, &p, &has_letters));
-  if (!has_letters) {
-    out->push_back({LanguageScore::kUnd, 1.0f});
-    return Status::ok();
-  }
-  const int n = static_cast<int>(labels_.size());
-
-  // 1. Letters per script (the featurizer has validated the UTF-8).
+// Letters in a text: all of them, those in a known script, and per script.
+struct LanguageDetector::ScriptCounts {
   uint32_t per_script[64];
   int letters = 0, scripted = 0;
-  uint64_t seen = 0;
-  if (!script_ranges_.empty()) std::fill(per_script, per_script + 64, 0u);
+  uint64_t seen = 0;  // bit s: some letter is in script s
+};
+
+// 1. Letters per script (the featurizer has validated the UTF-8).
+void LanguageDetector::count_letters(std::string_view utf8, ScriptCounts* c) const {
+  if (!script_ranges_.empty()) std::fill(c->per_script, c->per_script + 64, 0u);
   const ScriptRange* last = nullptr;  // text runs in one script: try the last range first
   for (text::Utf8Iterator it(utf8); !it.done(); it.next()) {
     const uint32_t cp = it.code_point();
     int s;
     if (cp < 0x80) {  // ASCII fast path: most text is Latin
       if (!((cp | 0x20u) - 'a' < 26u)) continue;
-      ++letters;
+      ++c->letters;
       s = ascii_script_;
     } else {
       if (!text::ngram_is_letter(cp)) continue;
-      ++letters;
+      ++c->letters;
       if (script_ranges_.empty()) continue;
       if (last && cp >= last->first && cp <= last->last) {
         s = last->script;
@@ -299,48 +292,52 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
       }
     }
     if (s < 0) continue;
-    ++per_script[s];
-    ++scripted;
-    seen |= uint64_t{1} << s;
+    ++c->per_script[s];
+    ++c->scripted;
+    c->seen |= uint64_t{1} << s;
   }
-  // 2. Script gate and priors: w_i = p_i * prior_i (0 off-script), normalised to q.
+}
+
+// Letters of the text in the scripts label `k` is written in.
+uint32_t LanguageDetector::letters_in_scripts_of(size_t k, const ScriptCounts& c) const {
+  uint32_t in = 0;
+  for (uint64_t m = label_scripts_[k] & c.seen; m; m &= m - 1) in += c.per_script[__builtin_ctzll(m)];
+  return in;
+}
+
+// 2. Script gate and priors: w_i = p_i * prior_i (0 off-script), normalised to q in weights_.
+// False when every weight is 0 (no evidence); else *q_max is the largest q.
+bool LanguageDetector::weigh_labels(const float* p, const ScriptCounts& c, double* q_max) {
+  const int n = static_cast<int>(labels_.size());
   bool gate = false;
-  if (scripted > 0) {
-    for (int i = 0; i < n && !gate; ++i) {
-      uint32_t in = 0;
-      for (uint64_t m = label_scripts_[static_cast<size_t>(i)] & seen; m; m &= m - 1) in += per_script[__builtin_ctzll(m)];
-      gate = in >= kScriptShareMin * scripted;
-    }
+  if (c.scripted > 0) {
+    for (int i = 0; i < n && !gate; ++i)
+      gate = letters_in_scripts_of(static_cast<size_t>(i), c) >= kScriptShareMin * c.scripted;
   }
   double sum = 0;
   for (int i = 0; i < n; ++i) {
     const size_t k = static_cast<size_t>(i);
     double w = p[i];
     if (!(w >= 0.0)) w = 0.0;  // NaN or negative never leaves the task layer
-    if (gate) {
-      uint32_t in = 0;
-      for (uint64_t m = label_scripts_[k] & seen; m; m &= m - 1) in += per_script[__builtin_ctzll(m)];
-      if (in < kScriptShareMin * scripted) w = 0.0;
-    }
+    if (gate && letters_in_scripts_of(k, c) < kScriptShareMin * c.scripted) w = 0.0;
     w *= prior_factor_[k];
     weights_[k] = static_cast<float>(w);
     sum += w;
   }
-  if (!(sum > 0.0)) {  // every probability was 0: no evidence
-    out->push_back({LanguageScore::kUnd, 1.0f});
-    return Status::ok();
-  }
-  double q_max = 0;
+  if (!(sum > 0.0)) return false;
+  *q_max = 0;
   for (int i = 0; i < n; ++i) {
     const double q = weights_[static_cast<size_t>(i)] / sum;
     weights_[static_cast<size_t>(i)] = static_cast<float>(q);
-    q_max = std::max(q_max, q);
+    *q_max = std::max(*q_max, q);
   }
-  // 3. Unknown score.
-  double u = std::min(1.0, unknown_scale_ * (1.0 - q_max) * unknown_letters_ / std::max(letters, 1));
-  if (min_letters_ > 0) u = std::max(u, 1.0 - letters / min_letters_);  // so short: mostly unknown
+  return true;
+}
 
-  // 4. The result list, at most top_k languages; confidences in ten-thousandths, rounded down.
+// 4. The result list, at most top_k languages; confidences in ten-thousandths, rounded down.
+// The listed languages share 1 - u in proportion; und keeps u.
+void LanguageDetector::list_scores(int top_k, double u, std::vector<LanguageScore>* out) {
+  const int n = static_cast<int>(labels_.size());
   const int k = std::min(top_k, n);
   top_k_indices(weights_.data(), n, k, &order_);
   double cum = 0;
@@ -350,7 +347,6 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
     if (cum >= kCumulativeStop || c < u || c <= 0.0) break;
     cum += c;
   }
-  // The listed languages share 1 - u in proportion; und keeps u.
   long listed_units = 0;
   for (int i = 0; i < listed; ++i) {
     const int label = order_[static_cast<size_t>(i)];
@@ -365,6 +361,25 @@ Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::ve
     out->pop_back();
   }
   out->push_back({LanguageScore::kUnd, static_cast<float>(und_units / 1e4)});
+}
+
+Status LanguageDetector::detect_scores(std::string_view utf8, int top_k, std::vector<LanguageScore>* out) {
+  out->clear();
+  if (top_k < 1) return invalid_argument("detect: top_k must be >= 1, got " + std::to_string(top_k));
+  const float* p = nullptr;
+  bool has_letters = false;
+  PERCH_RETURN_IF_ERROR(run_model(utf8, &p, &has_letters));
+  ScriptCounts counts;
+  double q_max = 0;
+  if (has_letters) count_letters(utf8, &counts);
+  if (!has_letters || !weigh_labels(p, counts, &q_max)) {  // no letters, or every probability 0
+    out->push_back({LanguageScore::kUnd, 1.0f});
+    return Status::ok();
+  }
+  // 3. Unknown score.
+  double u = std::min(1.0, unknown_scale_ * (1.0 - q_max) * unknown_letters_ / std::max(counts.letters, 1));
+  if (min_letters_ > 0) u = std::max(u, 1.0 - counts.letters / min_letters_);  // so short: mostly unknown
+  list_scores(top_k, u, out);
   return Status::ok();
 }
 

@@ -97,6 +97,12 @@ class LanguageDetector {
   Status run_model(std::string_view utf8, const float** probs, bool* has_letters);
   int script_of(uint32_t cp) const;
   int range_of(uint32_t cp) const;
+  // detect_scores' steps.
+  struct ScriptCounts;
+  void count_letters(std::string_view utf8, ScriptCounts* c) const;
+  uint32_t letters_in_scripts_of(size_t label, const ScriptCounts& c) const;
+  bool weigh_labels(const float* p, const ScriptCounts& c, double* q_max);
+  void list_scores(int top_k, double u, std::vector<LanguageScore>* out);
   void update_prior_factors();
 
   std::unique_ptr<Session> session_;

@@ -61,6 +61,15 @@ class AttentionKernel : public OpKernel {
     return scratch_for(a_.cache >= 0 ? a_.max_context : in[0].shape[0]);
   }
 
+  // With a cache: max_context rows of k's width.
+  bool kv_cache_slot(const ValueInfo* in, int n_in, KvCacheSlot* out) const override {
+    if (a_.cache < 0) return false;
+    out->slot = a_.cache;
+    out->max_context = a_.max_context;
+    out->width = n_in > 1 && in[1].shape.rank() > 0 ? in[1].shape.dim(-1) : 0;
+    return true;
+  }
+
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
     PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
     const int64_t rows = in[0].shape[0];

@@ -1,4 +1,5 @@
-// perch inspect MODEL [--json]: metadata, inputs/outputs, nodes, weights and memory of a model.
+// perch inspect MODEL [--json]: metadata, inputs/outputs, nodes (with the kernel each runs), weights
+// and memory of a model.
 #include <cstdio>
 #include <string>
 
@@ -86,8 +87,8 @@ int run_inspect(const std::vector<std::string>& args) {
                       {"max_shape", shape_json(m.values[static_cast<size_t>(v)].max.shape)},
                       {"arena_offset", m.values[static_cast<size_t>(v)].arena_offset == kNoArena
                                            ? json(nullptr) : json(m.values[static_cast<size_t>(v)].arena_offset)}});
-    nodes.push_back({{"op", node.op}, {"inputs", node.input_names}, {"outputs", outs}, {"attrs", node.attrs},
-                     {"scratch_bytes", m.scratch_bytes[n]}});
+    nodes.push_back({{"op", node.op}, {"kernel", m.kernels[n]->kernel_name()}, {"inputs", node.input_names},
+                     {"outputs", outs}, {"attrs", node.attrs}, {"scratch_bytes", m.scratch_bytes[n]}});
   }
   json inputs = json::array(), outputs = json::array();
   for (const auto& io : model.inputs()) inputs.push_back(io_json(io));
@@ -120,8 +121,8 @@ int run_inspect(const std::vector<std::string>& args) {
     for (int v : node.outputs)
       outs += (outs.empty() ? "" : ", ") + g.values[static_cast<size_t>(v)].name + " " +
               m.values[static_cast<size_t>(v)].max.shape.to_string();
-    std::printf("  %3zu %-16s (%s) -> %s%s\n", n, node.op.c_str(), ins.c_str(), outs.c_str(),
-                node.attrs.empty() ? "" : ("  " + node.attrs.dump()).c_str());
+    std::printf("  %3zu %-16s (%s) -> %s%s  [%s]\n", n, node.op.c_str(), ins.c_str(), outs.c_str(),
+                node.attrs.empty() ? "" : ("  " + node.attrs.dump()).c_str(), m.kernels[n]->kernel_name());
   }
   std::printf("\nweights (%zu tensors):\n", tensors.size());
   for (const auto& t : tensors)

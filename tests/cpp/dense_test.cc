@@ -26,7 +26,7 @@ constexpr float kSentinel = -12345.5f;
 struct Case {
   int m, n, k;
   bool bias;
-  Activation act;
+  UnaryOp act;
   bool int8;
 };
 
@@ -109,7 +109,7 @@ TEST_CASE("dense fast kernels match the reference on edge and tile sizes", "[den
     for (int n : ns)
       for (int k : ks) {
         // Rotate bias/activation through the grid so every combination meets many shapes.
-        const Activation act = static_cast<Activation>(idx % 5);
+        const UnaryOp act = static_cast<UnaryOp>(idx % 5);
         const bool bias = (idx / 5) % 2 == 0;
         ++idx;
         check_case({m, n, k, bias, act, false}, &one, rng);
@@ -120,35 +120,35 @@ TEST_CASE("dense fast kernels match the reference on edge and tile sizes", "[den
 TEST_CASE("dense fast kernels: every activation, bias and dtype", "[dense]") {
   std::mt19937 rng(99);
   ThreadPool one(1);
-  const Case shapes[] = {{1, 37, 129, false, Activation::kNone, false},
-                         {6, 24, 300, false, Activation::kNone, false},
-                         {13, 9, 31, false, Activation::kNone, false},
-                         {2, 11, 4101, false, Activation::kNone, false}};  // K past one int8 super-chunk
+  const Case shapes[] = {{1, 37, 129, false, UnaryOp::kNone, false},
+                         {6, 24, 300, false, UnaryOp::kNone, false},
+                         {13, 9, 31, false, UnaryOp::kNone, false},
+                         {2, 11, 4101, false, UnaryOp::kNone, false}};  // K past one int8 super-chunk
   for (const Case& s : shapes)
     for (int a = 0; a < 5; ++a)
       for (int bias = 0; bias < 2; ++bias)
         for (int q = 0; q < 2; ++q)
-          check_case({s.m, s.n, s.k, bias == 1, static_cast<Activation>(a), q == 1}, &one, rng);
+          check_case({s.m, s.n, s.k, bias == 1, static_cast<UnaryOp>(a), q == 1}, &one, rng);
 }
 
 TEST_CASE("dense fast kernels on two threads match the reference", "[dense][threads]") {
   std::mt19937 rng(7);
   ThreadPool two(2);
   const Case cases[] = {
-      {1, 1024, 256, true, Activation::kNone, false},
-      {1, 1000, 300, false, Activation::kGelu, true},
-      {1, 512, 2048, true, Activation::kNone, false},   // GEMV large enough to split over panels
-      {1, 520, 4096, false, Activation::kRelu, true},
-      {64, 512, 512, true, Activation::kRelu, false},   // GEMM split over panels
-      {70, 200, 257, true, Activation::kSilu, true},
-      {300, 8, 600, false, Activation::kGeluTanh, false},  // one panel: split over rows
-      {257, 13, 129, true, Activation::kNone, true},
-      {130, 256, 1024, true, Activation::kNone, false},  // weights > one group: row blocks × 2 groups
-      {37, 250, 300, false, Activation::kRelu, false},   // small row blocks, the last one partial
-      {16, 256, 256, true, Activation::kGelu, false},    // one row tile per chunk
-      {66, 1030, 515, false, Activation::kNone, false},  // K past several K blocks, odd N and M
-      {37, 1024, 600, true, Activation::kRelu, true},    // int8: row blocks × 2 panel groups
-      {1, 256, 1024, false, Activation::kNone, true},    // int8 GEMV split over panels
+      {1, 1024, 256, true, UnaryOp::kNone, false},
+      {1, 1000, 300, false, UnaryOp::kGelu, true},
+      {1, 512, 2048, true, UnaryOp::kNone, false},   // GEMV large enough to split over panels
+      {1, 520, 4096, false, UnaryOp::kRelu, true},
+      {64, 512, 512, true, UnaryOp::kRelu, false},   // GEMM split over panels
+      {70, 200, 257, true, UnaryOp::kSilu, true},
+      {300, 8, 600, false, UnaryOp::kGeluTanh, false},  // one panel: split over rows
+      {257, 13, 129, true, UnaryOp::kNone, true},
+      {130, 256, 1024, true, UnaryOp::kNone, false},  // weights > one group: row blocks × 2 groups
+      {37, 250, 300, false, UnaryOp::kRelu, false},   // small row blocks, the last one partial
+      {16, 256, 256, true, UnaryOp::kGelu, false},    // one row tile per chunk
+      {66, 1030, 515, false, UnaryOp::kNone, false},  // K past several K blocks, odd N and M
+      {37, 1024, 600, true, UnaryOp::kRelu, true},    // int8: row blocks × 2 panel groups
+      {1, 256, 1024, false, UnaryOp::kNone, true},    // int8 GEMV split over panels
   };
   for (const Case& c : cases) check_case(c, &two, rng);
   // The same packed layer run from one thread, then from the pool, gives the same numbers.
@@ -156,7 +156,7 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
   std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
   for (float& v : w) v = uni(rng);
   for (float& v : x) v = uni(rng);
-  auto d = pack_dense_f32(w.data(), 256, 96, nullptr, Activation::kNone, Backend::kFast);
+  auto d = pack_dense_f32(w.data(), 256, 96, nullptr, UnaryOp::kNone, Backend::kFast);
   REQUIRE(d.is_ok());
   std::vector<float> y1(40 * 256), y2(40 * 256);
   ThreadPool one(1);
@@ -208,16 +208,16 @@ TEST_CASE("dense packing rejects bad arguments with a clear error", "[dense]") {
   const int8_t wq[6] = {1, 2, 3, 4, 5, 6};
   const float scale[2] = {0.5f, NAN};
   for (Backend be : {Backend::kFast, Backend::kReference}) {
-    auto zero_n = pack_dense_f32(w, 0, 3, nullptr, Activation::kNone, be);
+    auto zero_n = pack_dense_f32(w, 0, 3, nullptr, UnaryOp::kNone, be);
     REQUIRE(!zero_n.is_ok());
     REQUIRE(zero_n.status().code() == StatusCode::kInvalidArgument);
     REQUIRE(zero_n.status().message().find("positive") != std::string::npos);
-    REQUIRE(!pack_dense_f32(w, 2, -1, nullptr, Activation::kNone, be).is_ok());
-    REQUIRE(!pack_dense_f32(nullptr, 2, 3, nullptr, Activation::kNone, be).is_ok());
-    REQUIRE(!pack_dense_f32(w, 1 << 16, 1 << 16, nullptr, Activation::kNone, be).is_ok());
-    REQUIRE(!pack_dense_f32(w, 2, 3, nullptr, static_cast<Activation>(42), be).is_ok());
-    REQUIRE(!pack_dense_i8(wq, nullptr, 2, 3, nullptr, Activation::kNone, be).is_ok());
-    auto nan_scale = pack_dense_i8(wq, scale, 2, 3, nullptr, Activation::kNone, be);
+    REQUIRE(!pack_dense_f32(w, 2, -1, nullptr, UnaryOp::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(nullptr, 2, 3, nullptr, UnaryOp::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(w, 1 << 16, 1 << 16, nullptr, UnaryOp::kNone, be).is_ok());
+    REQUIRE(!pack_dense_f32(w, 2, 3, nullptr, static_cast<UnaryOp>(42), be).is_ok());
+    REQUIRE(!pack_dense_i8(wq, nullptr, 2, 3, nullptr, UnaryOp::kNone, be).is_ok());
+    auto nan_scale = pack_dense_i8(wq, scale, 2, 3, nullptr, UnaryOp::kNone, be);
     REQUIRE(!nan_scale.is_ok());
     REQUIRE(nan_scale.status().message().find("scale[1]") != std::string::npos);
   }
@@ -230,8 +230,8 @@ TEST_CASE("dense int8: an all-zero chunk of x and huge values stay exact", "[den
   std::vector<float> scale(n, 0.01f), x(k, 0.0f);
   for (int i = 0; i < n * k; ++i) wq[i] = static_cast<int8_t>((i * 37) % 255 - 127);
   for (int p = 300; p < k; ++p) x[p] = (p % 2 ? 1e20f : -3e19f) * (p % 7) / 7.0f;
-  auto fast = pack_dense_i8(wq.data(), scale.data(), n, k, nullptr, Activation::kNone, Backend::kFast);
-  auto ref = pack_dense_i8(wq.data(), scale.data(), n, k, nullptr, Activation::kNone, Backend::kReference);
+  auto fast = pack_dense_i8(wq.data(), scale.data(), n, k, nullptr, UnaryOp::kNone, Backend::kFast);
+  auto ref = pack_dense_i8(wq.data(), scale.data(), n, k, nullptr, UnaryOp::kNone, Backend::kReference);
   REQUIRE(fast.is_ok());
   REQUIRE(ref.is_ok());
   std::vector<float> yf(n), yr(n);
@@ -247,7 +247,7 @@ TEST_CASE("dense int8: an all-zero chunk of x and huge values stay exact", "[den
 
 TEST_CASE("dense run with zero rows writes nothing", "[dense]") {
   const float w[6] = {1, 2, 3, 4, 5, 6};
-  auto d = pack_dense_f32(w, 2, 3, nullptr, Activation::kNone, Backend::kFast);
+  auto d = pack_dense_f32(w, 2, 3, nullptr, UnaryOp::kNone, Backend::kFast);
   REQUIRE(d.is_ok());
   float y[4] = {kSentinel, kSentinel, kSentinel, kSentinel};
   ThreadPool one(1);

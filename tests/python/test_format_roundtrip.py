@@ -83,6 +83,11 @@ class FormatRoundTrip(unittest.TestCase):
             self.assertEqual(info["outputs"][0]["name"], "probs")
             self.assertEqual(info["outputs"][0]["shape"], [-1, 3])
             self.assertEqual([n["op"] for n in info["nodes"]], ["FullyConnected", "FullyConnected", "Softmax"])
+            # Each node names the kernel it runs (native: XNNPACK dense layers, the reference softmax).
+            self.assertEqual([n["kernel"] for n in info["nodes"]][2], "reference.softmax_rows")
+            for n in info["nodes"][:2]:
+                self.assertIn(n["kernel"], ("xnnpack.dense_f32", "xnnpack.dense_i8_as_f32", "reference.dense_f32",
+                                            "reference.dense_i8"))
             by_name = {t["name"]: t for t in info["tensors"]}
             self.assertEqual(set(by_name), set(tensors))
             for name, arr in tensors.items():

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::vector<float> w(static_cast<size_t>(n) * k), x(static_cast<size_t>(m) * k), y(static_cast<size_t>(m) * n);
     for (float& v : w) v = uni(rng);
     for (float& v : x) v = uni(rng);
-    auto d = pack_dense_f32(w.data(), n, k, nullptr, Activation::kNone, Backend::kFast);
+    auto d = pack_dense_f32(w.data(), n, k, nullptr, UnaryOp::kNone, Backend::kFast);
     if (!d.is_ok()) {
       std::fprintf(stderr, "pack failed: %s\n", d.status().to_string().c_str());
       return 1;

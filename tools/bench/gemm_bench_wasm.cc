@@ -18,7 +18,7 @@ extern "C" {
 // Packs W [n, k] (f32; with int8 != 0 quantized per row, scale = max|row| / 127). Null on error.
 EMSCRIPTEN_KEEPALIVE void* gemm_bench_create(const float* w, int n, int k, int int8) {
   if (!int8) {
-    auto d = pack_dense_f32(w, n, k, nullptr, Activation::kNone, Backend::kFast);
+    auto d = pack_dense_f32(w, n, k, nullptr, UnaryOp::kNone, Backend::kFast);
     return d.is_ok() ? std::move(d).value().release() : nullptr;
   }
   std::vector<int8_t> q(static_cast<size_t>(n) * k);
@@ -31,7 +31,7 @@ EMSCRIPTEN_KEEPALIVE void* gemm_bench_create(const float* w, int n, int k, int i
     for (int p = 0; p < k; ++p)
       q[static_cast<size_t>(j) * k + p] = static_cast<int8_t>(std::lrint(row[p] / scale[j]));
   }
-  auto d = pack_dense_i8(q.data(), scale.data(), n, k, nullptr, Activation::kNone, Backend::kFast);
+  auto d = pack_dense_i8(q.data(), scale.data(), n, k, nullptr, UnaryOp::kNone, Backend::kFast);
   return d.is_ok() ? std::move(d).value().release() : nullptr;
 }
 

@@ -81,6 +81,15 @@ class Kernel {
   virtual bool kv_cache_slot(const ValueInfo* in, int n_in, KvCacheSlot* out) const { return false; }
   // Absent optional inputs have data == nullptr.
   virtual Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) = 0;
+  // The kernel it picked at load: a kernel table entry's name ("wasmsimd.softmax_rows",
+  // "xnnpack.dense_f32"; kernels/kernel_table.h) or "reference" for an op's own scalar loop.
+  const char* kernel_name() const { return kernel_name_; }
+
+ protected:
+  explicit Kernel(const char* kernel_name) : kernel_name_(kernel_name) {}
+
+ private:
+  const char* kernel_name_;
 };
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const OpBuildArgs& args);

@@ -1,48 +1,26 @@
-// The per-target factories behind pack_dense_f32 / pack_dense_i8 (dense.cc dispatches to them)
-// and the scalar activation every dense backend applies in its epilogue. Internal to kernels/.
+// The per-target dense factories (entries of the kernel table, kernel_table.cc); pack_dense_f32 /
+// pack_dense_i8 validate the arguments and call the table's. Internal to kernels/. Each backend's
+// epilogue applies the activation with reference::activation (reference/unary.h), so all agree.
 #pragma once
-#include <cmath>
-#include <cstdint>
-#include <memory>
-
 #include "perch/kernels/dense.h"
+#include "perch/kernels/kernel_table.h"
 
 namespace perch {
 
-// Scalar activations; the fast kernels' epilogues call these too, so all backends agree.
-inline float dense_activation(Activation act, float v) {
-  switch (act) {
-    case Activation::kNone: return v;
-    case Activation::kRelu: return v > 0.0f ? v : 0.0f;
-    case Activation::kGelu: return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
-    case Activation::kGeluTanh: {
-      const float inner = 0.79788456080286536f * (v + 0.044715f * v * v * v);
-      return 0.5f * v * (1.0f + std::tanh(inner));
-    }
-    case Activation::kSilu: return v / (1.0f + std::exp(-v));
-  }
-  return v;
-}
-
-// Applies `act` to n floats in place (used after a backend that has no fused activation).
-void dense_activation_inplace(Activation act, float* y, int n);
-
-// Arguments are validated by dense.cc before these run.
-std::unique_ptr<PackedDense> make_reference_dense_f32(const float* w, int n, int k, const float* bias,
-                                                      Activation act);
-std::unique_ptr<PackedDense> make_reference_dense_i8(const int8_t* w, const float* scale, int n, int k,
-                                                     const float* bias, Activation act);
+kernel_fn::DenseF32 make_reference_dense_f32;
+kernel_fn::DenseI8 make_reference_dense_i8;
 
 #if defined(__EMSCRIPTEN__)
-Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
-                                                             const float* bias, Activation act);
-Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
-                                                            int k, const float* bias, Activation act);
+// SIMD128 micro-kernels (wasmsimd/); in wasm-baseline the same code on plain 4-float vectors.
+kernel_fn::DenseF32 make_wasmsimd_dense_f32;
+kernel_fn::DenseI8 make_wasmsimd_dense_i8;
 #endif
 
 #if defined(PERCH_HAVE_XNNPACK)
-Result<std::unique_ptr<PackedDense>> make_xnnpack_dense_f32(const float* w, int n, int k,
-                                                            const float* bias, Activation act);
+kernel_fn::DenseF32 make_xnnpack_dense_f32;
+// XNNPACK's int8 fully-connected wants quantized activations too: the weights are dequantized to
+// f32 once at pack time and run by the f32 operator (same numbers, 4x the weight memory).
+kernel_fn::DenseI8 make_xnnpack_dense_i8;
 #endif
 
 }  // namespace perch

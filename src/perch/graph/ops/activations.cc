@@ -5,25 +5,23 @@
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
-#include "perch/kernels/fast_kernels.h"
-#include "perch/kernels/reference/unary.h"
 #include "perch/runtime/thread_pool.h"
 
 namespace perch::ops {
 namespace {
 
-using UnaryFn = void (*)(reference::UnaryOp, const float*, float*, int64_t);
-
-// Clip's bounds (the kernel calls reference::clip instead of its UnaryFn).
+// Clip's bounds (the kernel calls the table's clip instead of its unary).
 struct ClipBounds {
   float lo, hi;
 };
 
 class UnaryKernel : public OpKernel {
  public:
-  UnaryKernel(const char* name, reference::UnaryOp op, UnaryFn fn, bool parallel,
+  // Runs table.unary with op, or table.clip when clip is given.
+  UnaryKernel(const char* name, UnaryOp op, const KernelTable& table, bool parallel,
               const ClipBounds* clip = nullptr)
-      : OpKernel(name), op_(op), fn_(fn), parallel_(parallel), clip_(clip != nullptr) {
+      : OpKernel(name, clip ? table.clip.name : table.unary.name), op_(op), fn_(table.unary.fn),
+        clip_fn_(table.clip.fn), parallel_(parallel), clip_(clip != nullptr) {
     if (clip != nullptr) bounds_ = *clip;
   }
 
@@ -40,7 +38,7 @@ class UnaryKernel : public OpKernel {
     float* y = out[0].as<float>();
     const size_t n = static_cast<size_t>(in[0].shape.numel());
     auto apply = [&](size_t b, size_t e) {
-      if (clip_) reference::clip(x + b, y + b, static_cast<int64_t>(e - b), bounds_.lo, bounds_.hi);
+      if (clip_) clip_fn_(x + b, y + b, static_cast<int64_t>(e - b), bounds_.lo, bounds_.hi);
       else fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
     };
     if (parallel_ && ctx.pool != nullptr) ctx.pool->parallel_for(n, 16384, apply);
@@ -49,20 +47,20 @@ class UnaryKernel : public OpKernel {
   }
 
  private:
-  reference::UnaryOp op_;
-  UnaryFn fn_;
+  UnaryOp op_;
+  kernel_fn::Unary* fn_;
+  kernel_fn::Clip* clip_fn_;
   bool parallel_;
   bool clip_;
   ClipBounds bounds_{};
 };
 
-PERCH_LOAD_TIME KernelResult make_unary(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
-  const bool fast = args.backend == Backend::kFast;
-  UnaryFn fn = pick_kernel<UnaryFn>(fast, fast_kernels().unary, reference::unary);
-  return std::unique_ptr<Kernel>(new UnaryKernel(name, op, fn, fast));
+PERCH_LOAD_TIME KernelResult make_unary(const char* name, UnaryOp op, const OpBuildArgs& args) {
+  return std::unique_ptr<Kernel>(
+      new UnaryKernel(name, op, kernel_table(args.backend), args.backend == Backend::kFast));
 }
 
-PERCH_LOAD_TIME KernelResult make_plain(const char* name, reference::UnaryOp op, const OpBuildArgs& args) {
+PERCH_LOAD_TIME KernelResult make_plain(const char* name, UnaryOp op, const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity(name, args, 1, 1, 1));
   PERCH_RETURN_IF_ERROR(Attrs(name, args.attrs).check_known({}));
   return make_unary(name, op, args);
@@ -70,22 +68,22 @@ PERCH_LOAD_TIME KernelResult make_plain(const char* name, reference::UnaryOp op,
 
 }  // namespace
 
-PERCH_LOAD_TIME KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", reference::UnaryOp::kRelu, a); }
-PERCH_LOAD_TIME KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", reference::UnaryOp::kSilu, a); }
-PERCH_LOAD_TIME KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", reference::UnaryOp::kTanh, a); }
+PERCH_LOAD_TIME KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", UnaryOp::kRelu, a); }
+PERCH_LOAD_TIME KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", UnaryOp::kSilu, a); }
+PERCH_LOAD_TIME KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", UnaryOp::kTanh, a); }
 PERCH_LOAD_TIME KernelResult make_sigmoid(const OpBuildArgs& a) {
-  return make_plain("Sigmoid", reference::UnaryOp::kSigmoid, a);
+  return make_plain("Sigmoid", UnaryOp::kSigmoid, a);
 }
 
-PERCH_LOAD_TIME KernelResult make_sqrt(const OpBuildArgs& a) { return make_plain("Sqrt", reference::UnaryOp::kSqrt, a); }
+PERCH_LOAD_TIME KernelResult make_sqrt(const OpBuildArgs& a) { return make_plain("Sqrt", UnaryOp::kSqrt, a); }
 PERCH_LOAD_TIME KernelResult make_reciprocal(const OpBuildArgs& a) {
-  return make_plain("Reciprocal", reference::UnaryOp::kReciprocal, a);
+  return make_plain("Reciprocal", UnaryOp::kReciprocal, a);
 }
-PERCH_LOAD_TIME KernelResult make_neg(const OpBuildArgs& a) { return make_plain("Neg", reference::UnaryOp::kNeg, a); }
-PERCH_LOAD_TIME KernelResult make_abs(const OpBuildArgs& a) { return make_plain("Abs", reference::UnaryOp::kAbs, a); }
-PERCH_LOAD_TIME KernelResult make_exp(const OpBuildArgs& a) { return make_plain("Exp", reference::UnaryOp::kExp, a); }
-PERCH_LOAD_TIME KernelResult make_log(const OpBuildArgs& a) { return make_plain("Log", reference::UnaryOp::kLog, a); }
-PERCH_LOAD_TIME KernelResult make_erf(const OpBuildArgs& a) { return make_plain("Erf", reference::UnaryOp::kErf, a); }
+PERCH_LOAD_TIME KernelResult make_neg(const OpBuildArgs& a) { return make_plain("Neg", UnaryOp::kNeg, a); }
+PERCH_LOAD_TIME KernelResult make_abs(const OpBuildArgs& a) { return make_plain("Abs", UnaryOp::kAbs, a); }
+PERCH_LOAD_TIME KernelResult make_exp(const OpBuildArgs& a) { return make_plain("Exp", UnaryOp::kExp, a); }
+PERCH_LOAD_TIME KernelResult make_log(const OpBuildArgs& a) { return make_plain("Log", UnaryOp::kLog, a); }
+PERCH_LOAD_TIME KernelResult make_erf(const OpBuildArgs& a) { return make_plain("Erf", UnaryOp::kErf, a); }
 
 PERCH_LOAD_TIME KernelResult make_clip(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Clip", args, 1, 1, 1));
@@ -94,7 +92,7 @@ PERCH_LOAD_TIME KernelResult make_clip(const OpBuildArgs& args) {
   ClipBounds b;
   PERCH_RETURN_IF_ERROR(attrs.get_float("min", -std::numeric_limits<float>::infinity(), &b.lo));
   PERCH_RETURN_IF_ERROR(attrs.get_float("max", std::numeric_limits<float>::infinity(), &b.hi));
-  return std::unique_ptr<Kernel>(new UnaryKernel("Clip", reference::UnaryOp::kRelu, reference::unary,
+  return std::unique_ptr<Kernel>(new UnaryKernel("Clip", UnaryOp::kNone, kernel_table(args.backend),
                                                  args.backend == Backend::kFast, &b));
 }
 
@@ -106,8 +104,8 @@ PERCH_LOAD_TIME KernelResult make_gelu(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(attrs.get_string("approximate", "none", &approximate));
   if (approximate != "none" && approximate != "tanh")
     return attrs.error("attr 'approximate' = '" + approximate + "' must be 'none' or 'tanh'");
-  return make_unary("Gelu", approximate == "tanh" ? reference::UnaryOp::kGeluTanh
-                                                  : reference::UnaryOp::kGelu, args);
+  return make_unary("Gelu", approximate == "tanh" ? UnaryOp::kGeluTanh
+                                                  : UnaryOp::kGelu, args);
 }
 
 }  // namespace perch::ops

@@ -6,20 +6,17 @@
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
-#include "perch/kernels/fast_kernels.h"
-#include "perch/kernels/reference/embedding_bag.h"
 #include "perch/runtime/thread_pool.h"
 
 namespace perch::ops {
 namespace {
 
-using F32Fn = decltype(&reference::embedding_bag_f32);
-using I8Fn = decltype(&reference::embedding_bag_i8);
-
 class EmbeddingBagKernel : public OpKernel {
  public:
-  EmbeddingBagKernel(bool mean, const Tensor* scale, F32Fn f32, I8Fn i8, bool parallel)
-      : OpKernel("EmbeddingBag"), mean_(mean), scale_(scale), f32_(f32), i8_(i8),
+  // Runs the table's embedding_bag_i8 when the weight is int8 (scale set), else its _f32.
+  EmbeddingBagKernel(bool mean, const Tensor* scale, const KernelTable& table, bool parallel)
+      : OpKernel("EmbeddingBag", scale ? table.embedding_bag_i8.name : table.embedding_bag_f32.name),
+        mean_(mean), scale_(scale), f32_(table.embedding_bag_f32.fn), i8_(table.embedding_bag_i8.fn),
         parallel_(parallel) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
@@ -80,8 +77,8 @@ class EmbeddingBagKernel : public OpKernel {
  private:
   bool mean_;
   const Tensor* scale_;  // "<weight>.scale" for an i8 weight, else null
-  F32Fn f32_;
-  I8Fn i8_;
+  kernel_fn::EmbeddingBagF32* f32_;
+  kernel_fn::EmbeddingBagI8* i8_;
   bool parallel_;
 };
 
@@ -108,11 +105,8 @@ PERCH_LOAD_TIME KernelResult make_embedding_bag(const OpBuildArgs& args) {
       return attrs.error("'" + args.input_names[0] + ".scale' must be f32 [" +
                          std::to_string(w.rank() ? w[0] : 0) + "] for weight " + w.to_string());
   }
-  const bool fast = args.backend == Backend::kFast;
-  return std::unique_ptr<Kernel>(new EmbeddingBagKernel(
-      mode == "mean", scale,
-      pick_kernel<F32Fn>(fast, fast_kernels().embedding_bag_f32, reference::embedding_bag_f32),
-      pick_kernel<I8Fn>(fast, fast_kernels().embedding_bag_i8, reference::embedding_bag_i8), fast));
+  return std::unique_ptr<Kernel>(new EmbeddingBagKernel(mode == "mean", scale, kernel_table(args.backend),
+                                                        args.backend == Backend::kFast));
 }
 
 }  // namespace perch::ops

@@ -14,7 +14,7 @@ namespace {
 class FullyConnectedKernel : public OpKernel {
  public:
   explicit FullyConnectedKernel(std::unique_ptr<PackedDense> dense)
-      : OpKernel("FullyConnected"), dense_(std::move(dense)) {}
+      : OpKernel("FullyConnected", dense->kernel_name()), dense_(std::move(dense)) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
@@ -49,12 +49,12 @@ PERCH_LOAD_TIME KernelResult make_fully_connected(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(attrs.check_known({"activation"}));
   std::string act_name;
   PERCH_RETURN_IF_ERROR(attrs.get_string("activation", "none", &act_name));
-  Activation act;
-  if (act_name == "none") act = Activation::kNone;
-  else if (act_name == "relu") act = Activation::kRelu;
-  else if (act_name == "gelu") act = Activation::kGelu;
-  else if (act_name == "gelu_tanh") act = Activation::kGeluTanh;
-  else if (act_name == "silu") act = Activation::kSilu;
+  UnaryOp act;
+  if (act_name == "none") act = UnaryOp::kNone;
+  else if (act_name == "relu") act = UnaryOp::kRelu;
+  else if (act_name == "gelu") act = UnaryOp::kGelu;
+  else if (act_name == "gelu_tanh") act = UnaryOp::kGeluTanh;
+  else if (act_name == "silu") act = UnaryOp::kSilu;
   else
     return attrs.error("attr 'activation' = '" + act_name +
                        "' must be none, relu, gelu, gelu_tanh or silu");

@@ -18,7 +18,8 @@ namespace {
 class MatMulKernel : public OpKernel {
  public:
   MatMulKernel(std::unique_ptr<PackedDense> dense, bool parallel)
-      : OpKernel("MatMul"), dense_(std::move(dense)), parallel_(parallel) {}
+      : OpKernel("MatMul", dense ? dense->kernel_name() : kReferenceKernel), dense_(std::move(dense)),
+        parallel_(parallel) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     for (int i = 0; i < 2; ++i) {
@@ -95,7 +96,7 @@ PERCH_LOAD_TIME KernelResult make_matmul(const OpBuildArgs& args) {
     for (int kk = 0; kk < k; ++kk)
       for (int nn = 0; nn < n; ++nn)
         wt[static_cast<size_t>(nn) * k + kk] = b[static_cast<size_t>(kk) * n + nn];
-    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_f32(wt.data(), n, k, nullptr, Activation::kNone,
+    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_f32(wt.data(), n, k, nullptr, UnaryOp::kNone,
                                                  args.backend));
   }
   return std::unique_ptr<Kernel>(new MatMulKernel(std::move(dense), args.backend == Backend::kFast));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "perch/graph/op.h"
+#include "perch/kernels/kernel_table.h"
 
 namespace perch::ops {
 
@@ -12,7 +13,8 @@ constexpr int kMaxOpInputs = 64;
 
 class OpKernel : public Kernel {
  protected:
-  explicit OpKernel(const char* name) : name_(name) {}
+  // kernel: the name of the kernel the op runs (a kernel table entry's, or kReferenceKernel).
+  explicit OpKernel(const char* name, const char* kernel = kReferenceKernel) : Kernel(kernel), name_(name) {}
 
   // Re-infers from the actual inputs; outputs must have the inferred dtype and shape, and every
   // present input and non-empty output must have data. Skipped when ctx.shapes_checked (the

@@ -1,21 +1,21 @@
 // Softmax and LogSoftmax along `axis` (default -1); Softmax rows of the last axis split across
-// threads (LogSoftmax, rare in served models, runs the reference loop).
+// threads. Kernels from the kernel table: softmax_rows for the last axis, softmax (strided)
+// otherwise, log_softmax (reference everywhere: rare in served models).
 #include "perch/graph/ops/attrs.h"
 #include "perch/graph/ops/op_kernel.h"
 #include "perch/graph/ops/ops.h"
-#include "perch/kernels/fast_kernels.h"
-#include "perch/kernels/reference/softmax.h"
 #include "perch/runtime/thread_pool.h"
 
 namespace perch::ops {
 namespace {
 
-using RowsFn = void (*)(const float*, float*, int64_t, int64_t);
-
 class SoftmaxKernel : public OpKernel {
  public:
-  SoftmaxKernel(const char* name, int64_t axis, RowsFn rows_fn, bool parallel, bool log)
-      : OpKernel(name), axis_(axis), rows_fn_(rows_fn), parallel_(parallel), log_(log) {}
+  // kernel: the name of the one this axis runs (named at load, where the input's rank is known).
+  SoftmaxKernel(const char* name, const char* kernel, int64_t axis, const KernelTable& table, bool parallel,
+                bool log)
+      : OpKernel(name, kernel), axis_(axis), rows_fn_(table.softmax_rows.fn), strided_fn_(table.softmax.fn),
+        log_fn_(table.log_softmax.fn), parallel_(parallel), log_(log) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
@@ -40,9 +40,9 @@ class SoftmaxKernel : public OpKernel {
     const float* x = in[0].as<float>();
     float* y = out[0].as<float>();
     if (log_) {
-      reference::log_softmax(x, y, outer, n, inner);
+      log_fn_(x, y, outer, n, inner);
     } else if (inner != 1) {
-      reference::softmax(x, y, outer, n, inner);
+      strided_fn_(x, y, outer, n, inner);
     } else if (parallel_ && ctx.pool != nullptr) {
       const size_t grain = n > 0 ? static_cast<size_t>(4096 / n + 1) : 1;
       ctx.pool->parallel_for(static_cast<size_t>(outer), grain, [&](size_t b, size_t e) {
@@ -56,7 +56,9 @@ class SoftmaxKernel : public OpKernel {
 
  private:
   int64_t axis_;
-  RowsFn rows_fn_;
+  kernel_fn::SoftmaxRows* rows_fn_;
+  kernel_fn::SoftmaxStrided* strided_fn_;
+  kernel_fn::SoftmaxStrided* log_fn_;
   bool parallel_;
   bool log_;
 };
@@ -67,13 +69,18 @@ PERCH_LOAD_TIME KernelResult make_softmax_like(const char* name, bool log, const
   PERCH_RETURN_IF_ERROR(attrs.check_known({"axis"}));
   int64_t axis;
   PERCH_RETURN_IF_ERROR(attrs.get_int("axis", -1, &axis));
-  int normalized;
+  int normalized = 0;
   if (args.inputs && !normalize_axis(axis, args.inputs[0].shape.rank(), &normalized))
     return attrs.error("attr 'axis' = " + std::to_string(axis) + " out of range for rank " +
                        std::to_string(args.inputs[0].shape.rank()));
-  const bool fast = args.backend == Backend::kFast;
-  return std::unique_ptr<Kernel>(new SoftmaxKernel(
-      name, axis, pick_kernel<RowsFn>(fast, fast_kernels().softmax_rows, reference::softmax_rows), fast, log));
+  const KernelTable& table = kernel_table(args.backend);
+  // Softmax over the last axis (or one with only 1s after it) runs the rows kernel.
+  bool last = true;
+  if (args.inputs)
+    for (int i = normalized + 1; i < args.inputs[0].shape.rank(); ++i) last = last && args.inputs[0].shape[i] == 1;
+  const char* kernel = log ? table.log_softmax.name : last ? table.softmax_rows.name : table.softmax.name;
+  return std::unique_ptr<Kernel>(
+      new SoftmaxKernel(name, kernel, axis, table, args.backend == Backend::kFast, log));
 }
 
 }  // namespace

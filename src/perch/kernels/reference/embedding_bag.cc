@@ -3,20 +3,17 @@
 namespace perch::reference {
 namespace {
 
-template <typename Row>
-void bags_loop(Row add_row, int64_t d, int64_t n, const int32_t* offsets, int64_t bags, bool mean,
+// add_row(i, yb) adds id i's row to yb.
+template <typename AddRow>
+void bags_loop(AddRow add_row, int64_t d, int64_t n, const int32_t* offsets, int64_t bags, bool mean,
                float* y, int64_t bag_begin, int64_t bag_end) {
-  for (int64_t b = bag_begin; b < bag_end; ++b) {
-    float* yb = y + b * d;
-    for (int64_t j = 0; j < d; ++j) yb[j] = 0.0f;
-    const int64_t begin = offsets[b];
-    const int64_t end = b + 1 < bags ? offsets[b + 1] : n;
-    for (int64_t i = begin; i < end; ++i) add_row(i, yb);
-    if (mean && end > begin) {
-      const float inv = 1.0f / static_cast<float>(end - begin);
-      for (int64_t j = 0; j < d; ++j) yb[j] *= inv;
-    }
-  }
+  for_each_bag(offsets, n, bags, mean, d, y, bag_begin, bag_end,
+               [&](float* yb, int64_t begin, int64_t end, float inv) {
+                 for (int64_t j = 0; j < d; ++j) yb[j] = 0.0f;
+                 for (int64_t i = begin; i < end; ++i) add_row(i, yb);
+                 if (inv != 1.0f)
+                   for (int64_t j = 0; j < d; ++j) yb[j] *= inv;
+               });
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ void unary_math(UnaryOp op, const float* x, float* y, int64_t n) {
       case UnaryOp::kExp: y[i] = std::exp(v); break;
       case UnaryOp::kLog: y[i] = std::log(v); break;
       case UnaryOp::kErf: y[i] = std::erf(v); break;
-      default: y[i] = v; break;  // the activations are in unary.cc
+      default: y[i] = v; break;  // kNone; the activations are in unary.cc
     }
   }
 }

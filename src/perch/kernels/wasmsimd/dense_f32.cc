@@ -1,7 +1,5 @@
 // wasm dense layer with f32 weights: packed once into 8-wide panels, run by the blocked SIMD128
 // GEMM in dense_gemm.h (the portable vec4 path in wasm-baseline).
-#include <cstring>
-
 #include "perch/core/compiler.h"
 #include "perch/core/tensor.h"
 #include "perch/kernels/wasmsimd/dense_gemm.h"
@@ -11,21 +9,14 @@ namespace {
 
 class WasmDenseF32 final : public PackedDense {
  public:
-  WasmDenseF32(int n, int k, Activation act) : n_(n), k_(k), act_(act) {}
+  WasmDenseF32(int n, int k, UnaryOp act) : n_(n), k_(k), act_(act) {}
 
   PERCH_LOAD_TIME Status pack(const float* w, const float* bias) {
-    const size_t padded = static_cast<size_t>((n_ + wasmsimd::kNR - 1) / wasmsimd::kNR) * wasmsimd::kNR;
+    const size_t padded = wasmsimd::padded_columns(n_);
     panels_ = AlignedBuffer(padded * static_cast<size_t>(k_) * sizeof(float));
     if (!panels_.ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
     wasmsimd::pack_panels(w, n_, k_, static_cast<float*>(panels_.data()));
-    if (bias) {
-      bias_ = AlignedBuffer(padded * sizeof(float));
-      if (!bias_.ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate bias");
-      float* b = static_cast<float*>(bias_.data());
-      std::memset(b, 0, padded * sizeof(float));
-      std::memcpy(b, bias, static_cast<size_t>(n_) * sizeof(float));
-    }
-    return Status::ok();
+    return bias ? wasmsimd::pack_padded(bias, n_, padded, &bias_) : Status::ok();
   }
 
   int n() const override { return n_; }
@@ -38,14 +29,14 @@ class WasmDenseF32 final : public PackedDense {
 
  private:
   int n_, k_;
-  Activation act_;
+  UnaryOp act_;
   AlignedBuffer panels_, bias_;
 };
 
 }  // namespace
 
 PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
-                                                             const float* bias, Activation act) {
+                                                             const float* bias, UnaryOp act) {
   auto dense = std::make_unique<WasmDenseF32>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, bias));
   return std::unique_ptr<PackedDense>(std::move(dense));

@@ -12,8 +12,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
+#include "perch/core/compiler.h"
+#include "perch/core/tensor.h"
 #include "perch/kernels/dense_backends.h"
+#include "perch/kernels/reference/unary.h"
 #include "perch/kernels/wasmsimd/vec4.h"
 #include "perch/runtime/thread_pool.h"
 
@@ -34,7 +38,7 @@ constexpr size_t kMinGemvMacsPerChunk = 1 << 16;
 struct Epilogue {
   const float* bias;   // [panels * 8], zero-padded, or null
   const float* scale;  // [panels * 8] int8 per-row scale, or null for f32 weights
-  Activation act;
+  UnaryOp act;
 };
 
 // Scale, bias and activation on a finished 8-wide accumulator pair for output columns col0...
@@ -47,7 +51,7 @@ inline void finish(f32x4* lo, f32x4* hi, const Epilogue& ep, int col0) {
     *lo = v_add(*lo, v_load(ep.bias + col0));
     *hi = v_add(*hi, v_load(ep.bias + col0 + 4));
   }
-  if (ep.act == Activation::kRelu) {
+  if (ep.act == UnaryOp::kRelu) {
     *lo = v_relu(*lo);
     *hi = v_relu(*hi);
   }
@@ -55,8 +59,8 @@ inline void finish(f32x4* lo, f32x4* hi, const Epilogue& ep, int col0) {
 
 // Activations without a vector form run on the stored values (O(M·N), not O(M·N·K)).
 inline void finish_scalar(float* c, int nc, const Epilogue& ep) {
-  if (ep.act == Activation::kNone || ep.act == Activation::kRelu) return;
-  for (int j = 0; j < nc; ++j) c[j] = dense_activation(ep.act, c[j]);
+  if (ep.act == UnaryOp::kNone || ep.act == UnaryOp::kRelu) return;
+  for (int j = 0; j < nc; ++j) c[j] = reference::activation(ep.act, c[j]);
 }
 
 // x rows of the current M×K block, packed per thread as [row tile][k][kMR] (zero rows past M):
@@ -302,6 +306,19 @@ void pack_panels(const WT* w, int n, int k, WT* out) {
         out[(static_cast<size_t>(p) * k + kk) * kNR + j] =
             row < n ? w[static_cast<size_t>(row) * k + kk] : WT(0);
       }
+}
+
+// n columns rounded up to whole panels.
+inline size_t padded_columns(int n) { return static_cast<size_t>((n + kNR - 1) / kNR) * kNR; }
+
+// *out = v [n] zero-padded to `padded` floats (bias, int8 scale): the epilogue loads whole panels.
+PERCH_LOAD_TIME inline Status pack_padded(const float* v, int n, size_t padded, AlignedBuffer* out) {
+  *out = AlignedBuffer(padded * sizeof(float));
+  if (!out->ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
+  float* p = static_cast<float*>(out->data());
+  std::memset(p, 0, padded * sizeof(float));
+  std::memcpy(p, v, static_cast<size_t>(n) * sizeof(float));
+  return Status::ok();
 }
 
 }  // namespace wasmsimd

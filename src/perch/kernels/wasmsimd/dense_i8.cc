@@ -213,17 +213,16 @@ PERCH_LOAD_TIME void pack_pairs(const int8_t* w, int n, int k, int kpad, int8_t*
 
 class WasmDenseI8 final : public PackedDense {
  public:
-  WasmDenseI8(int n, int k, Activation act) : n_(n), k_(k), kpad_(k + (k & 1)), act_(act) {}
+  WasmDenseI8(int n, int k, UnaryOp act) : n_(n), k_(k), kpad_(k + (k & 1)), act_(act) {}
 
   PERCH_LOAD_TIME Status pack(const int8_t* w, const float* scale, const float* bias) {
-    const size_t padded = static_cast<size_t>((n_ + wasmsimd::kNR - 1) / wasmsimd::kNR) * wasmsimd::kNR;
+    const size_t padded = wasmsimd::padded_columns(n_);
 #ifdef __wasm_simd128__
     wide_ = padded * static_cast<size_t>(kpad_) <= kWidenMaxWeights;
 #endif
     panels_ = AlignedBuffer(padded * static_cast<size_t>(kpad_) * (wide_ ? sizeof(int16_t) : 1));
-    scale_ = AlignedBuffer(padded * sizeof(float));
-    if (!panels_.ok() || !scale_.ok())
-      return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
+    if (!panels_.ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate packed weights");
+    PERCH_RETURN_IF_ERROR(wasmsimd::pack_padded(scale, n_, padded, &scale_));
 #ifdef __wasm_simd128__
     pack_pairs(w, n_, k_, kpad_, static_cast<int8_t*>(panels_.data()));
     if (wide_) {  // widen in place, from the end: int16 element i overlaps int8 elements 2i, 2i+1 only
@@ -234,17 +233,7 @@ class WasmDenseI8 final : public PackedDense {
 #else
     wasmsimd::pack_panels(w, n_, k_, static_cast<int8_t*>(panels_.data()));
 #endif
-    float* s = static_cast<float*>(scale_.data());
-    std::memset(s, 0, padded * sizeof(float));
-    std::memcpy(s, scale, static_cast<size_t>(n_) * sizeof(float));
-    if (bias) {
-      bias_ = AlignedBuffer(padded * sizeof(float));
-      if (!bias_.ok()) return Status(StatusCode::kOutOfMemory, "dense: cannot allocate bias");
-      float* b = static_cast<float*>(bias_.data());
-      std::memset(b, 0, padded * sizeof(float));
-      std::memcpy(b, bias, static_cast<size_t>(n_) * sizeof(float));
-    }
-    return Status::ok();
+    return bias ? wasmsimd::pack_padded(bias, n_, padded, &bias_) : Status::ok();
   }
 
   int n() const override { return n_; }
@@ -296,7 +285,7 @@ class WasmDenseI8 final : public PackedDense {
 #endif
 
   int n_, k_, kpad_;
-  Activation act_;
+  UnaryOp act_;
   bool wide_ = false;  // panels hold int16 (small layers, SIMD builds)
   AlignedBuffer panels_, scale_, bias_;
 };
@@ -304,7 +293,7 @@ class WasmDenseI8 final : public PackedDense {
 }  // namespace
 
 PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
-                                                            int k, const float* bias, Activation act) {
+                                                            int k, const float* bias, UnaryOp act) {
   auto dense = std::make_unique<WasmDenseI8>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, scale, bias));
   return std::unique_ptr<PackedDense>(std::move(dense));

@@ -5,6 +5,7 @@
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 
+#include "perch/kernels/reference/embedding_bag.h"
 #include "perch/kernels/wasmsimd/row_kernels.h"
 
 namespace perch::wasmsimd {
@@ -12,34 +13,32 @@ namespace {
 
 // One bag's block of 4·kVecs columns: add(i, acc) adds id i's slice of those columns to acc.
 template <int kVecs, typename AddBlock>
-void bag_block(AddBlock add, int64_t begin, int64_t end, float inv, bool mean, float* yb) {
+void bag_block(AddBlock add, int64_t begin, int64_t end, float inv, float* yb) {
   v128_t acc[kVecs];
   for (int v = 0; v < kVecs; ++v) acc[v] = wasm_f32x4_splat(0.0f);
   for (int64_t i = begin; i < end; ++i) add(i, acc);
-  if (mean && end > begin) {
+  if (inv != 1.0f) {
     const v128_t vinv = wasm_f32x4_splat(inv);
     for (int v = 0; v < kVecs; ++v) acc[v] = wasm_f32x4_mul(acc[v], vinv);
   }
   for (int v = 0; v < kVecs; ++v) wasm_v128_store(yb + 4 * v, acc[v]);
 }
 
+// Each bag (reference::for_each_bag) in blocks of 16 columns, then 4, then one.
 template <typename Block16, typename Block4, typename Scalar>
 void bags_loop(Block16 block16, Block4 block4, Scalar scalar, int64_t d, int64_t n, const int32_t* offsets,
                int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end) {
-  for (int64_t b = bag_begin; b < bag_end; ++b) {
-    float* yb = y + b * d;
-    const int64_t begin = offsets[b];
-    const int64_t end = b + 1 < bags ? offsets[b + 1] : n;
-    const float inv = end > begin ? 1.0f / static_cast<float>(end - begin) : 1.0f;
+  reference::for_each_bag(offsets, n, bags, mean, d, y, bag_begin, bag_end,
+                          [&](float* yb, int64_t begin, int64_t end, float inv) {
     int64_t j = 0;
     for (; j + 16 <= d; j += 16) block16(j, begin, end, inv, yb + j);
     for (; j + 4 <= d; j += 4) block4(j, begin, end, inv, yb + j);
     for (; j < d; ++j) {
       float s = 0.0f;
       for (int64_t i = begin; i < end; ++i) s += scalar(i, j);
-      yb[j] = mean && end > begin ? s * inv : s;
+      yb[j] = inv != 1.0f ? s * inv : s;
     }
-  }
+  });
 }
 
 // Small ints to f32 without a conversion instruction: for |x| < 2^22, the float with bits
@@ -69,11 +68,11 @@ void embedding_bag_f32(const float* weight, int64_t d, const int32_t* ids, int64
         bag_block<4>([&](int64_t i, v128_t* acc) {
           const float* r = row(i) + j;
           for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
-        }, begin, end, inv, mean, yb);
+        }, begin, end, inv, yb);
       },
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
         bag_block<1>([&](int64_t i, v128_t* acc) { acc[0] = wasm_f32x4_add(acc[0], wasm_v128_load(row(i) + j)); },
-                     begin, end, inv, mean, yb);
+                     begin, end, inv, yb);
       },
       [&](int64_t i, int64_t j) { return row(i)[j]; }, d, n, offsets, bags, mean, y, bag_begin, bag_end);
 }
@@ -89,14 +88,14 @@ void embedding_bag_i8(const int8_t* weight, const float* scale, int64_t d, const
           widen16(wasm_v128_load(row(i) + j), w);
           const v128_t s = wasm_f32x4_splat(scale[ids[i]]);
           for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(w[v], s));
-        }, begin, end, inv, mean, yb);
+        }, begin, end, inv, yb);
       },
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
         bag_block<1>([&](int64_t i, v128_t* acc) {
           const v128_t w8 = wasm_v128_load32_zero(row(i) + j);
           const v128_t wf = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
           acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wf, wasm_f32x4_splat(scale[ids[i]])));
-        }, begin, end, inv, mean, yb);
+        }, begin, end, inv, yb);
       },
       [&](int64_t i, int64_t j) { return static_cast<float>(row(i)[j]) * scale[ids[i]]; }, d, n, offsets, bags,
       mean, y, bag_begin, bag_end);

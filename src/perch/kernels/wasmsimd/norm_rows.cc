@@ -5,17 +5,10 @@
 
 #include <cmath>
 
+#include "perch/kernels/wasmsimd/horizontal.h"
 #include "perch/kernels/wasmsimd/row_kernels.h"
 
 namespace perch::wasmsimd {
-namespace {
-
-float hsum(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
-}  // namespace
 
 void layer_norm_rows(const float* x, const float* gamma, const float* beta, float epsilon,
                      float* y, int64_t rows, int64_t d) {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "perch/kernels/wasmsimd/horizontal.h"
 #include "perch/kernels/wasmsimd/row_kernels.h"
 
 namespace perch::wasmsimd {
@@ -36,18 +37,6 @@ inline v128_t exp_nonpositive(v128_t x) {
                                        wasm_i32x4_splat(0x4B400000));
   const v128_t pow2 = wasm_i32x4_shl(biased, 23);
   return wasm_v128_andnot(wasm_f32x4_mul(p, pow2), underflow);
-}
-
-float hmax(v128_t v) {
-  const float a = wasm_f32x4_extract_lane(v, 0), b = wasm_f32x4_extract_lane(v, 1);
-  const float c = wasm_f32x4_extract_lane(v, 2), d = wasm_f32x4_extract_lane(v, 3);
-  const float ab = b > a ? b : a, cd = d > c ? d : c;
-  return cd > ab ? cd : ab;
-}
-
-float hsum(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
 }  // namespace

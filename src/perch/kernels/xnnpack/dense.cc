@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "perch/kernels/dense_backends.h"
+#include "perch/kernels/reference/unary.h"
 #include "perch/runtime/thread_pool.h"
 
 namespace perch {
@@ -39,7 +40,7 @@ struct OperatorSet {
 
 class XnnpackDense final : public PackedDense {
  public:
-  XnnpackDense(const float* w, int n, int k, const float* bias, Activation act)
+  XnnpackDense(const float* w, int n, int k, const float* bias, UnaryOp act)
       : w_(w, w + static_cast<size_t>(n) * k), bias_(bias ? bias : nullptr, bias ? bias + n : nullptr),
         n_(n), k_(k), act_(act) {}
 
@@ -76,9 +77,11 @@ class XnnpackDense final : public PackedDense {
           run_unpacked_cols(x, m, y, c0, c1);
           continue;
         }
-        if (act_ != Activation::kNone && act_ != Activation::kRelu)
-          for (int r = 0; r < m; ++r)
-            dense_activation_inplace(act_, y + static_cast<size_t>(r) * n_ + c0, c1 - c0);
+        if (act_ != UnaryOp::kNone && act_ != UnaryOp::kRelu)
+          for (int r = 0; r < m; ++r) {
+            float* yr = y + static_cast<size_t>(r) * n_ + c0;
+            reference::unary(act_, yr, yr, c1 - c0);  // in place
+          }
       }
     };
     if (slices > 1) pool->parallel_for(static_cast<size_t>(slices), 1, run_slice);
@@ -95,7 +98,7 @@ class XnnpackDense final : public PackedDense {
     const int blocks = (n_ + 7) / 8;
     for (int s = 0; s <= slices; ++s) set->begin[s] = std::min(n_, (blocks * s / slices) * 8);
     set->begin[slices] = n_;
-    const float lo = act_ == Activation::kRelu ? 0.0f : -INFINITY;
+    const float lo = act_ == UnaryOp::kRelu ? 0.0f : -INFINITY;
     for (int s = 0; s < slices; ++s) {
       const int c0 = set->begin[s], c1 = set->begin[s + 1];
       xnn_operator_t op = nullptr;
@@ -135,14 +138,14 @@ class XnnpackDense final : public PackedDense {
         for (int p = 0; p < k_; ++p)
           acc += x[static_cast<size_t>(r) * k_ + p] * w_[static_cast<size_t>(j) * k_ + p];
         if (!bias_.empty()) acc += bias_[j];
-        y[static_cast<size_t>(r) * n_ + j] = dense_activation(act_, acc);
+        y[static_cast<size_t>(r) * n_ + j] = reference::activation(act_, acc);
       }
   }
   void run_unpacked(const float* x, int m, float* y) const { run_unpacked_cols(x, m, y, 0, n_); }
 
   std::vector<float> w_, bias_;  // kept to create more operator sets under concurrency
   int n_, k_;
-  Activation act_;
+  UnaryOp act_;
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<OperatorSet>> free_;
 };
@@ -150,10 +153,19 @@ class XnnpackDense final : public PackedDense {
 }  // namespace
 
 Result<std::unique_ptr<PackedDense>> make_xnnpack_dense_f32(const float* w, int n, int k,
-                                                            const float* bias, Activation act) {
+                                                            const float* bias, UnaryOp act) {
   auto dense = std::make_unique<XnnpackDense>(w, n, k, bias, act);
   PERCH_RETURN_IF_ERROR(dense->init());
   return std::unique_ptr<PackedDense>(std::move(dense));
+}
+
+Result<std::unique_ptr<PackedDense>> make_xnnpack_dense_i8(const int8_t* w, const float* scale, int n, int k,
+                                                           const float* bias, UnaryOp act) {
+  std::vector<float> wf(static_cast<size_t>(n) * k);
+  for (int j = 0; j < n; ++j)
+    for (int p = 0; p < k; ++p)
+      wf[static_cast<size_t>(j) * k + p] = static_cast<float>(w[static_cast<size_t>(j) * k + p]) * scale[j];
+  return make_xnnpack_dense_f32(wf.data(), n, k, bias, act);
 }
 
 }  // namespace perch

@@ -33,18 +33,16 @@ PROMPTS = {
     "Looking forward to ": {"seeing", "hearing", "meeting", "working", "talking", "it", "your", "the"},
 }
 
-# Prompts the shipped model (v2) does not answer acceptably yet: no package we may train on has
+# Prompts the shipped model (v3) does not answer acceptably yet: no package we may train on has
 # e-mail or chat text (models/suggest/MODEL_CARD.md). Each is still asked, printed and must get
-# 3 words, but is not asserted; the value is what v2 answered (threshold 0, count 3).
+# 3 words, but is not asserted; the value is what v3 answered (threshold 0, count 3).
 KNOWN_FAILURES: dict[str, str] = {
-    "I will send you the ": "job, command, same",
-    "Let me know if you have any ": "kind, more, of",
-    "Could you please ": "see, use, write",
-    "I hope you are ": "going, in, on",
-    "Have a nice ": "to, of, and",
+    "Let me know if you have any ": "chance, idea, way",
+    "Could you please ": "see, use, make",
+    "I hope you are ": "in, on, not",
+    "Have a nice ": "value, nose, dress",
     "See you ": "to, can, have",
-    "Sorry for the late ": "19th, child, 2",
-    "Thanks for your ": "ship, life, own",
+    "Sorry for the late ": "child, 1960, 1",
 }
 
 

@@ -226,12 +226,20 @@ Result<std::vector<Suggestion>> TextSuggester::suggest(std::string_view text, in
 Result<Suggestion> TextSuggester::with_next_words(size_t i, int max_words, double floor) {
   Suggestion sug{std::string(search_->text(i).substr(required_.size())), search_->probability(i)};
   search_->path(i, &path_);
+  // Next words never take a suggestion below a line its word passes alone: the threshold that
+  // drops suggestions, or the one from which a UI shows it as ghost text ("Sta" -> "tes" at 0.97
+  // is shown; "tes is" at 0.15 would not be). A word typed in full has nothing of its own to keep.
+  double keep = 0;
+  for (const double line : {decoding_.threshold, decoding_.show_threshold}) {
+    if (line > 0 && sug.confidence >= line) keep = std::max(keep, line);
+  }
   for (int n = 0; n < max_words && !path_.empty(); ++n) {
     // A word typed in full has nothing to complete: its first next word only needs the
     // overall threshold; later words must also be likely on their own.
     const bool first_of_nothing = n == 0 && sug.text.empty();
     if (!(sug.confidence > 0)) break;
-    const double least = std::max(first_of_nothing ? 0.0 : decoding_.word_threshold, floor / sug.confidence);
+    const double least = first_of_nothing ? floor / sug.confidence
+                                          : std::max({decoding_.word_threshold, floor / sug.confidence, keep / sug.confidence});
     double word_p = 1;
     PERCH_ASSIGN_OR_RETURN(const bool ended, next_word(n == 0 ? search_->next_probs(i) : nullptr, least, &word_p));
     if (!ended || word_p < least) break;

@@ -22,7 +22,8 @@
 //     model has a `perch.lexicon` and the typed part begins one of its words, only lexicon words;
 //   - each word may be followed greedily by up to max_words further words while each word's own
 //     probability stays above `word_threshold` and the whole stays at least as likely as the
-//     next-best word (so suggestions stay in the order of their words);
+//     next-best word (so suggestions stay in the order of their words), and never below the
+//     threshold or show_threshold when the word alone reaches it;
 //     (a next word is not followed further once its probability can no longer pass);
 //   - confidence = product of the step probabilities; lists hold `count` suggestions when the
 //     search found that many words (see Decoding::threshold);

@@ -4,6 +4,7 @@
 import { WasmLoadError } from './errors.js';
 import type { WasmVariant } from './env.js';
 import { nodeImport } from './node_import.js';
+import { markWhen } from './trace.js';
 import type { WasmFiles } from './wasm_paths.js';
 
 type WasmFn = (...args: number[]) => number;
@@ -132,6 +133,7 @@ function loadGlueOnce(url: string): Promise<Factory> {
   let p = glues.get(url);
   if (!p) {
     p = loadGlue(url);
+    markWhen(p, 'glue-loaded');
     glues.set(url, p);
     p.catch(() => glues.delete(url));
   }
@@ -148,6 +150,7 @@ export function compileWasmOnce(url: string): Promise<WebAssembly.Module> {
   let p = compiledModules.get(url);
   if (!p) {
     p = compileWasm(url);
+    markWhen(p, 'wasm-compiled');
     compiledModules.set(url, p);
     p.catch(() => compiledModules.delete(url));
   }

@@ -187,3 +187,58 @@ test('cache.delete and cache.clear remove entries', async () => {
   assert.deepEqual(await cache.list(), []);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('with a browser store the download runs beside the cache lookup: a valid cached copy is used, a miss uses the download', async () => {
+  // A store of the kind browsers have (Cache API), holding the model in memory, slow to answer.
+  class SlowBrowserStore {
+    kind = 'cache-api';
+    entries = new Map();
+    gate = Promise.resolve();
+    async get(url) {
+      await this.gate;
+      const e = this.entries.get(url);
+      return e ? { bytes: e.bytes.slice(), entry: { url, size: e.bytes.length, sha256: e.sha256, storedAt: 0 } } : null;
+    }
+    async put(url, b, sha) {
+      this.entries.set(url, { bytes: b.slice(), sha256: sha });
+    }
+    async delete(url) {
+      return this.entries.delete(url);
+    }
+    async list() {
+      return [...this.entries].map(([url, e]) => ({ url, size: e.bytes.length, sha256: e.sha256, storedAt: 0 }));
+    }
+    async clear() {
+      this.entries.clear();
+    }
+  }
+  const store = new SlowBrowserStore();
+  setModelStore(store);
+  const untilRequested = async (n) => {
+    for (let i = 0; server.count('/m.perch') < n; i++) {
+      if (i > 2000) assert.fail('the download did not start while the cache lookup waited');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  let release;
+  // a miss: the download was already under way while the lookup waited
+  store.gate = new Promise((r) => (release = r));
+  let n = server.count('/m.perch');
+  const hits = cacheStats.hits;
+  const first = loadAndCheck(server.url('/m.json'));
+  await untilRequested(n + 1);
+  release();
+  await first;
+  assert.equal(server.count('/m.perch'), n + 1, 'one download');
+  await cache.flush();
+  assert.equal(store.entries.size, 1, 'and it was cached');
+  // a hit: the download started beside the lookup is dropped and the cached copy is used
+  store.gate = new Promise((r) => (release = r));
+  n = server.count('/m.perch');
+  const second = loadAndCheck(server.url('/m.json'));
+  await untilRequested(n + 1);
+  release();
+  await second;
+  assert.equal(cacheStats.hits, hits + 1, 'the cached copy was used');
+  setModelStore(new DirectoryStore(dir));
+});

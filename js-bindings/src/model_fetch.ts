@@ -1,7 +1,6 @@
 // Getting model bytes: from the cache when a valid entry exists, else downloaded with progress,
 // verified against the manifest's SHA-256 and size, and written to the cache in the background:
 // the first result never waits on storage (a failed write is a warning, not a failed load).
-import { anySignal } from './abort.js';
 import { defaultStore, isQuotaError, type CacheEntry, type ModelStore } from './cache.js';
 import { downloadLimits, readCapped, withTimeout } from './download_limits.js';
 import { getEnv } from './env.js';
@@ -156,22 +155,40 @@ export const downloading = new Set<string>();
 /** Cached entries that fail their checks are evicted; this says how many so far (for tests and logs). */
 export const cacheStats = { hits: 0, misses: 0, evicted: 0, writes: 0, writeErrors: 0 };
 
-/** A download under way: its bytes, and cancel() to drop it (a cached copy was found after all). */
-function startDownload(m: ModelManifest, opts: FetchModelOptions): { bytes: Promise<Uint8Array>; cancel: () => void } {
-  const controller = new AbortController();
-  let cancelled = false;
-  const onProgress = opts.onProgress && ((p: DownloadProgress) => cancelled || opts.onProgress?.(p));
-  const signal = opts.signal ? anySignal([opts.signal, controller.signal]) : controller.signal;
+/** The localStorage key that says this origin's model cache has been written to (browsers). */
+const CACHE_WRITTEN_KEY = 'perch-models-v1-written';
+
+/**
+ * In browsers: whether this origin's model cache may hold a model (a flag in localStorage, set
+ * after perch's first cache write, removed by cache.clear()); undefined where it cannot be told
+ * (no localStorage: workers, Node, storage refused).
+ */
+function cacheMayHoldModels(): boolean | undefined {
+  try {
+    const ls = (globalThis as { localStorage?: Storage }).localStorage;
+    return ls ? ls.getItem(CACHE_WRITTEN_KEY) !== null : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function noteCacheWritten(written: boolean): void {
+  try {
+    const ls = (globalThis as { localStorage?: Storage }).localStorage;
+    if (written) ls?.setItem(CACHE_WRITTEN_KEY, '1');
+    else ls?.removeItem(CACHE_WRITTEN_KEY);
+  } catch {
+    /* storage refused: lookups just stay on */
+  }
+}
+
+async function downloadTracked(m: ModelManifest, opts: FetchModelOptions): Promise<Uint8Array> {
   downloading.add(m.url);
-  const bytes = download(m, { ...opts, signal, onProgress }).finally(() => downloading.delete(m.url));
-  bytes.catch(() => {}); // awaited where it is used; a cancelled one is nobody's
-  return {
-    bytes,
-    cancel: () => {
-      cancelled = true;
-      controller.abort();
-    },
-  };
+  try {
+    return await download(m, opts);
+  } finally {
+    downloading.delete(m.url);
+  }
 }
 
 export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {}): Promise<FetchedModel> {
@@ -185,15 +202,12 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
     return { bytes, sha256: sha, source: 'file' };
   }
   const s = opts.cache === false ? null : await modelStore();
-  let racing: ReturnType<typeof startDownload> | undefined;
-  if (s) {
-    await cacheWritesSettled(m.url);
-    // In browsers the download starts with the cache lookup, and a valid cached copy cancels it:
-    // an origin's first Cache Storage access took 240 ms in a fresh Chromium profile (the whole
-    // 726 KB detector downloaded in 100 ms over loopback), and a server's validators usually make
-    // the cancelled request a 304 from the HTTP cache. Node's cache directory answers in a
-    // millisecond: there a cached model never touches the network.
-    if (s.kind !== 'directory') racing = startDownload(m, opts);
+  // A browser origin whose cache perch never wrote to holds no model: skip the lookup. Its first
+  // Cache Storage access took 240 ms in a fresh Chromium profile, the whole 726 KB detector
+  // download 100 ms over loopback; the cache write that follows runs in the background. (A cache
+  // filled by a perch older than this flag is read again after one more download.)
+  if (s) await cacheWritesSettled(m.url);
+  if (s && !(s.kind !== 'directory' && cacheMayHoldModels() === false)) {
     let hit: { bytes: Uint8Array; entry: CacheEntry } | null = null;
     try {
       hit = await s.get(m.url);
@@ -208,7 +222,6 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
         (m.sha256 === undefined || m.sha256 === sha) &&
         (m.size === undefined || m.size === hit.bytes.length);
       if (ok) {
-        racing?.cancel();
         cacheStats.hits++;
         noteUnverified(m);
         opts.onProgress?.({ bytesLoaded: hit.bytes.length, bytesTotal: hit.bytes.length, fraction: 1 });
@@ -219,7 +232,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
     }
   }
   cacheStats.misses++;
-  const bytes = await (racing ?? startDownload(m, opts)).bytes;
+  const bytes = await downloadTracked(m, opts);
   const sha = await verify(bytes, m, m.url);
   noteUnverified(m);
   if (s) writeInBackground(s, m.url, bytes, sha);
@@ -238,6 +251,7 @@ function writeInBackground(s: ModelStore, url: string, bytes: Uint8Array, sha: s
     .then(
       () => {
         cacheStats.writes++;
+        if (s.kind !== 'directory') noteCacheWritten(true);
       },
       (e: unknown) => {
         cacheStats.writeErrors++;
@@ -276,6 +290,7 @@ export const cache = {
     await cacheWritesSettled();
     const s = await modelStore();
     if (s) await s.clear();
+    noteCacheWritten(false);
   },
   /** Resolves once the models downloaded so far are written to the cache (or failed to be). */
   async flush(): Promise<void> {

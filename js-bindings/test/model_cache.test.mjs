@@ -188,14 +188,15 @@ test('cache.delete and cache.clear remove entries', async () => {
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('with a browser store the download runs beside the cache lookup: a valid cached copy is used, a miss uses the download', async () => {
-  // A store of the kind browsers have (Cache API), holding the model in memory, slow to answer.
-  class SlowBrowserStore {
+test('a browser origin whose cache perch never wrote to skips the lookup; once written, loads come from the cache', async () => {
+  // A store of the kind browsers have (Cache API), in memory, counting lookups; and a stand-in
+  // for the page's localStorage (Node has none), where perch notes that it wrote the cache.
+  class BrowserStore {
     kind = 'cache-api';
     entries = new Map();
-    gate = Promise.resolve();
+    lookups = 0;
     async get(url) {
-      await this.gate;
+      this.lookups++;
       const e = this.entries.get(url);
       return e ? { bytes: e.bytes.slice(), entry: { url, size: e.bytes.length, sha256: e.sha256, storedAt: 0 } } : null;
     }
@@ -212,33 +213,35 @@ test('with a browser store the download runs beside the cache lookup: a valid ca
       this.entries.clear();
     }
   }
-  const store = new SlowBrowserStore();
-  setModelStore(store);
-  const untilRequested = async (n) => {
-    for (let i = 0; server.count('/m.perch') < n; i++) {
-      if (i > 2000) assert.fail('the download did not start while the cache lookup waited');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  const items = new Map();
+  globalThis.localStorage = {
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => items.set(k, String(v)),
+    removeItem: (k) => items.delete(k),
   };
-  let release;
-  // a miss: the download was already under way while the lookup waited
-  store.gate = new Promise((r) => (release = r));
-  let n = server.count('/m.perch');
-  const hits = cacheStats.hits;
-  const first = loadAndCheck(server.url('/m.json'));
-  await untilRequested(n + 1);
-  release();
-  await first;
-  assert.equal(server.count('/m.perch'), n + 1, 'one download');
-  await cache.flush();
-  assert.equal(store.entries.size, 1, 'and it was cached');
-  // a hit: the download started beside the lookup is dropped and the cached copy is used
-  store.gate = new Promise((r) => (release = r));
-  n = server.count('/m.perch');
-  const second = loadAndCheck(server.url('/m.json'));
-  await untilRequested(n + 1);
-  release();
-  await second;
-  assert.equal(cacheStats.hits, hits + 1, 'the cached copy was used');
-  setModelStore(new DirectoryStore(dir));
+  const store = new BrowserStore();
+  setModelStore(store);
+  try {
+    let n = server.count('/m.perch');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 0, 'a cache perch never wrote to is not looked up');
+    assert.equal(server.count('/m.perch'), n + 1);
+    await cache.flush();
+    assert.equal(store.entries.size, 1, 'the download was cached');
+    assert.equal(items.size, 1, 'and the write noted');
+    const hits = cacheStats.hits;
+    n = server.count('/m.perch');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 1);
+    assert.equal(cacheStats.hits, hits + 1, 'the cached copy was used');
+    assert.equal(server.count('/m.perch'), n, 'no download');
+    await cache.clear();
+    assert.equal(items.size, 0, 'clear() removes the note');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 1, 'no lookup after clear()');
+    assert.equal(server.count('/m.perch'), n + 1);
+  } finally {
+    delete globalThis.localStorage;
+    setModelStore(new DirectoryStore(dir));
+  }
 });

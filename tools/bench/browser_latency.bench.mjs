@@ -4,8 +4,9 @@
 //       issued while a suggest() is in flight;
 //   (b) a typing trace: real key events (page.keyboard, 60 ms a key) into the demo's compose box,
 //       ghost text, language badge and latency meters (demo-web/src), calls as the demo makes them;
-//   (c) cold start: navigation → first language result, fresh profile and warm cache, simd and
-//       simd-threads builds; and Node, import → first result, one fresh process per figure.
+//   (c) cold start: navigation → first language result, fresh profile (a just-launched browser),
+//       warm cache, and a first visit in a browser already running (a new context: nothing cached);
+//       simd and simd-threads builds; and Node, import → first result, one fresh process per figure.
 // Per call: end to end as the caller sees it, and perch's breakdown (task.lastCallTiming): engine
 // time in the worker, queued behind other calls, page → worker and worker → page messages (the
 // latter includes the page's main thread being busy), and the caller's await resuming after perch
@@ -212,6 +213,32 @@ async function coldPart(baseUrl) {
       }
     }
   }
+  // A first visit with the browser already running: a new (incognito) context of a browser that
+  // has finished starting, so nothing is cached and storage is empty, but the browser's own
+  // start-up (which a freshly launched profile's first navigation shares the 2 cores with) is over.
+  const running = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    const warmup = await running.newPage();
+    await warmup.goto(`${baseUrl}/cold.html?variant=simd`);
+    await waitFor(warmup, () => window.__cold, 120_000);
+    await warmup.close();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const variant of shuffled(['simd', 'simd-threads'], round + 11)) {
+        const context = await running.newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(`${baseUrl}/cold.html?variant=${variant}`);
+          const r = await waitFor(page, () => window.__cold, 120_000);
+          if (r.error) throw new Error(`cold page (${variant}): ${r.error}`);
+          (results[`${variant}/first visit, browser running`] ??= []).push(r);
+        } finally {
+          await context.close();
+        }
+      }
+    }
+  } finally {
+    await running.close();
+  }
   const rows = [];
   for (const [key, rs] of Object.entries(results)) {
     const [variant, profile] = key.split('/');
@@ -276,6 +303,7 @@ function targetsTable() {
     ['a/default/langid/e2e_p50_ms', 0.3, 'plain: detect p50'],
     ['a-overlap/default/langid/over_engine_p50_ms', 0.5, 'plain: detect during suggest, e2e - engine p50'],
     ['c/simd/fresh profile/first_result_p50_ms', 200, 'cold: fresh profile (simd)'],
+    ['c/simd/first visit, browser running/first_result_p50_ms', 200, 'cold: first visit, browser running (simd)'],
     ['c/simd/warm cache/first_result_p50_ms', 100, 'cold: warm cache (simd)'],
     ['c/simd-threads/node/first_result_p50_ms', 50, 'cold: Node simd-threads'],
   ];

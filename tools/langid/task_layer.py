@@ -14,6 +14,7 @@ import numpy as np
 
 SCRIPT_SHARE_MIN = 0.5   # a language whose scripts hold less of the text's letters is ruled out
 CUMULATIVE_STOP = 0.99   # the result list stops once the listed languages reach this
+EXPECTED_LANGUAGE_BOOST = 3.0  # an expected language's prior: 3x the largest (language_detector.h)
 
 
 class TaskLayer:
@@ -69,13 +70,11 @@ class TaskLayer:
             ok = share >= SCRIPT_SHARE_MIN
             if ok.any():
                 w[~ok] = 0
-        log_prior = self.log_speakers.copy()
-        if expected:
-            top = log_prior.max()
-            for i, l in enumerate(self.labels):
-                if l in expected:
-                    log_prior[i] = top
-        w *= np.exp(self.prior_exponent * (log_prior - log_prior.max()))
+        factor = np.exp(self.prior_exponent * (self.log_speakers - self.log_speakers.max()))
+        for i, l in enumerate(self.labels):
+            if l in expected:
+                factor[i] = EXPECTED_LANGUAGE_BOOST
+        w *= factor
         s = w.sum()
         q = w / s if s > 0 else np.full(len(w), 1.0 / len(w))
         qmax = float(q.max())

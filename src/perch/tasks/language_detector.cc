@@ -97,7 +97,7 @@ Status LanguageDetector::parse_priors(const std::string& json) {
 
 void LanguageDetector::update_prior_factors() {
   for (size_t i = 0; i < labels_.size(); ++i) {
-    prior_factor_[i] = std::exp((expected_[i] ? max_log_prior_ : log_prior_[i]) - max_log_prior_);
+    prior_factor_[i] = expected_[i] ? kExpectedLanguageBoost : std::exp(log_prior_[i] - max_log_prior_);
   }
 }
 

@@ -16,6 +16,7 @@ interface PThreadWorker {
   off?(event: string, listener: (data: unknown) => void): void;
   addEventListener?(event: string, listener: (e: unknown) => void): void;
   removeEventListener?(event: string, listener: (e: unknown) => void): void;
+  ref?(): void;
   unref?(): void;
   terminate?(): void;
 }
@@ -73,6 +74,7 @@ function whenLoaded(w: PThreadWorker): Promise<boolean> {
       if (isNode) {
         w.off?.('message', onMessage);
         w.off?.('error', onError);
+        w.unref?.(); // idle workers never keep Node running
       } else {
         w.removeEventListener?.('message', onMessage);
         w.removeEventListener?.('error', onError);
@@ -80,6 +82,7 @@ function whenLoaded(w: PThreadWorker): Promise<boolean> {
       resolve(ok);
     };
     if (isNode) {
+      w.ref?.(); // Node must not exit while this waits for the worker
       w.on?.('message', onMessage);
       w.on?.('error', onError);
     } else {

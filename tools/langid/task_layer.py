@@ -12,6 +12,8 @@ import unicodedata
 
 import numpy as np
 
+from ngram_featurizer import lower
+
 SCRIPT_SHARE_MIN = 0.5   # a language whose scripts hold less of the text's letters is ruled out
 CUMULATIVE_STOP = 0.99   # the result list stops once the listed languages reach this
 EXPECTED_LANGUAGE_BOOST = 3.0  # an expected language's prior: 3x the largest (language_detector.h)
@@ -50,10 +52,14 @@ class TaskLayer:
     def _script_counts(self, text: str):
         counts = np.zeros(self.n_scripts)
         letters = 0
+        previous = 0  # the last letter, lowercased; 0 after a non-letter
         for ch in text:
             if not (unicodedata.category(ch)[0] in "LM" or ch in "\u200c\u200d"):
+                previous = 0
                 continue
-            letters += 1
+            low = lower(ord(ch))
+            letters += low != previous  # "Zzz", "hmmm": a repeated letter is no evidence
+            previous = low
             cp = ord(ch)
             j = bisect.bisect_right(self.r_first, cp) - 1
             if j >= 0 and cp <= self.r_last[j]:

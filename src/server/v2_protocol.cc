@@ -224,6 +224,21 @@ bool flatten_data(const json& data, size_t limit, std::vector<const json*>* out,
   return true;
 }
 
+// A request tensor's "data": present and, flattened, exactly `numel` values (`what`: "elements",
+// or "strings, as the shape says" for BYTES).
+bool read_data_values(const json& in, const std::string& where, int64_t numel, const char* what,
+                      std::vector<const json*>* values, std::string* error) {
+  if (!in.contains("data")) {
+    *error = where + "needs \"data\"";
+    return false;
+  }
+  if (!flatten_data(in["data"], static_cast<size_t>(numel), values) || values->size() != static_cast<size_t>(numel)) {
+    *error = where + "\"data\" must hold exactly " + std::to_string(numel) + " " + what;
+    return false;
+  }
+  return true;
+}
+
 // A request tensor's shape, checked: non-negative integers, rank and element count bounded.
 bool parse_shape(const json& in, const std::string& where, size_t max_elements, perch::Shape* s,
                  int64_t* numel, std::string* error) {
@@ -270,16 +285,8 @@ bool convert_input(const json& in, const perch::IoInfo& io, size_t max_elements,
   perch::Shape s;
   int64_t numel = 0;
   if (!parse_shape(in, where, max_elements, &s, &numel, error)) return false;
-  if (!in.contains("data")) {
-    *error = where + "needs \"data\"";
-    return false;
-  }
   std::vector<const json*> values;
-  if (!flatten_data(in["data"], static_cast<size_t>(numel), &values) ||
-      values.size() != static_cast<size_t>(numel)) {
-    *error = where + "\"data\" must hold exactly " + std::to_string(numel) + " elements";
-    return false;
-  }
+  if (!read_data_values(in, where, numel, "elements", &values, error)) return false;
   const perch::DType dtype = io.dtype;
   out->name = io.name;
   out->bytes.resize(static_cast<size_t>(numel) * perch::dtype_size(dtype) + 1);
@@ -494,16 +501,8 @@ bool task_texts(const ServerContext& ctx, const json& inputs, std::vector<std::s
     *error = where + "shape must be [N], [N, 1] or [1, N]";
     return false;
   }
-  if (!in.contains("data")) {
-    *error = where + "needs \"data\"";
-    return false;
-  }
   std::vector<const json*> values;
-  if (!flatten_data(in["data"], static_cast<size_t>(numel), &values) ||
-      values.size() != static_cast<size_t>(numel)) {
-    *error = where + "\"data\" must hold exactly " + std::to_string(numel) + " strings, as the shape says";
-    return false;
-  }
+  if (!read_data_values(in, where, numel, "strings, as the shape says", &values, error)) return false;
   json flat = json::array();
   for (const json* v : values) flat.push_back(*v);
   if (!collect_texts(ctx, flat, texts, error)) {

@@ -76,11 +76,11 @@ Result<std::vector<uint8_t>> write_perch_bytes(const std::vector<NamedTensor>& t
     const uint64_t bytes = static_cast<uint64_t>(numel) * dtype_size(t.tensor.dtype);
     if (bytes > 0 && t.tensor.data == nullptr) return invalid_argument("tensor '" + t.name + "': data is null");
     if (!metadata_written && kMetadataKey < t.name) {
+      if (text.size() > 1) text.push_back(',');
       append_metadata(metadata, &text);
-      text.push_back(',');
       metadata_written = true;
     }
-    if (text.size() > 1 && text.back() != ',') text.push_back(',');
+    if (text.size() > 1) text.push_back(',');
     json_append_string(t.name, &text);
     text.append(":{\"data_offsets\":[");
     json_append_int(static_cast<int64_t>(offset), &text);

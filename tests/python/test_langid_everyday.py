@@ -49,7 +49,7 @@ class EverydayPhrasesTest(unittest.TestCase):
     def test_out_of_domain_accuracy_kept(self):
         rows = ood_sets.everyday("test")
         right = sum(self.top1(r["text"]) in [r["lang"], *r["also"]] for r in rows)
-        self.assertGreaterEqual(right / len(rows), 0.82)  # shipped: 83.2 % (MODEL_CARD.md)
+        self.assertGreaterEqual(right / len(rows), 0.85)  # shipped: 86.1 % (MODEL_CARD.md)
 
     def test_result_list_sums_to_one_and_ends_with_und(self):
         for text in ["Mange tak", "ok", "Bonjour tout le monde", "東京"]:

@@ -76,6 +76,9 @@ MAIN_SCRIPT_VARIANTS = {"zh-Hant", "az-Latn", "uz-Latn", "zlm-Latn", "ms-Latn", 
 RESERVED = re.compile(r"^(fortunes?|manpages|wesnoth)")
 DEB_DIR = os.path.join(OUT, "deb")
 CLDR_DIR = os.path.join(OUT, "npm/node_modules/cldr-annotations-full/annotations")
+CLDR_DATES_DIR = os.path.join(OUT, "npm/node_modules/cldr-dates-full/main")
+CLDR_NAMES_DIR = os.path.join(OUT, "npm/node_modules/cldr-localenames-full/main")
+STOPWORDS_JSON = os.path.join(OUT, "npm/node_modules/stopwords-iso/stopwords-iso.json")
 CAP_CHARS = 300_000  # per language and source family
 OOD_PER_BUCKET = 60
 # Distinctively English words (not also common words of another language written in Latin script).
@@ -392,14 +395,19 @@ def html_manual_lines(iso3_to_2):
                     yield label, doc, t
 
 
+def cldr_label(locale, iso3_to_2):
+    """The label of a CLDR locale folder, or None for script variants (sr-Latn, pa-Arab, ...)."""
+    parts = locale.split("-")
+    if len(parts) > 1 and (len(parts[1]) == 4 or locale in ("sr-Latn",)):
+        if locale not in MAIN_SCRIPT_VARIANTS:
+            return None
+    return label_of(locale, iso3_to_2)
+
+
 def cldr_lines(iso3_to_2):
     for path in sorted(glob.glob(os.path.join(CLDR_DIR, "*/annotations.json"))):
         locale = path.split("/")[-2]
-        parts = locale.split("-")
-        if len(parts) > 1 and (len(parts[1]) == 4 or locale in ("sr-Latn",)):
-            if locale not in MAIN_SCRIPT_VARIANTS:
-                continue  # script variants (sr-Latn, pa-Arab, ...)
-        label = label_of(locale, iso3_to_2)
+        label = cldr_label(locale, iso3_to_2)
         if not label:
             continue
         data = json.load(open(path, encoding="utf-8")).get("annotations", {}).get("annotations", {})
@@ -411,11 +419,77 @@ def cldr_lines(iso3_to_2):
                     yield label, f"cldr:{locale}:{i // 50}", t
 
 
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from _strings(v)
+
+
+def cldr_dates_lines(iso3_to_2):
+    """Relative dates and times ("kesho", "wiki ijayo", "in 3 days"), day and month names and day
+    periods: short everyday words. Patterns get a number for their placeholder."""
+    for path in sorted(glob.glob(os.path.join(CLDR_DATES_DIR, "*/dateFields.json"))):
+        locale = path.split("/")[-2]
+        label = cldr_label(locale, iso3_to_2)
+        if not label:
+            continue
+        fields = json.load(open(path, encoding="utf-8"))["main"][locale]["dates"]["fields"]
+        greg = json.load(open(os.path.join(os.path.dirname(path), "ca-gregorian.json"), encoding="utf-8"))
+        cal = greg["main"][locale]["dates"]["calendars"]["gregorian"]
+        names = [cal[k]["format"]["wide"] for k in ("days", "months", "dayPeriods")]
+        names += [cal[k]["stand-alone"]["wide"] for k in ("days", "months")]
+        for i, part in enumerate([fields] + names):
+            for v in dict.fromkeys(_strings(part)):
+                t = clean(v.replace("{0}", "3"))
+                if t:
+                    yield label, f"cldr-dates:{locale}:{i}", t
+
+
+def cldr_names_lines(iso3_to_2):
+    """Names of languages and territories as each language writes them ("Kiingereza")."""
+    for path in sorted(glob.glob(os.path.join(CLDR_NAMES_DIR, "*/languages.json"))):
+        locale = path.split("/")[-2]
+        label = cldr_label(locale, iso3_to_2)
+        if not label:
+            continue
+        for i, what in enumerate(("languages", "territories")):
+            file = os.path.join(os.path.dirname(path), f"{what}.json")
+            if not os.path.exists(file):
+                continue
+            data = json.load(open(file, encoding="utf-8"))
+            names = data["main"][locale]["localeDisplayNames"][what]
+            for j, (key, v) in enumerate(sorted(names.items())):
+                if "-alt-" in key:
+                    continue
+                t = clean(v)
+                if t:
+                    yield label, f"cldr-names:{locale}:{i}.{j // 50}", t
+
+
+def stopword_lines(iso3_to_2):
+    """npm stopwords-iso: each language's most frequent function words ("saya", "tak", "apa"), the
+    words short everyday text is made of. One document per 20 words in the list's order, so a
+    snippet strings a few of them together."""
+    with open(STOPWORDS_JSON, encoding="utf-8") as f:
+        lists = json.load(f)
+    for code, words in sorted(lists.items()):
+        label = label_of(code, iso3_to_2)
+        if not label:
+            continue
+        words = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+        for i in range(0, len(words), 20):
+            for w in words[i : i + 20]:
+                yield label, f"stopwords:{code}:{i // 20}", w
+
+
 def main():
     iso3_to_2 = load_iso3_to_2()
     ALLOWED.update(package_files())
     rows = []
-    gens = [udhr_lines, gettext_lines, help_lines, cldr_lines, stamp_lines, crawl_lines, html_manual_lines,
+    gens = [udhr_lines, gettext_lines, help_lines, cldr_lines, cldr_dates_lines, cldr_names_lines, stopword_lines,
+            stamp_lines, crawl_lines, html_manual_lines,
             lambda iso: deb_catalog_lines(iso, [p for p in deb_packages("train") if p != "tuxpaint-stamps-default"])]
     for gen in gens:
         n0 = len(rows)

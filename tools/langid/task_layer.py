@@ -12,8 +12,11 @@ import unicodedata
 
 import numpy as np
 
+from ngram_featurizer import lower
+
 SCRIPT_SHARE_MIN = 0.5   # a language whose scripts hold less of the text's letters is ruled out
 CUMULATIVE_STOP = 0.99   # the result list stops once the listed languages reach this
+EXPECTED_LANGUAGE_BOOST = 3.0  # an expected language's prior: 3x the largest (language_detector.h)
 
 
 class TaskLayer:
@@ -49,10 +52,14 @@ class TaskLayer:
     def _script_counts(self, text: str):
         counts = np.zeros(self.n_scripts)
         letters = 0
+        previous = 0  # the last letter, lowercased; 0 after a non-letter
         for ch in text:
             if not (unicodedata.category(ch)[0] in "LM" or ch in "\u200c\u200d"):
+                previous = 0
                 continue
-            letters += 1
+            low = lower(ord(ch))
+            letters += low != previous  # "Zzz", "hmmm": a repeated letter is no evidence
+            previous = low
             cp = ord(ch)
             j = bisect.bisect_right(self.r_first, cp) - 1
             if j >= 0 and cp <= self.r_last[j]:
@@ -69,13 +76,11 @@ class TaskLayer:
             ok = share >= SCRIPT_SHARE_MIN
             if ok.any():
                 w[~ok] = 0
-        log_prior = self.log_speakers.copy()
-        if expected:
-            top = log_prior.max()
-            for i, l in enumerate(self.labels):
-                if l in expected:
-                    log_prior[i] = top
-        w *= np.exp(self.prior_exponent * (log_prior - log_prior.max()))
+        factor = np.exp(self.prior_exponent * (self.log_speakers - self.log_speakers.max()))
+        for i, l in enumerate(self.labels):
+            if l in expected:
+                factor[i] = EXPECTED_LANGUAGE_BOOST
+        w *= factor
         s = w.sum()
         q = w / s if s > 0 else np.full(len(w), 1.0 / len(w))
         qmax = float(q.max())

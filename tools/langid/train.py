@@ -101,9 +101,14 @@ def load_train_lines():
     """{label: [(family, [lines of one document])]}."""
     docs = collections.defaultdict(lambda: collections.defaultdict(list))
     wanted = set(LABELS)
+    # Source families left out (LANGID_EXCLUDE_FAMILIES=a,b): to measure what a family buys, or
+    # to train without one and evaluate on it.
+    excluded = tuple(f + ":" for f in os.environ.get("LANGID_EXCLUDE_FAMILIES", "").split(",") if f)
     with open(os.path.join(DATA, "lines.tsv"), encoding="utf-8") as f:
         for line in f:
             label, split, doc, text = line.rstrip("\n").split("\t", 3)
+            if excluded and doc.startswith(excluded):
+                continue
             if split == "train" and label in wanted:
                 docs[label][doc].append(text)
     if os.environ.get("LANGID_WORDNET", "0") == "1":

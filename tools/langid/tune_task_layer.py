@@ -18,7 +18,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import ood_sets  # noqa: E402
 from evaluate import NumpyLangId  # noqa: E402
-from priors import task_metadata  # noqa: E402
+from priors import CALIBRATION, task_metadata  # noqa: E402
 from task_layer import TaskLayer  # noqa: E402
 
 
@@ -46,6 +46,10 @@ def main():
     best.sort(reverse=True)
     for s, a, b, lam, L, scale, ml in best[:10]:
         print(f"objective {s:.4f}  everyday-dev {a:.4f}  family-dev {b:.4f}  prior_exponent={lam} unknown_letters={L} unknown_scale={scale} min_letters={ml}")
+    c = CALIBRATION
+    shipped = [x for x in best if x[3:] == (c["prior_exponent"], c["unknown_letters"], c["unknown_scale"], c["min_letters"])]
+    if shipped:
+        print("current calibration (priors.CALIBRATION):", shipped[0][:3])
     base = [x for x in best if x[3] == 0]
     base.sort(reverse=True)
     print("best without priors:", base[0][:3])

@@ -111,7 +111,7 @@ Status LanguageDetector::parse_priors(const std::string& text) {
 
 void LanguageDetector::update_prior_factors() {
   for (size_t i = 0; i < labels_.size(); ++i) {
-    prior_factor_[i] = std::exp((expected_[i] ? max_log_prior_ : log_prior_[i]) - max_log_prior_);
+    prior_factor_[i] = expected_[i] ? kExpectedLanguageBoost : std::exp(log_prior_[i] - max_log_prior_);
   }
 }
 
@@ -274,7 +274,8 @@ Result<bool> LanguageDetector::model_probabilities(std::string_view utf8, std::v
   return has_letters;
 }
 
-// Letters in a text: all of them, those in a known script, and per script.
+// Letters in a text (for the unknown score; a run of one repeated letter counts once), letters in a
+// known script, and per script (every letter).
 struct LanguageDetector::ScriptCounts {
   uint32_t per_script[64];
   int letters = 0, scripted = 0;
@@ -285,16 +286,26 @@ struct LanguageDetector::ScriptCounts {
 void LanguageDetector::count_letters(std::string_view utf8, ScriptCounts* c) const {
   if (!script_ranges_.empty()) std::fill(c->per_script, c->per_script + 64, 0u);
   const ScriptRange* last = nullptr;  // text runs in one script: try the last range first
+  uint32_t previous = 0;              // the last letter, lowercased; 0 after a non-letter
   for (text::Utf8Iterator it(utf8); !it.done(); it.next()) {
     const uint32_t cp = it.code_point();
     int s;
     if (cp < 0x80) {  // ASCII fast path: most text is Latin
-      if (!((cp | 0x20u) - 'a' < 26u)) continue;
-      ++c->letters;
+      if (!((cp | 0x20u) - 'a' < 26u)) {
+        previous = 0;
+        continue;
+      }
+      c->letters += (cp | 0x20u) != previous;  // "Zzz", "hmmm": a repeated letter is no evidence
+      previous = cp | 0x20u;
       s = ascii_script_;
     } else {
-      if (!text::ngram_is_letter(cp)) continue;
-      ++c->letters;
+      if (!text::ngram_is_letter(cp)) {
+        previous = 0;
+        continue;
+      }
+      const uint32_t lower = text::ngram_lowercase(cp);
+      c->letters += lower != previous;
+      previous = lower;
       if (script_ranges_.empty()) continue;
       if (last && cp >= last->first && cp <= last->last) {
         s = last->script;

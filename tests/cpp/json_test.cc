@@ -76,6 +76,9 @@ TEST_CASE("json: values of every type, objects in file order", "[json]") {
   REQUIRE(v.find("a")->size() == 0);
   REQUIRE(v.find("zz") == nullptr);
   REQUIRE(b.find("b") == nullptr);  // not an object
+  REQUIRE(&v.member("b") == &b);
+  REQUIRE(v.member("zz").is_null());
+  REQUIRE(v.member("zz").member("y").member("x").is_null());  // a path through missing parts
   // Wrong-type accessors answer empty, never crash.
   REQUIRE(b[5].as_double() == 0.0);
   REQUIRE(b[0].as_string().empty());

@@ -57,6 +57,12 @@ const std::string* JsonValue::build_index() {
   return nullptr;
 }
 
+const JsonValue& JsonValue::member(std::string_view key) const {
+  static const JsonValue kNull;
+  const JsonValue* v = find(key);
+  return v ? *v : kNull;
+}
+
 std::string JsonParseError::describe() const { return message + " at byte " + std::to_string(offset); }
 
 // Recursive descent over the text; depth is bounded by max_depth, so the stack is too.

@@ -58,6 +58,8 @@ class JsonValue {
   // The member named `key`; nullptr when absent or when this is not an object.
   const JsonValue* find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
+  // The member named `key`, or a null value when absent (chains read as paths: a missing part is null).
+  const JsonValue& member(std::string_view key) const;
 
  private:
   friend class JsonParser;

@@ -24,13 +24,6 @@ std::string describe_node(const GraphNode& node, const Graph& graph) {
 
 namespace {
 
-// The member `key` of object j, or a null value when absent.
-const JsonValue& member(const JsonValue& j, const char* key) {
-  static const JsonValue kNull;
-  const JsonValue* v = j.find(key);
-  return v ? *v : kNull;
-}
-
 Status parse_dims(const JsonValue& j, const std::string& where, bool allow_dynamic, Shape* out) {
   if (!j.is_array()) return invalid_model(where + " is not an array");
   if (j.size() > static_cast<size_t>(kMaxRank))
@@ -50,20 +43,20 @@ Status parse_dims(const JsonValue& j, const std::string& where, bool allow_dynam
 Status parse_input(const JsonValue& j, size_t index, GraphInput* in) {
   std::string where = "perch.graph input " + std::to_string(index);
   if (!j.is_object()) return invalid_model(where + " is not an object");
-  const JsonValue& name = member(j, "name");
+  const JsonValue& name = j.member("name");
   if (!name.is_string() || name.as_string().empty())
     return invalid_model(where + ": 'name' must be a non-empty string");
   in->name = name.as_string();
   where += " '" + in->name + "'";
-  const JsonValue& dtype = member(j, "dtype");
+  const JsonValue& dtype = j.member("dtype");
   if (!dtype.is_string() || !parse_dtype(dtype.as_string(), &in->dtype))
     return invalid_model(where + ": 'dtype' must be one of f32 f16 i32 i8 u8");
   if (!j.contains("shape")) return invalid_model(where + ": missing 'shape'");
-  PERCH_RETURN_IF_ERROR(parse_dims(member(j, "shape"), where + ": shape", true, &in->shape));
+  PERCH_RETURN_IF_ERROR(parse_dims(j.member("shape"), where + ": shape", true, &in->shape));
   bool dynamic = false;
   for (int i = 0; i < in->shape.rank(); ++i) dynamic |= in->shape[i] < 0;
   if (j.contains("max_shape")) {
-    PERCH_RETURN_IF_ERROR(parse_dims(member(j, "max_shape"), where + ": max_shape", false, &in->max_shape));
+    PERCH_RETURN_IF_ERROR(parse_dims(j.member("max_shape"), where + ": max_shape", false, &in->max_shape));
     if (in->max_shape.rank() != in->shape.rank())
       return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " and shape " +
                            in->shape.to_string() + " differ in rank");
@@ -101,7 +94,7 @@ Status parse_graph_json(const std::string& graph_json, JsonValue* g) {
   }
   if (!g->is_object()) return invalid_model("perch.graph is not a JSON object");
   for (const char* field : {"inputs", "outputs", "nodes"})
-    if (!member(*g, field).is_array())
+    if (!g->member(field).is_array())
       return invalid_model(std::string("perch.graph: '") + field + "' must be an array");
   return Status::ok();
 }
@@ -224,17 +217,17 @@ class GraphBuilder {
     GraphNode& node = file_nodes_[i];
     node.file_index = static_cast<int>(i);
     if (!n.is_object()) return invalid_model(where + " is not an object");
-    if (!member(n, "op").is_string()) return invalid_model(where + ": 'op' must be a string");
-    node.op = member(n, "op").as_string();
+    if (!n.member("op").is_string()) return invalid_model(where + ": 'op' must be a string");
+    node.op = n.member("op").as_string();
     if (find_op(node.op) == nullptr) return invalid_model(where + ": unknown op '" + node.op + "'");
     if (!n.contains("inputs")) return invalid_model(where + " (" + node.op + "): missing 'inputs'");
     if (!n.contains("outputs")) return invalid_model(where + " (" + node.op + "): missing 'outputs'");
-    PERCH_RETURN_IF_ERROR(parse_name_list(member(n, "inputs"), where + " (" + node.op + "): inputs", true, &node.input_names));
+    PERCH_RETURN_IF_ERROR(parse_name_list(n.member("inputs"), where + " (" + node.op + "): inputs", true, &node.input_names));
     std::vector<std::string> outs;
-    PERCH_RETURN_IF_ERROR(parse_name_list(member(n, "outputs"), where + " (" + node.op + "): outputs", false, &outs));
+    PERCH_RETURN_IF_ERROR(parse_name_list(n.member("outputs"), where + " (" + node.op + "): outputs", false, &outs));
     if (outs.empty()) return invalid_model(where + " (" + node.op + ") has no outputs");
     node.attrs = JsonValue(JsonType::kObject);
-    const JsonValue& attrs = member(n, "attrs");
+    const JsonValue& attrs = n.member("attrs");
     if (!attrs.is_null()) {
       if (!attrs.is_object()) return invalid_model(where + " (" + node.op + "): 'attrs' is not an object");
       node.attrs = attrs;
@@ -284,12 +277,12 @@ Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) 
   JsonValue g;
   PERCH_RETURN_IF_ERROR(parse_graph_json(graph_json, &g));
   GraphBuilder b;
-  PERCH_RETURN_IF_ERROR(b.add_inputs(member(g, "inputs")));
+  PERCH_RETURN_IF_ERROR(b.add_inputs(g.member("inputs")));
   PERCH_RETURN_IF_ERROR(b.add_weights(file));
-  PERCH_RETURN_IF_ERROR(b.add_nodes(member(g, "nodes")));
+  PERCH_RETURN_IF_ERROR(b.add_nodes(g.member("nodes")));
   PERCH_RETURN_IF_ERROR(b.resolve_inputs());
   PERCH_RETURN_IF_ERROR(b.sort_nodes());
-  PERCH_RETURN_IF_ERROR(b.add_outputs(member(g, "outputs")));
+  PERCH_RETURN_IF_ERROR(b.add_outputs(g.member("outputs")));
   return b.take();
 }
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include "perch/format/json.h"
 
+#include "perch/format/json.h"
 #include "perch/tasks/top_k.h"
 #include "perch/text/utf8.h"
 
@@ -43,31 +43,26 @@ Status LanguageDetector::parse_priors(const std::string& text) {
   JsonParseError error;
   if (!parse_json(text, &j, &error)) return bad("not valid JSON (" + error.describe() + ")");
   if (!j.is_object()) return bad("not a JSON object");
-  static const JsonValue kNull;
-  auto member = [&](const JsonValue& o, const std::string& key) -> const JsonValue& {
-    const JsonValue* v = o.find(key);
-    return v ? *v : kNull;
-  };
   // A number in [0, 1000] (NaN never parses), or nullptr.
   auto small_number = [&](const char* key) -> const JsonValue* {
-    const JsonValue& v = member(j, key);
+    const JsonValue& v = j.member(key);
     return v.is_number() && v.as_double() >= 0 && v.as_double() <= 1e3 ? &v : nullptr;
   };
   for (const char* key : {"prior_exponent", "unknown_letters", "unknown_scale"}) {
     if (!small_number(key)) return bad(std::string(key) + " must be a number in [0, 1000]");
   }
-  const double exponent = member(j, "prior_exponent").as_double();
-  unknown_letters_ = member(j, "unknown_letters").as_double();
-  unknown_scale_ = member(j, "unknown_scale").as_double();
+  const double exponent = j.member("prior_exponent").as_double();
+  unknown_letters_ = j.member("unknown_letters").as_double();
+  unknown_scale_ = j.member("unknown_scale").as_double();
   if (j.contains("min_letters")) {
     if (!small_number("min_letters")) return bad("min_letters must be a number in [0, 1000]");
-    min_letters_ = member(j, "min_letters").as_double();
+    min_letters_ = j.member("min_letters").as_double();
   }
-  if (!member(j, "script_ranges").is_array()) return bad("script_ranges must be an array");
+  if (!j.member("script_ranges").is_array()) return bad("script_ranges must be an array");
   std::vector<std::string> names;
   // A code point: a non-negative integer up to 0x10FFFF.
   auto code_point = [](const JsonValue& v) { return v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 0x10FFFF; };
-  for (const JsonValue& r : member(j, "script_ranges").items()) {
+  for (const JsonValue& r : j.member("script_ranges").items()) {
     if (!r.is_array() || r.size() != 3 || !code_point(r[0]) || !code_point(r[1]) || !r[2].is_string() ||
         r[0].as_int64() > r[1].as_int64())
       return bad("each script range must be [first, last, script] with first <= last <= 0x10FFFF");
@@ -86,16 +81,16 @@ Status LanguageDetector::parse_priors(const std::string& text) {
   for (size_t i = 1; i < script_ranges_.size(); ++i) {
     if (script_ranges_[i].first <= script_ranges_[i - 1].last) return bad("script ranges overlap");
   }
-  const JsonValue& speakers = member(j, "speakers_millions");
-  const JsonValue& scripts = member(j, "scripts");
+  const JsonValue& speakers = j.member("speakers_millions");
+  const JsonValue& scripts = j.member("scripts");
   if (!speakers.is_object() || !scripts.is_object()) return bad("speakers_millions and scripts must be objects");
   for (size_t i = 0; i < labels_.size(); ++i) {
     const std::string& l = labels_[i];
-    const JsonValue& speaker = member(speakers, l);
+    const JsonValue& speaker = speakers.member(l);
     if (!speaker.is_number() || !(speaker.as_double() > 0))
       return bad("no positive speaker figure for '" + l + "'");
     log_prior_[i] = exponent * std::log(speaker.as_double());
-    const JsonValue& label_scripts = member(scripts, l);
+    const JsonValue& label_scripts = scripts.member(l);
     if (!label_scripts.is_array()) return bad("no scripts for '" + l + "'");
     for (const JsonValue& sc : label_scripts.items()) {
       const auto it = sc.is_string() ? std::find(names.begin(), names.end(), sc.as_string()) : names.end();

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "perch/format/json.h"
-
 #include "perch/text/utf8.h"
 
 namespace perch {

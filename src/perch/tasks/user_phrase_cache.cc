@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "perch/format/json.h"
-
 #include "perch/tasks/suggest_lexicon.h"
 #include "perch/text/utf8.h"
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <memory>
-#include "perch/format/json.h"
 
+#include "perch/format/json.h"
 #include "perch/text/ngram_char_tables.inc"
 #include "perch/text/utf8.h"
 

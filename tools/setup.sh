@@ -11,7 +11,7 @@ APT_PACKAGES=(
   emscripten
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
   python3 python3-numpy python3-sentencepiece python3-onnx
-  zlib1g-dev libonnx-testdata
+  zlib1g-dev libbrotli-dev libonnx-testdata
   chromium chromium-driver
   wrk presage libpresage-dev
 )

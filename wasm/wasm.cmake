@@ -56,11 +56,15 @@ target_link_options(perch_wasm PRIVATE
   # Every exported C function must exist: a missing one is a link error, not a runtime surprise.
   -sERROR_ON_UNDEFINED_SYMBOLS=1)
 if(PERCH_WASM_VARIANT STREQUAL "simd-threads")
-  # The binding chooses the pool size (threads - 1) at instantiation and loads more workers
-  # before each new session (see js-bindings/src/wasm_module.ts).
+  # The binding chooses the pool size (threads - 1) at instantiation and adds workers before
+  # each new session (see js-bindings/src/wasm_module.ts). DELAY_LOAD: the module is ready
+  # without waiting for its workers to load (a worker's start was most of a cold start's extra
+  # cost over the simd build in Node); sessions start their threads on their first parallel job,
+  # which the caller works on meanwhile (src/perch/runtime/thread_pool.cc).
   target_link_options(perch_wasm PRIVATE
     "-sPTHREAD_POOL_SIZE=Module[\"perchPoolSize\"]"
     -sPTHREAD_POOL_SIZE_STRICT=0
+    -sPTHREAD_POOL_DELAY_LOAD=1
     -Wno-pthreads-mem-growth)
 endif()
 set_target_properties(perch_wasm PROPERTIES LINK_DEPENDS ${PERCH_WASM_EXPORTS})

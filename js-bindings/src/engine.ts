@@ -189,8 +189,10 @@ export class Engine implements Backend {
 
   async load(bytes: Uint8Array, kind: ModelKind): Promise<LoadedModelInfo> {
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidInputError('a model needs non-empty bytes (a Uint8Array of a .perch file)');
-    // Each session starts threads-1 workers: have them loaded before the C++ creates them.
-    await this.wasm.reserveThreads(this.wasm.threads - 1);
+    // Each session starts threads-1 threads at its first parallel job: have workers loading for
+    // them, in the background. Not for a language detector: its jobs are too small to split (a
+    // worker loading beside the first detection only took a core from it).
+    if (kind !== 'language-detection') this.wasm.reserveThreads(this.wasm.threads - 1);
     const ptr = this.malloc(bytes.length);
     let model = 0;
     try {
@@ -420,7 +422,9 @@ export class Engine implements Backend {
     const e = this.entries.get(handle);
     if (!e) return;
     this.entries.delete(handle);
-    this.release(e);
+    // Freeing a session joins its threads: only once their workers have loaded (a worker that
+    // failed to load never runs its thread: that session's memory is left to the instance).
+    if (await this.wasm.threadsReady()) this.release(e);
   }
 
   /** A few ms of GEMM: one FullyConnected [8×256]·[256×256]ᵀ, best of 5 runs. */
@@ -458,7 +462,9 @@ export class Engine implements Backend {
   }
 
   dispose(): void {
-    for (const e of this.entries.values()) this.release(e);
+    // The instance goes away with its memory: frees are only courtesy, skipped while a thread's
+    // worker is still loading (joining it would block for good, see free()).
+    if (this.wasm.threadsReadyNow()) for (const e of this.entries.values()) this.release(e);
     this.entries.clear();
     this.wasm.terminate();
   }

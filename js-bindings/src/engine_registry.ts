@@ -4,6 +4,7 @@ import type { Backend } from './backend.js';
 import { Engine } from './engine.js';
 import { getEnv, warnThreadsOffOnce, type WasmVariant } from './env.js';
 import { NotSupportedError } from './errors.js';
+import { markWhen } from './trace.js';
 import { instantiateWasm } from './wasm_module.js';
 import { wasmFiles, type WasmPaths } from './wasm_paths.js';
 import { WorkerBackend } from './worker_client.js';
@@ -78,6 +79,7 @@ export function getEngine(o: EngineOptions = {}, defaults: EngineDefaults = {}):
     const started: Promise<Backend> = cfg.worker
       ? WorkerBackend.start(cfg.variant, files, cfg.threads)
       : instantiateWasm(cfg.variant, files, cfg.threads).then((inst) => new Engine(inst));
+    markWhen(started, 'engine-ready');
     engines.set(key, started);
     started.catch(() => engines.delete(key));
     e = started;

@@ -118,7 +118,7 @@ class LanguageDetectorObject extends Task {
     return Task.createModelObject(
       o,
       () => new LanguageDetectorObject(CONSTRUCT, o, langs ?? []),
-      async () => (langs === null ? 'unavailable' : availabilityOf('language-detection', o)),
+      async (downloads) => (langs === null ? 'unavailable' : availabilityOf('language-detection', o, downloads)),
     );
   }
 

@@ -15,6 +15,7 @@ import { CreateMonitor, ProgressReporter } from './monitor.js';
 import { estimateFlops, readPerchHeader } from './perch_file.js';
 import { TaskPlacement, type DeviceProfile, type Placement, type PlacementMode } from './placement.js';
 import type { RemoteOptions } from './remote.js';
+import { mark } from './trace.js';
 
 export interface TaskCreateOptions extends EngineOptions {
   /** Receives a CreateMonitor firing `downloadprogress` ProgressEvents (e.loaded: 0…1 in 1/65536 steps). */
@@ -222,11 +223,12 @@ export abstract class Task {
    * create() of the Language Detector API: options validated (by `construct`), the signal checked,
    * the monitor called, availability ('unavailable': NotSupportedError), user activation where
    * the model must be downloaded, progress events, and the signal wired to destroy() afterwards.
+   * `availability(downloads)`: with downloads false, whether a download is needed is not asked.
    */
   protected static async createModelObject<T extends Task>(
     options: TaskCreateOptions,
     construct: () => T,
-    availability: () => Promise<Availability>,
+    availability: (downloads: boolean) => Promise<Availability>,
   ): Promise<T> {
     const activated = hasUserActivation();
     const task = construct();
@@ -238,7 +240,11 @@ export abstract class Task {
       monitor = new CreateMonitor();
       options.monitor(monitor); // what it throws rejects create()
     }
-    const state = await availability();
+    // Whether the model must be downloaded matters only without user activation where one is
+    // needed: otherwise the cache is not listed here (fetching the model looks it up anyway).
+    const needsActivation = (options.requireUserActivation ?? task.requiresUserActivation()) && !activated;
+    const state = await availability(needsActivation);
+    mark('availability');
     throwIfAborted(signal);
     if (state === 'unavailable') {
       throw domException(
@@ -246,8 +252,7 @@ export abstract class Task {
         `${task.constructor.name} is unavailable here for these options (languages, model, or no WebAssembly and no serverUrl)`,
       );
     }
-    const needsActivation = options.requireUserActivation ?? task.requiresUserActivation();
-    if ((state === 'downloadable' || state === 'downloading') && !activated && needsActivation) {
+    if ((state === 'downloadable' || state === 'downloading') && needsActivation) {
       throw domException(
         'NotAllowedError',
         `${task.constructor.name}.create() must download its model, which needs user activation: call it from a click or key handler`,
@@ -315,12 +320,14 @@ export abstract class Task {
         });
         bytes = got.bytes;
         this.loadedFromCache = got.source !== 'network';
+        mark('model-fetched');
       }
       throwIfAborted(signal);
       this.noteModelBytes(bytes);
       const backend = await starting;
       throwIfAborted(signal);
       const info = await backend.load(bytes, this.kind);
+      mark('model-loaded');
       this.engine = backend.info;
       if (this.destroyed) {
         await backend.free(info.handle);

@@ -54,7 +54,7 @@ export class TextSuggester extends Task {
     return Task.createModelObject(
       options,
       () => new TextSuggester(CONSTRUCT, options),
-      () => availabilityOf('text-suggestion', options),
+      (downloads) => availabilityOf('text-suggestion', options, downloads),
     );
   }
 

@@ -4,15 +4,28 @@
 import { WasmLoadError } from './errors.js';
 import type { WasmVariant } from './env.js';
 import { nodeImport } from './node_import.js';
+import { markWhen } from './trace.js';
 import type { WasmFiles } from './wasm_paths.js';
 
 type WasmFn = (...args: number[]) => number;
 
+/** A pthread's Web Worker (browsers) or worker_threads Worker (Node), as Emscripten keeps it. */
+interface PThreadWorker {
+  loaded?: boolean;
+  on?(event: string, listener: (data: unknown) => void): void;
+  off?(event: string, listener: (data: unknown) => void): void;
+  addEventListener?(event: string, listener: (e: unknown) => void): void;
+  removeEventListener?(event: string, listener: (e: unknown) => void): void;
+  ref?(): void;
+  unref?(): void;
+  terminate?(): void;
+}
+
 interface PThreadApi {
-  unusedWorkers: unknown[];
-  runningWorkers: unknown[];
+  unusedWorkers: PThreadWorker[];
+  runningWorkers: PThreadWorker[];
   allocateUnusedWorker(): void;
-  loadWasmModuleToWorker(w: unknown, onFinishedLoading: () => void): void;
+  loadWasmModuleToWorker(w: PThreadWorker, onFinishedLoading?: () => void): void;
   terminateAllThreads(): void;
 }
 
@@ -29,8 +42,16 @@ export interface WasmInstance {
   memory: WebAssembly.Memory;
   fn(name: string): WasmFn;
   has(name: string): boolean;
-  /** Makes sure `n` loaded pthread workers are idle, so that new threads start without waiting for the event loop. */
-  reserveThreads(n: number): Promise<void>;
+  /** Starts loading pthread workers until `n` are idle, so that a session's threads get loaded ones (does not wait). */
+  reserveThreads(n: number): void;
+  /**
+   * Resolves once every worker running a thread has loaded the module (true), or one failed to
+   * (false). A session's pool joins its threads when freed: joining one whose worker never
+   * loaded would block this thread, which must handle the worker's "loaded" message first.
+   */
+  threadsReady(): Promise<boolean>;
+  /** threadsReady() as it stands now: every worker running a thread has loaded. */
+  threadsReadyNow(): boolean;
   /** Lets Node exit while pthread workers are idle. */
   unrefWorkers(): void;
   terminate(): void;
@@ -39,6 +60,37 @@ export interface WasmInstance {
 type Factory = (moduleArg: Record<string, unknown>) => Promise<EmModule>;
 
 const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** Resolves true once `w` has loaded the module, false if it failed to (an error before its "loaded" message). */
+function whenLoaded(w: PThreadWorker): Promise<boolean> {
+  if (w.loaded) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onMessage = (e: unknown) => {
+      const data = (isNode ? e : (e as { data?: unknown }).data) as { cmd?: unknown } | undefined;
+      if (data?.cmd === 'loaded') done(true);
+    };
+    const onError = () => done(false);
+    const done = (ok: boolean) => {
+      if (isNode) {
+        w.off?.('message', onMessage);
+        w.off?.('error', onError);
+        w.unref?.(); // idle workers never keep Node running
+      } else {
+        w.removeEventListener?.('message', onMessage);
+        w.removeEventListener?.('error', onError);
+      }
+      resolve(ok);
+    };
+    if (isNode) {
+      w.ref?.(); // Node must not exit while this waits for the worker
+      w.on?.('message', onMessage);
+      w.on?.('error', onError);
+    } else {
+      w.addEventListener?.('message', onMessage);
+      w.addEventListener?.('error', onError);
+    }
+  });
+}
 
 async function loadGlue(url: string): Promise<Factory> {
   if (isNode) {
@@ -132,6 +184,7 @@ function loadGlueOnce(url: string): Promise<Factory> {
   let p = glues.get(url);
   if (!p) {
     p = loadGlue(url);
+    markWhen(p, 'glue-loaded');
     glues.set(url, p);
     p.catch(() => glues.delete(url));
   }
@@ -148,6 +201,7 @@ export function compileWasmOnce(url: string): Promise<WebAssembly.Module> {
   let p = compiledModules.get(url);
   if (!p) {
     p = compileWasm(url);
+    markWhen(p, 'wasm-compiled');
     compiledModules.set(url, p);
     p.catch(() => compiledModules.delete(url));
   }
@@ -193,9 +247,9 @@ export async function instantiateWasm(
     module = await Promise.race([
       instantiateFailed,
       factory({
-        // Workers loaded before the module resolves: a session of `threads` needs threads-1; more
-        // are loaded by reserveThreads(). At least 1: with 0, Emscripten 3.1.6 never resolves.
-        perchPoolSize: Math.max(1, threads - 1),
+        // No workers yet: Engine.load() starts loading them for the models that split their
+        // work (reserveThreads); a language detector's jobs never split, so it needs none.
+        perchPoolSize: 0,
         mainScriptUrlOrBlob: mainScript,
         locateFile: (name: string) => (name.endsWith('.worker.js') && workerScript ? workerScript : name),
         instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
@@ -233,9 +287,7 @@ export async function instantiateWasm(
   const pthread = module.PThread;
   const unrefWorkers = () => {
     if (!pthread || !isNode) return;
-    for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) {
-      (w as { unref?: () => void }).unref?.();
-    }
+    for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) w.unref?.();
   };
   unrefWorkers();
   return {
@@ -245,21 +297,23 @@ export async function instantiateWasm(
     memory: mem,
     fn,
     has: (name) => typeof module[`_${name}`] === 'function',
-    async reserveThreads(n: number) {
+    reserveThreads(n: number) {
       if (!pthread) return;
-      const pending: Promise<void>[] = [];
       while (pthread.unusedWorkers.length < n) {
         pthread.allocateUnusedWorker();
-        const w = pthread.unusedWorkers[pthread.unusedWorkers.length - 1];
-        pending.push(new Promise<void>((resolve) => pthread.loadWasmModuleToWorker(w, resolve)));
+        pthread.loadWasmModuleToWorker(pthread.unusedWorkers[pthread.unusedWorkers.length - 1]!);
       }
-      await Promise.all(pending);
       unrefWorkers();
     },
+    async threadsReady() {
+      if (!pthread) return true;
+      return (await Promise.all(pthread.runningWorkers.map(whenLoaded))).every(Boolean);
+    },
+    threadsReadyNow: () => !pthread || pthread.runningWorkers.every((w) => w.loaded === true),
     unrefWorkers,
     terminate() {
       pthread?.terminateAllThreads();
-      for (const w of pthread?.unusedWorkers ?? []) (w as { terminate?: () => void }).terminate?.();
+      for (const w of pthread?.unusedWorkers ?? []) w.terminate?.();
     },
   };
 }

@@ -187,3 +187,61 @@ test('cache.delete and cache.clear remove entries', async () => {
   assert.deepEqual(await cache.list(), []);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('a browser origin whose cache perch never wrote to skips the lookup; once written, loads come from the cache', async () => {
+  // A store of the kind browsers have (Cache API), in memory, counting lookups; and a stand-in
+  // for the page's localStorage (Node has none), where perch notes that it wrote the cache.
+  class BrowserStore {
+    kind = 'cache-api';
+    entries = new Map();
+    lookups = 0;
+    async get(url) {
+      this.lookups++;
+      const e = this.entries.get(url);
+      return e ? { bytes: e.bytes.slice(), entry: { url, size: e.bytes.length, sha256: e.sha256, storedAt: 0 } } : null;
+    }
+    async put(url, b, sha) {
+      this.entries.set(url, { bytes: b.slice(), sha256: sha });
+    }
+    async delete(url) {
+      return this.entries.delete(url);
+    }
+    async list() {
+      return [...this.entries].map(([url, e]) => ({ url, size: e.bytes.length, sha256: e.sha256, storedAt: 0 }));
+    }
+    async clear() {
+      this.entries.clear();
+    }
+  }
+  const items = new Map();
+  globalThis.localStorage = {
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => items.set(k, String(v)),
+    removeItem: (k) => items.delete(k),
+  };
+  const store = new BrowserStore();
+  setModelStore(store);
+  try {
+    let n = server.count('/m.perch');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 0, 'a cache perch never wrote to is not looked up');
+    assert.equal(server.count('/m.perch'), n + 1);
+    await cache.flush();
+    assert.equal(store.entries.size, 1, 'the download was cached');
+    assert.equal(items.size, 1, 'and the write noted');
+    const hits = cacheStats.hits;
+    n = server.count('/m.perch');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 1);
+    assert.equal(cacheStats.hits, hits + 1, 'the cached copy was used');
+    assert.equal(server.count('/m.perch'), n, 'no download');
+    await cache.clear();
+    assert.equal(items.size, 0, 'clear() removes the note');
+    await loadAndCheck(server.url('/m.json'));
+    assert.equal(store.lookups, 1, 'no lookup after clear()');
+    assert.equal(server.count('/m.perch'), n + 1);
+  } finally {
+    delete globalThis.localStorage;
+    setModelStore(new DirectoryStore(dir));
+  }
+});

@@ -3,9 +3,17 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <memory>
+
+#include "server/static_compression.h"
 
 namespace perch_server {
 namespace {
+
+// Text files up to this size are sent compressed (larger ones as they are); compressed copies
+// are kept up to kCompressedCacheBytes in all.
+constexpr size_t kMaxCompressedFileBytes = 16u << 20;
+constexpr size_t kCompressedCacheBytes = 64u << 20;
 
 // A strong validator from the file's size and modification time (nanoseconds); empty when the
 // file cannot be stat'ed.
@@ -34,6 +42,25 @@ bool etag_matches(const std::string& if_none_match, const std::string& etag) {
   return false;
 }
 
+// The ETag of one coding of a file version: compressed copies are other representations, so
+// their strong validators differ ("size-mtime-br").
+std::string coded_etag(const std::string& etag, ContentCoding coding) {
+  if (coding == ContentCoding::kIdentity) return etag;
+  return etag.substr(0, etag.size() - 1) + (coding == ContentCoding::kBrotli ? "-br\"" : "-gz\"");
+}
+
+// Sends `bytes` through a content provider of known length: cpp-httplib compresses a response
+// body itself (brotli quality 11, per request) but sends a provider's bytes as they are.
+void send_as_is(httplib::Response& res, std::shared_ptr<const std::string> bytes) {
+  const std::string type = res.get_header_value("Content-Type");
+  res.headers.erase("Content-Type");  // set_content_provider adds it again
+  res.body.clear();
+  const size_t size = bytes->size();
+  res.set_content_provider(size, type, [bytes](size_t offset, size_t length, httplib::DataSink& sink) {
+    return offset <= bytes->size() && length <= bytes->size() - offset && sink.write(bytes->data() + offset, length);
+  });
+}
+
 }  // namespace
 
 perch::Status mount_static_files(httplib::Server& server, const std::string& dir) {
@@ -56,17 +83,39 @@ perch::Status mount_static_files(httplib::Server& server, const std::string& dir
     return perch::invalid_argument("--static: cannot serve '" + dir + "'");
   }
   // Runs after cpp-httplib found and read the file (GET only; its path was validated there).
-  server.set_file_request_handler([dir](const httplib::Request& req, httplib::Response& res) {
+  auto compressed = std::make_shared<CompressedFiles>(kCompressedCacheBytes);
+  server.set_file_request_handler([dir, compressed](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Cache-Control", "no-cache");
     std::string path = dir + req.path;
     if (!path.empty() && path.back() == '/') path += "index.html";
+    const bool text = is_compressible_type(res.get_header_value("Content-Type"));
+    if (text) res.set_header("Vary", "Accept-Encoding");
     const std::string etag = file_etag(path);
-    if (etag.empty() || res.status != 200) return;
-    res.set_header("ETag", etag);
-    if (req.has_header("If-None-Match") && etag_matches(req.get_header_value("If-None-Match"), etag)) {
-      res.status = 304;
-      res.body.clear();
+    if (etag.empty() || res.status != 200) {
+      if (text && !res.body.empty()) send_as_is(res, std::make_shared<const std::string>(std::move(res.body)));
+      return;
     }
+    ContentCoding coding = text && res.body.size() <= kMaxCompressedFileBytes
+                               ? preferred_coding(req.get_header_value("Accept-Encoding"))
+                               : ContentCoding::kIdentity;
+    if (req.has_header("If-None-Match")) {
+      const std::string tags = req.get_header_value("If-None-Match");
+      for (ContentCoding c : {ContentCoding::kIdentity, ContentCoding::kGzip, ContentCoding::kBrotli}) {
+        // Any coding of this version: the browser's copy has the same content.
+        if (!etag_matches(tags, coded_etag(etag, c))) continue;
+        res.set_header("ETag", coded_etag(etag, c));
+        res.status = 304;
+        res.body.clear();
+        return;
+      }
+    }
+    std::shared_ptr<const std::string> packed;
+    if (coding != ContentCoding::kIdentity) packed = compressed->get(path, etag, coding, res.body);
+    if (!packed) coding = ContentCoding::kIdentity;
+    res.set_header("ETag", coded_etag(etag, coding));
+    if (!text) return;  // cpp-httplib compresses only text: this body goes out as read
+    if (packed) res.set_header("Content-Encoding", coding_name(coding));
+    send_as_is(res, packed ? packed : std::make_shared<const std::string>(std::move(res.body)));
   });
   return perch::Status::ok();
 }

@@ -5,6 +5,8 @@
 // modification time, so a browser keeps the 350 KB of wasm and the models between visits and
 // revalidates them with one round trip (If-None-Match -> 304, no body); a rebuilt file changes
 // its ETag, so the demo never runs stale code.
+// Text (HTML, CSS, JavaScript, JSON) goes out brotli- or gzip-compressed, from copies made once
+// per file version (static_compression.h), never compressed per request.
 #pragma once
 #include <string>
 

@@ -171,29 +171,78 @@ test('static files carry COOP/COEP and the right MIME types; no path escapes the
 });
 
 test('static files are cached and revalidated: no-cache, an ETag, 304 on If-None-Match, a new ETag when the file changes', async () => {
-  const first = await fetch(`${server.url}/assets/app.mjs`);
+  // identity: the validator of the file itself
+  const plain = { 'Accept-Encoding': 'identity' };
+  const first = await fetch(`${server.url}/assets/app.mjs`, { headers: plain });
   assert.equal(first.status, 200);
   assert.equal(first.headers.get('cache-control'), 'no-cache');
   const etag = first.headers.get('etag');
   assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
   assert.equal(await first.text(), 'export const x = 1;\n');
-  const again = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': etag } });
+  const again = await fetch(`${server.url}/assets/app.mjs`, { headers: { ...plain, 'If-None-Match': etag } });
   assert.equal(again.status, 304);
   assert.equal(again.headers.get('etag'), etag);
   assert.equal(await again.text(), '');
-  const listed = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': `"other", W/${etag}` } });
+  const listed = await fetch(`${server.url}/assets/app.mjs`, { headers: { ...plain, 'If-None-Match': `"other", W/${etag}` } });
   assert.equal(listed.status, 304);
-  const stale = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': '"0-0"' } });
+  const stale = await fetch(`${server.url}/assets/app.mjs`, { headers: { ...plain, 'If-None-Match': '"0-0"' } });
   assert.equal(stale.status, 200);
   assert.equal(await stale.text(), 'export const x = 1;\n');
   // The index of a folder is validated like the file it serves.
-  assert.match((await fetch(`${server.url}/`)).headers.get('etag'), /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.match((await fetch(`${server.url}/`, { headers: plain })).headers.get('etag'), /^"[0-9a-f]+-[0-9a-f]+"$/);
   writeFileSync(join(staticDir, 'assets', 'app.mjs'), 'export const x = 2;\n');
-  const changed = await fetch(`${server.url}/assets/app.mjs`, { headers: { 'If-None-Match': etag } });
+  const changed = await fetch(`${server.url}/assets/app.mjs`, { headers: { ...plain, 'If-None-Match': etag } });
   assert.equal(changed.status, 200);
   assert.notEqual(changed.headers.get('etag'), etag);
   assert.equal(await changed.text(), 'export const x = 2;\n');
   writeFileSync(join(staticDir, 'assets', 'app.mjs'), 'export const x = 1;\n');
+});
+
+test('static text is sent compressed (br, else gzip) with its own ETag, the same bytes once decoded; binaries as they are', async () => {
+  const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+  const js = `${'export const greeting = "hello, world";\n'.repeat(400)}`;
+  writeFileSync(join(staticDir, 'assets', 'big.js'), js);
+  const get = async (path, headers) =>
+    Buffer.from(await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers}\r\n`), 'latin1');
+  const split = (raw) => {
+    const at = raw.indexOf('\r\n\r\n');
+    const head = raw.subarray(0, at).toString('latin1');
+    const header = (name) => new RegExp(`^${name}: (.*)$`, 'im').exec(head)?.[1]?.trim();
+    return { status: rawStatus(head), header, body: raw.subarray(at + 4) };
+  };
+  const br = split(await get('/assets/big.js', 'Accept-Encoding: gzip, deflate, br, zstd\r\n'));
+  assert.equal(br.status, 200);
+  assert.equal(br.header('content-encoding'), 'br');
+  assert.equal(br.header('vary'), 'Accept-Encoding');
+  assert.match(br.header('etag'), /^"[0-9a-f]+-[0-9a-f]+-br"$/);
+  assert.ok(br.body.length < js.length / 10, `${br.body.length} bytes`);
+  assert.equal(Number(br.header('content-length')), br.body.length);
+  assert.equal(brotliDecompressSync(br.body).toString(), js);
+  const gz = split(await get('/assets/big.js', 'Accept-Encoding: gzip, br;q=0\r\n'));
+  assert.equal(gz.header('content-encoding'), 'gzip');
+  assert.match(gz.header('etag'), /^"[0-9a-f]+-[0-9a-f]+-gz"$/);
+  assert.equal(gunzipSync(gz.body).toString(), js);
+  const none = split(await get('/assets/big.js', 'Accept-Encoding: gzip;q=0, br;q=0\r\n'));
+  assert.equal(none.header('content-encoding'), undefined);
+  assert.equal(none.body.toString(), js);
+  // a compressed copy revalidates like the file: any coding of this version is current
+  const revalidated = split(await get('/assets/big.js', `Accept-Encoding: br\r\nIf-None-Match: ${br.header('etag')}\r\n`));
+  assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.body.length, 0);
+  // a range is of the file's own bytes
+  const range = split(await get('/assets/big.js', 'Accept-Encoding: br\r\nRange: bytes=7-11\r\n'));
+  assert.equal(range.status, 206);
+  assert.equal(range.header('content-encoding'), undefined);
+  assert.equal(range.body.toString(), js.slice(7, 12));
+  // wasm is sent as it is
+  const wasm = split(await get('/assets/perch.wasm', 'Accept-Encoding: br, gzip\r\n'));
+  assert.equal(wasm.header('content-encoding'), undefined);
+  assert.deepEqual([...wasm.body], [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  // a changed file is compressed again
+  writeFileSync(join(staticDir, 'assets', 'big.js'), js.replace('hello', 'HELLO'));
+  const changed = split(await get('/assets/big.js', 'Accept-Encoding: br\r\n'));
+  assert.notEqual(changed.header('etag'), br.header('etag'));
+  assert.equal(brotliDecompressSync(changed.body).toString(), js.replace('hello', 'HELLO'));
 });
 
 test('access log: one JSON object per request with method, path, status, sizes, latency, model', async () => {

@@ -178,10 +178,19 @@ struct ThreadPool::Impl {
   }
 };
 
+// The workers start with the first job that splits, not here: in wasm each is a Web Worker that
+// may still be loading the module (PTHREAD_POOL_DELAY_LOAD: the binding does not wait for it),
+// and one that never ran must not be joined from the page's thread, which would then never see
+// its "loaded" message. A session created and destroyed before its first job (a failed create)
+// thus never starts or joins a thread; the binding waits for loaded workers before freeing a
+// session that ran.
 ThreadPool::ThreadPool(int num_threads) {
   num_threads_ = std::max(1, std::min(num_threads, kMaxThreads));
   if (num_threads_ == 1) return;
   impl_ = new Impl;
+}
+
+void ThreadPool::start_workers() {
   impl_->workers.reserve(static_cast<size_t>(num_threads_ - 1));
   for (int i = 0; i < num_threads_ - 1; ++i) impl_->workers.emplace_back([this, i] { impl_->worker_loop(i + 1); });
 }
@@ -208,6 +217,7 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
     return;
   }
   Impl& p = *impl_;
+  if (p.workers.empty()) start_workers();  // the first job that splits (the caller works meanwhile)
   // A few chunks per thread balance uneven work without making chunks smaller than `grain`.
   const size_t want = std::min(max_chunks, static_cast<size_t>(num_threads_) * 4);
   const size_t chunk = std::max(grain, div_up(n, want));

@@ -33,7 +33,8 @@ class ThreadPool {
   int num_threads() const { return num_threads_; }
 
   // Calls fn(begin, end) on disjoint chunks covering [0, n), chunks of at least `grain` items,
-  // on the workers and the calling thread; returns when all are done. No allocation.
+  // on the workers and the calling thread; returns when all are done. No allocation after the
+  // first such call (which starts the workers).
   template <typename Fn>
   void parallel_for(size_t n, size_t grain, Fn&& fn) {
     using F = std::remove_reference_t<Fn>;
@@ -43,6 +44,7 @@ class ThreadPool {
 
  private:
   void run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, size_t), void* fn);
+  void start_workers();
   struct Impl;
   Impl* impl_ = nullptr;
   int num_threads_ = 1;

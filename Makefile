@@ -43,7 +43,7 @@ test-cpp:
 # libFuzzer targets (tests/fuzz/, built by the native-asan preset with clang): in make test each
 # runs 8 s on its seeds (under a minute in all, startup included); `make fuzz FUZZ_SECONDS=N` for long
 # runs (FUZZ_RUNS=N stops each target after N executions).
-FUZZ_TEST_TARGETS := model_load tokenizer ngram_utf8 server_request text_suggester
+FUZZ_TEST_TARGETS := model_load tokenizer ngram_utf8 server_request text_suggester json
 FUZZ_TARGETS := $(FUZZ_TEST_TARGETS)
 FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 300

@@ -88,7 +88,8 @@ int run_inspect(const std::vector<std::string>& args) {
                       {"arena_offset", m.values[static_cast<size_t>(v)].arena_offset == kNoArena
                                            ? json(nullptr) : json(m.values[static_cast<size_t>(v)].arena_offset)}});
     nodes.push_back({{"op", node.op}, {"kernel", m.kernels[n]->kernel_name()}, {"inputs", node.input_names},
-                     {"outputs", outs}, {"attrs", node.attrs}, {"scratch_bytes", m.scratch_bytes[n]}});
+                     {"outputs", outs}, {"attrs", json::parse(perch::to_json_text(node.attrs))},
+                     {"scratch_bytes", m.scratch_bytes[n]}});
   }
   json inputs = json::array(), outputs = json::array();
   for (const auto& io : model.inputs()) inputs.push_back(io_json(io));
@@ -122,7 +123,8 @@ int run_inspect(const std::vector<std::string>& args) {
       outs += (outs.empty() ? "" : ", ") + g.values[static_cast<size_t>(v)].name + " " +
               m.values[static_cast<size_t>(v)].max.shape.to_string();
     std::printf("  %3zu %-16s (%s) -> %s%s  [%s]\n", n, node.op.c_str(), ins.c_str(), outs.c_str(),
-                node.attrs.empty() ? "" : ("  " + node.attrs.dump()).c_str(), m.kernels[n]->kernel_name());
+                node.attrs.size() == 0 ? "" : ("  " + perch::to_json_text(node.attrs)).c_str(),
+                m.kernels[n]->kernel_name());
   }
   std::printf("\nweights (%zu tensors):\n", tensors.size());
   for (const auto& t : tensors)

@@ -1,6 +1,6 @@
 #include "server/json_body.h"
 
-#include "perch/format/json_depth.h"
+#include "server/json_depth.h"
 
 #include "server/http_errors.h"
 #include "server/request_context.h"
@@ -13,7 +13,7 @@ bool parse_json_object_body(const httplib::Request& req, httplib::Response& res,
     send_error(res, 400, "empty_body", "the request needs a JSON object body");
     return false;
   }
-  if (!perch::json_depth_within(req.body, kMaxJsonDepth)) {
+  if (!json_depth_within(req.body, kMaxJsonDepth)) {
     send_error(res, 400, "json_too_deep",
                "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     return false;

@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "perch/format/json.h"
 #include "perch/graph/op.h"
 #include "perch/kernels/kernel_table.h"
 
@@ -226,7 +229,9 @@ namespace {
 // Builds `op` on these inputs (and companion weights) and returns the kernel name it reports.
 std::string kernel_of(const char* op, Backend backend, const nlohmann::json& attrs, std::vector<ValueInfo> inputs,
                       std::vector<std::string> names, const WeightLookup* weights = nullptr) {
-  const OpBuildArgs args{attrs, inputs.data(), names.data(), static_cast<int>(inputs.size()), 1, backend, weights};
+  JsonValue perch_attrs;
+  REQUIRE(parse_json(attrs.dump(), &perch_attrs, nullptr));
+  const OpBuildArgs args{perch_attrs, inputs.data(), names.data(), static_cast<int>(inputs.size()), 1, backend, weights};
   auto kernel = find_op(op)(args);
   INFO(op << ": " << kernel.status().to_string());
   REQUIRE(kernel.is_ok());

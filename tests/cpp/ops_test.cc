@@ -30,7 +30,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "perch/core/tensor.h"
+#include "perch/format/json.h"
 #include "perch/graph/op.h"
 #include "perch/runtime/kv_cache.h"
 #include "perch/runtime/thread_pool.h"
@@ -210,7 +213,10 @@ Result<std::unique_ptr<Kernel>> build(const OpCase& c, Backend backend, const Ca
     (*infos)[i].constant = v.constant ? &(*constants)[i] : nullptr;
     (*names)[i] = v.name;
   }
-  const OpBuildArgs args{c.attrs, infos->data(), names->data(), static_cast<int>(c.inputs.size()),
+  // Cases write attrs with nlohmann's initializer lists; ops read perch's JSON values.
+  JsonValue attrs;
+  REQUIRE(parse_json(c.attrs.dump(), &attrs, nullptr));
+  const OpBuildArgs args{attrs, infos->data(), names->data(), static_cast<int>(c.inputs.size()),
                          1, backend, &weights};
   return factory(args);
 }

@@ -5,7 +5,7 @@
 set(PERCH_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 
 if(PERCH_FUZZ)
-  foreach(target model_load tokenizer ngram_utf8 text_suggester)
+  foreach(target model_load tokenizer ngram_utf8 text_suggester json)
     add_executable(fuzz_${target} ${PERCH_FUZZ_DIR}/${target}_fuzz.cc)
     target_link_libraries(fuzz_${target} PRIVATE perch)
     target_compile_options(fuzz_${target} PRIVATE ${PERCH_WARNINGS} -fsanitize=fuzzer)

@@ -127,4 +127,21 @@ put("server_request", bytes([0, 0, 6]) + b'{"inputs":[]}', "binary-header")
 put("server_request", bytes([1, 0, 0]) + b"POST /v1/language:detect HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
     b"Content-Length: 17\r\n\r\n{\"text\":\"salut\"}", "raw-detect")
 put("server_request", bytes([1, 0, 0]) + b"GET /v2/models/tiny/versions/1 HTTP/1.1\r\nHost: localhost\r\n\r\n", "raw-get")
+# ---- (f) json: documents the core reads, number and escape edge cases, near misses ----
+json_seeds = {
+    "graph": json.dumps({"inputs": [{"name": "x", "dtype": "f32", "shape": [-1, 4], "max_shape": [16, 4]}],
+                         "outputs": ["y"], "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["y"], "attrs": {}}]}),
+    "tokenizer": small_tok,
+    "numbers": "[0,-0,-0.0,1e2,1E-2,2.5e+3,9007199254740993,9223372036854775807,-9223372036854775808,"
+               "18446744073709551616,1.7976931348623157e308,4.9406564584124654e-324,2.2250738585072011e-308,"
+               "0.500000000000000166533453693773481063544750213623046875,1e-400,123456789012345678901234567890]",
+    "escapes": '{"s":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\\u00e9\\ud83d\\ude00","\u00e9t\u00e9":[true,false,null]}',
+    "nested": "[" * 64 + "]" * 64,
+    "too-deep": "[" * 65 + "]" * 65,
+    "duplicate": '{"a":1,"b":2,"a":3}',
+    "big-object": "{" + ",".join(f'"k{i}":{i}' for i in range(20)) + "}",
+    "near-misses": '[1,]',
+}
+for name, text in json_seeds.items():
+    put("json", text, name)
 print("seeds written")

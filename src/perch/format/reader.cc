@@ -1,17 +1,13 @@
 #include "perch/format/reader.h"
 
-#include "perch/format/json_depth.h"
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "perch/format/json.h"
 
 namespace perch {
-
-using json = nlohmann::json;
 
 const TensorEntry* PerchFile::find(const std::string& name) const {
   auto it = std::lower_bound(tensors.begin(), tensors.end(), name,
@@ -24,51 +20,40 @@ namespace {
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 // Non-negative JSON integer that fits int64; false otherwise.
-bool get_nonneg_int(const json& v, int64_t* out) {
-  if (v.is_number_unsigned()) {
-    const uint64_t u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
-    *out = static_cast<int64_t>(u);
-    return true;
-  }
-  if (v.is_number_integer()) {
-    const int64_t i = v.get<int64_t>();
-    if (i < 0) return false;
-    *out = i;
-    return true;
-  }
-  return false;
+bool get_nonneg_int(const JsonValue& v, int64_t* out) {
+  if (!v.is_int64() || v.as_int64() < 0) return false;
+  *out = v.as_int64();
+  return true;
 }
 
-Status parse_tensor(const std::string& name, const json& e, size_t data_size, TensorEntry* t) {
+Status parse_tensor(const std::string& name, const JsonValue& e, size_t data_size, TensorEntry* t) {
   const std::string where = "tensor " + quoted(name) + ": ";
   if (!e.is_object()) return invalid_model(where + "entry is not a JSON object");
   for (const char* field : {"dtype", "shape", "data_offsets"})
     if (!e.contains(field)) return invalid_model(where + "missing field '" + field + "'");
   t->name = name;
 
-  const json& dt = e["dtype"];
+  const JsonValue& dt = *e.find("dtype");
   if (!dt.is_string()) return invalid_model(where + "field 'dtype' is not a string");
-  const std::string dts = dt.get<std::string>();
+  const std::string& dts = dt.as_string();
   // The file spells dtypes the safetensors way (upper case) only.
   if (!parse_dtype(dts, &t->dtype) || dts != dtype_safetensors_name(t->dtype))
     return invalid_model(where + "unknown dtype '" + dts + "' (supported: F32 F16 I32 I8 U8)");
 
-  const json& sh = e["shape"];
+  const JsonValue& sh = *e.find("shape");
   if (!sh.is_array()) return invalid_model(where + "field 'shape' is not an array");
   if (sh.size() > static_cast<size_t>(kMaxRank))
     return invalid_model(where + "shape has rank " + std::to_string(sh.size()) + ", more than " +
                          std::to_string(kMaxRank));
   Shape shape;
   for (size_t i = 0; i < sh.size(); ++i) {
-    const json& d = sh[i];
-    if (!d.is_number_integer())
+    const JsonValue& d = sh[i];
+    if (!d.is_integer())
       return invalid_model(where + "shape[" + std::to_string(i) + "] is not an integer");
-    if (d.is_number_unsigned() ? d.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())
-                               : d.get<int64_t>() < 0)
-      return invalid_model(where + "shape[" + std::to_string(i) + "] = " + d.dump() +
+    if (!d.is_int64() || d.as_int64() < 0)
+      return invalid_model(where + "shape[" + std::to_string(i) + "] = " + to_json_text(d) +
                            " is negative or too large");
-    shape.push_back(d.get<int64_t>());
+    shape.push_back(d.as_int64());
   }
   t->shape = shape;
   int64_t numel = 0;
@@ -76,7 +61,7 @@ Status parse_tensor(const std::string& name, const json& e, size_t data_size, Te
   if (!shape.checked_numel(limit, &numel))
     return invalid_model(where + "shape " + shape.to_string() + " has too many elements (overflow)");
 
-  const json& off = e["data_offsets"];
+  const JsonValue& off = *e.find("data_offsets");
   int64_t b = 0, en = 0;
   if (!off.is_array() || off.size() != 2 || !get_nonneg_int(off[0], &b) || !get_nonneg_int(off[1], &en))
     return invalid_model(where + "field 'data_offsets' must be [begin, end] of non-negative integers");
@@ -110,30 +95,38 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
     return invalid_model("header length " + std::to_string(n) + " runs past the end of the file (" +
                          std::to_string(size) + " bytes)");
   if (n < 2) return invalid_model("header length " + std::to_string(n) + " is too short for a JSON object");
-  const char* text = reinterpret_cast<const char*>(bytes + 8);
-  if (!json_depth_within(std::string_view(text, static_cast<size_t>(n))))
-    return invalid_model("header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  json header = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);
-  if (header.is_discarded()) return invalid_model("header is not valid JSON");
+  const std::string_view text(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n));
+  JsonValue header;
+  JsonParseError error;
+  if (!parse_json(text, &header, &error)) {
+    if (error.too_deep)
+      return invalid_model("header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return invalid_model("header is not valid JSON: " + error.describe());
+  }
   if (!header.is_object()) return invalid_model("header is not a JSON object");
 
   PerchFile file;
   file.data = bytes + 8 + n;
   file.data_size = size - 8 - static_cast<size_t>(n);
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__") {
-      if (it->is_null()) continue;
-      if (!it->is_object()) return invalid_model("__metadata__ is not a JSON object");
-      for (auto m = it->begin(); m != it->end(); ++m) {
-        if (!m->is_string()) return invalid_model("metadata '" + m.key() + "': value is not a string");
-        file.metadata.emplace(m.key(), m->get<std::string>());
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& key = header.key(i);
+    const JsonValue& value = header[i];
+    if (key == "__metadata__") {
+      if (value.is_null()) continue;
+      if (!value.is_object()) return invalid_model("__metadata__ is not a JSON object");
+      for (size_t m = 0; m < value.size(); ++m) {
+        if (!value[m].is_string()) return invalid_model("metadata '" + value.key(m) + "': value is not a string");
+        file.metadata.emplace(value.key(m), value[m].as_string());
       }
       continue;
     }
     TensorEntry t;
-    PERCH_RETURN_IF_ERROR(parse_tensor(it.key(), *it, file.data_size, &t));
-    file.tensors.push_back(std::move(t));  // nlohmann keeps keys sorted by bytes
+    PERCH_RETURN_IF_ERROR(parse_tensor(key, value, file.data_size, &t));
+    file.tensors.push_back(std::move(t));
   }
+  // By name, bytewise (find() searches them; the checks below report in this order).
+  std::sort(file.tensors.begin(), file.tensors.end(),
+            [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
 
   // Tensors must tile the data section exactly: no overlap, no hole, nothing left over.
   std::vector<const TensorEntry*> by_offset;

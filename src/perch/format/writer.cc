@@ -4,15 +4,13 @@
 #include <cstring>
 #include <limits>
 
-#include <nlohmann/json.hpp>
+#include "perch/format/json.h"
 
 namespace perch {
 
-using json = nlohmann::json;
-
 namespace {
 
-// nlohmann's dump aborts on invalid UTF-8 in this no-exceptions build, so check first.
+// Names and metadata must be valid UTF-8 to be written as JSON strings unchanged.
 bool valid_utf8(const std::string& s) {
   size_t i = 0;
   const size_t n = s.size();
@@ -39,27 +37,37 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
+// {"__metadata__":{...}} in the header's key order: bytewise, among the tensor names.
+void append_metadata(const std::map<std::string, std::string>& metadata, std::string* out) {
+  json_append_string("__metadata__", out);
+  out->append(":{");
+  for (const auto& [k, v] : metadata) {
+    if (out->back() != '{') out->push_back(',');
+    json_append_string(k, out);
+    out->push_back(':');
+    json_append_string(v, out);
+  }
+  out->push_back('}');
+}
+
 }  // namespace
 
 Result<std::vector<uint8_t>> write_perch_bytes(const std::vector<NamedTensor>& tensors,
                                                const std::map<std::string, std::string>& metadata) {
-  json header = json::object();
-  if (!metadata.empty()) {
-    json meta = json::object();
-    for (const auto& [k, v] : metadata) {
-      if (!valid_utf8(k) || !valid_utf8(v)) return invalid_argument("metadata '" + k + "': not valid UTF-8");
-      meta[k] = v;
-    }
-    header["__metadata__"] = std::move(meta);
-  }
-  // Data in name order (std::string compares bytes, as the format asks).
+  for (const auto& [k, v] : metadata)
+    if (!valid_utf8(k) || !valid_utf8(v)) return invalid_argument("metadata '" + k + "': not valid UTF-8");
+  // Data in name order (std::string compares bytes, as the format asks); the header is one JSON
+  // object, keys sorted the same way, without spaces.
   std::vector<const NamedTensor*> sorted;
   for (const auto& t : tensors) sorted.push_back(&t);
   std::sort(sorted.begin(), sorted.end(), [](const NamedTensor* a, const NamedTensor* b) { return a->name < b->name; });
+  const std::string kMetadataKey = "__metadata__";
+  bool metadata_written = metadata.empty();
+  std::string text = "{";
   uint64_t offset = 0;
   for (size_t i = 0; i < sorted.size(); ++i) {
     const NamedTensor& t = *sorted[i];
-    if (t.name == "__metadata__") return invalid_argument("a tensor cannot be named __metadata__");
+    if (t.name == kMetadataKey) return invalid_argument("a tensor cannot be named __metadata__");
     if (!valid_utf8(t.name)) return invalid_argument("tensor name is not valid UTF-8");
     if (i > 0 && sorted[i - 1]->name == t.name) return invalid_argument("tensor '" + t.name + "' appears twice");
     int64_t numel = 0;
@@ -67,14 +75,32 @@ Result<std::vector<uint8_t>> write_perch_bytes(const std::vector<NamedTensor>& t
       return invalid_argument("tensor '" + t.name + "': bad shape " + t.tensor.shape.to_string());
     const uint64_t bytes = static_cast<uint64_t>(numel) * dtype_size(t.tensor.dtype);
     if (bytes > 0 && t.tensor.data == nullptr) return invalid_argument("tensor '" + t.name + "': data is null");
-    json shape = json::array();
-    for (int d = 0; d < t.tensor.shape.rank(); ++d) shape.push_back(t.tensor.shape[d]);
-    header[t.name] = {{"data_offsets", {offset, offset + bytes}},
-                      {"dtype", dtype_safetensors_name(t.tensor.dtype)},
-                      {"shape", std::move(shape)}};
+    if (!metadata_written && kMetadataKey < t.name) {
+      if (text.size() > 1) text.push_back(',');
+      append_metadata(metadata, &text);
+      metadata_written = true;
+    }
+    if (text.size() > 1) text.push_back(',');
+    json_append_string(t.name, &text);
+    text.append(":{\"data_offsets\":[");
+    json_append_int(static_cast<int64_t>(offset), &text);
+    text.push_back(',');
+    json_append_int(static_cast<int64_t>(offset + bytes), &text);
+    text.append("],\"dtype\":");
+    json_append_string(dtype_safetensors_name(t.tensor.dtype), &text);
+    text.append(",\"shape\":[");
+    for (int d = 0; d < t.tensor.shape.rank(); ++d) {
+      if (d) text.push_back(',');
+      json_append_int(t.tensor.shape[d], &text);
+    }
+    text.append("]}");
     offset += bytes;
   }
-  std::string text = header.dump(-1, ' ', /*ensure_ascii=*/false);
+  if (!metadata_written) {
+    if (text.size() > 1) text.push_back(',');
+    append_metadata(metadata, &text);
+  }
+  text.push_back('}');
   text.append((8 - (8 + text.size()) % 8) % 8, ' ');
   std::vector<uint8_t> out;
   out.reserve(8 + text.size() + offset);

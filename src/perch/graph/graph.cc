@@ -5,12 +5,10 @@
 #include <queue>
 #include <unordered_map>
 
-#include "perch/format/json_depth.h"
 #include "perch/graph/op.h"
 
 namespace perch {
 
-using json = nlohmann::json;
 
 int Graph::find_value(const std::string& name) const {
   for (size_t i = 0; i < values.size(); ++i)
@@ -26,38 +24,39 @@ std::string describe_node(const GraphNode& node, const Graph& graph) {
 
 namespace {
 
-Status parse_dims(const json& j, const std::string& where, bool allow_dynamic, Shape* out) {
+Status parse_dims(const JsonValue& j, const std::string& where, bool allow_dynamic, Shape* out) {
   if (!j.is_array()) return invalid_model(where + " is not an array");
   if (j.size() > static_cast<size_t>(kMaxRank))
     return invalid_model(where + " has rank " + std::to_string(j.size()) + ", more than " + std::to_string(kMaxRank));
   Shape s;
   for (size_t i = 0; i < j.size(); ++i) {
-    if (!j[i].is_number_integer()) return invalid_model(where + "[" + std::to_string(i) + "] is not an integer");
-    const bool too_big = j[i].is_number_unsigned() && j[i].get<uint64_t>() > uint64_t(kMaxInputElements);
-    const int64_t d = too_big ? kMaxInputElements + 1 : j[i].get<int64_t>();
+    if (!j[i].is_integer()) return invalid_model(where + "[" + std::to_string(i) + "] is not an integer");
+    const int64_t d = j[i].as_int64();  // clamped when beyond int64
     if (d < (allow_dynamic ? -1 : 0) || d > kMaxInputElements)
-      return invalid_model(where + "[" + std::to_string(i) + "] = " + j[i].dump() + " is out of range");
+      return invalid_model(where + "[" + std::to_string(i) + "] = " + to_json_text(j[i]) + " is out of range");
     s.push_back(d);
   }
   *out = s;
   return Status::ok();
 }
 
-Status parse_input(const json& j, size_t index, GraphInput* in) {
+Status parse_input(const JsonValue& j, size_t index, GraphInput* in) {
   std::string where = "perch.graph input " + std::to_string(index);
   if (!j.is_object()) return invalid_model(where + " is not an object");
-  if (!j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty())
+  const JsonValue& name = j.member("name");
+  if (!name.is_string() || name.as_string().empty())
     return invalid_model(where + ": 'name' must be a non-empty string");
-  in->name = j["name"].get<std::string>();
+  in->name = name.as_string();
   where += " '" + in->name + "'";
-  if (!j.contains("dtype") || !j["dtype"].is_string() || !parse_dtype(j["dtype"].get<std::string>(), &in->dtype))
+  const JsonValue& dtype = j.member("dtype");
+  if (!dtype.is_string() || !parse_dtype(dtype.as_string(), &in->dtype))
     return invalid_model(where + ": 'dtype' must be one of f32 f16 i32 i8 u8");
   if (!j.contains("shape")) return invalid_model(where + ": missing 'shape'");
-  PERCH_RETURN_IF_ERROR(parse_dims(j["shape"], where + ": shape", true, &in->shape));
+  PERCH_RETURN_IF_ERROR(parse_dims(j.member("shape"), where + ": shape", true, &in->shape));
   bool dynamic = false;
   for (int i = 0; i < in->shape.rank(); ++i) dynamic |= in->shape[i] < 0;
   if (j.contains("max_shape")) {
-    PERCH_RETURN_IF_ERROR(parse_dims(j["max_shape"], where + ": max_shape", false, &in->max_shape));
+    PERCH_RETURN_IF_ERROR(parse_dims(j.member("max_shape"), where + ": max_shape", false, &in->max_shape));
     if (in->max_shape.rank() != in->shape.rank())
       return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " and shape " +
                            in->shape.to_string() + " differ in rank");
@@ -76,25 +75,26 @@ Status parse_input(const json& j, size_t index, GraphInput* in) {
   return Status::ok();
 }
 
-Status parse_name_list(const json& j, const std::string& where, bool allow_empty, std::vector<std::string>* out) {
+Status parse_name_list(const JsonValue& j, const std::string& where, bool allow_empty, std::vector<std::string>* out) {
   if (!j.is_array()) return invalid_model(where + " is not an array");
   for (size_t i = 0; i < j.size(); ++i) {
     if (!j[i].is_string()) return invalid_model(where + "[" + std::to_string(i) + "] is not a string");
-    out->push_back(j[i].get<std::string>());
+    out->push_back(j[i].as_string());
     if (!allow_empty && out->back().empty()) return invalid_model(where + "[" + std::to_string(i) + "] is empty");
   }
   return Status::ok();
 }
 
 // The whole text: valid JSON, not too deep, an object with the three arrays.
-Status parse_graph_json(const std::string& graph_json, json* g) {
-  if (!json_depth_within(graph_json))
-    return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  *g = json::parse(graph_json, nullptr, /*allow_exceptions=*/false);
-  if (g->is_discarded()) return invalid_model("perch.graph is not valid JSON");
+Status parse_graph_json(const std::string& graph_json, JsonValue* g) {
+  JsonParseError error;
+  if (!parse_json(graph_json, g, &error)) {
+    if (error.too_deep) return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return invalid_model("perch.graph is not valid JSON: " + error.describe());
+  }
   if (!g->is_object()) return invalid_model("perch.graph is not a JSON object");
   for (const char* field : {"inputs", "outputs", "nodes"})
-    if (!g->contains(field) || !(*g)[field].is_array())
+    if (!g->member(field).is_array())
       return invalid_model(std::string("perch.graph: '") + field + "' must be an array");
   return Status::ok();
 }
@@ -103,7 +103,7 @@ Status parse_graph_json(const std::string& graph_json, json* g) {
 class GraphBuilder {
  public:
   // Graph inputs, then weights, get the first value indices.
-  Status add_inputs(const json& inputs) {
+  Status add_inputs(const JsonValue& inputs) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       GraphInput in;
       PERCH_RETURN_IF_ERROR(parse_input(inputs[i], i, &in));
@@ -121,7 +121,7 @@ class GraphBuilder {
   }
 
   // Nodes in file order: their outputs get value indices; inputs stay names until resolve_inputs.
-  Status add_nodes(const json& nodes) {
+  Status add_nodes(const JsonValue& nodes) {
     file_nodes_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) PERCH_RETURN_IF_ERROR(add_node(nodes[i], i));
     return Status::ok();
@@ -174,7 +174,7 @@ class GraphBuilder {
   }
 
   // Graph outputs: node outputs, each listed once.
-  Status add_outputs(const json& outputs) {
+  Status add_outputs(const JsonValue& outputs) {
     std::vector<std::string> outs;
     PERCH_RETURN_IF_ERROR(parse_name_list(outputs, "perch.graph outputs", false, &outs));
     if (outs.empty()) return invalid_model("perch.graph declares no outputs");
@@ -212,24 +212,25 @@ class GraphBuilder {
     return Status::ok();
   }
 
-  Status add_node(const json& n, size_t i) {
+  Status add_node(const JsonValue& n, size_t i) {
     const std::string where = "perch.graph node " + std::to_string(i);
     GraphNode& node = file_nodes_[i];
     node.file_index = static_cast<int>(i);
     if (!n.is_object()) return invalid_model(where + " is not an object");
-    if (!n.contains("op") || !n["op"].is_string()) return invalid_model(where + ": 'op' must be a string");
-    node.op = n["op"].get<std::string>();
+    if (!n.member("op").is_string()) return invalid_model(where + ": 'op' must be a string");
+    node.op = n.member("op").as_string();
     if (find_op(node.op) == nullptr) return invalid_model(where + ": unknown op '" + node.op + "'");
     if (!n.contains("inputs")) return invalid_model(where + " (" + node.op + "): missing 'inputs'");
     if (!n.contains("outputs")) return invalid_model(where + " (" + node.op + "): missing 'outputs'");
-    PERCH_RETURN_IF_ERROR(parse_name_list(n["inputs"], where + " (" + node.op + "): inputs", true, &node.input_names));
+    PERCH_RETURN_IF_ERROR(parse_name_list(n.member("inputs"), where + " (" + node.op + "): inputs", true, &node.input_names));
     std::vector<std::string> outs;
-    PERCH_RETURN_IF_ERROR(parse_name_list(n["outputs"], where + " (" + node.op + "): outputs", false, &outs));
+    PERCH_RETURN_IF_ERROR(parse_name_list(n.member("outputs"), where + " (" + node.op + "): outputs", false, &outs));
     if (outs.empty()) return invalid_model(where + " (" + node.op + ") has no outputs");
-    node.attrs = json::object();
-    if (n.contains("attrs") && !n["attrs"].is_null()) {
-      if (!n["attrs"].is_object()) return invalid_model(where + " (" + node.op + "): 'attrs' is not an object");
-      node.attrs = n["attrs"];
+    node.attrs = JsonValue(JsonType::kObject);
+    const JsonValue& attrs = n.member("attrs");
+    if (!attrs.is_null()) {
+      if (!attrs.is_object()) return invalid_model(where + " (" + node.op + "): 'attrs' is not an object");
+      node.attrs = attrs;
     }
     for (size_t o = 0; o < outs.size(); ++o) {
       PERCH_RETURN_IF_ERROR(add_value(outs[o], ValueKind::kNode, static_cast<int>(i), static_cast<int>(o),
@@ -273,15 +274,15 @@ class GraphBuilder {
 }  // namespace
 
 Result<Graph> parse_graph(const std::string& graph_json, const PerchFile& file) {
-  json g;
+  JsonValue g;
   PERCH_RETURN_IF_ERROR(parse_graph_json(graph_json, &g));
   GraphBuilder b;
-  PERCH_RETURN_IF_ERROR(b.add_inputs(g["inputs"]));
+  PERCH_RETURN_IF_ERROR(b.add_inputs(g.member("inputs")));
   PERCH_RETURN_IF_ERROR(b.add_weights(file));
-  PERCH_RETURN_IF_ERROR(b.add_nodes(g["nodes"]));
+  PERCH_RETURN_IF_ERROR(b.add_nodes(g.member("nodes")));
   PERCH_RETURN_IF_ERROR(b.resolve_inputs());
   PERCH_RETURN_IF_ERROR(b.sort_nodes());
-  PERCH_RETURN_IF_ERROR(b.add_outputs(g["outputs"]));
+  PERCH_RETURN_IF_ERROR(b.add_outputs(g.member("outputs")));
   return b.take();
 }
 

@@ -6,11 +6,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "perch/core/dtype.h"
 #include "perch/core/shape.h"
 #include "perch/core/status.h"
+#include "perch/format/json.h"
 #include "perch/format/perch_file.h"
 
 namespace perch {
@@ -39,7 +38,7 @@ struct GraphNode {
   std::vector<std::string> input_names;  // "" = absent optional input
   std::vector<int> inputs;               // value index, -1 when absent
   std::vector<int> outputs;              // value index
-  nlohmann::json attrs;                  // an object (empty when the file has none)
+  JsonValue attrs;                     // an object (empty when the file has none)
   int file_index = 0;                    // position in the file's node list, for messages
 };
 

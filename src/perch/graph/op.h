@@ -7,11 +7,10 @@
 #include <memory>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "perch/core/checked_size.h"
 #include "perch/core/status.h"
 #include "perch/core/tensor.h"
+#include "perch/format/json.h"
 
 namespace perch {
 
@@ -37,7 +36,7 @@ class WeightLookup {
 };
 
 struct OpBuildArgs {
-  const nlohmann::json& attrs;      // the node's attrs object (empty object when none)
+  const JsonValue& attrs;         // the node's attrs object (empty object when none)
   const ValueInfo* inputs;          // one per node input (max shapes for dynamic inputs)
   const std::string* input_names;   // as written in the graph; "" marks an absent optional input
   int num_inputs;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
+#include "perch/format/json.h"
 #include "perch/tasks/top_k.h"
 #include "perch/text/utf8.h"
 
@@ -37,36 +37,43 @@ LanguageDetector::LanguageDetector(std::unique_ptr<Session> session, std::vector
 // perch.priors: {"version":1, "speakers_millions":{label: number}, "scripts":{label: [script]},
 // "script_ranges":[[first, last, script]], "prior_exponent", "unknown_letters", "unknown_scale"}
 // (tools/langid/priors.py writes it). Every label needs a speaker figure and scripts.
-Status LanguageDetector::parse_priors(const std::string& json) {
-  const auto j = nlohmann::json::parse(json, nullptr, false);
+Status LanguageDetector::parse_priors(const std::string& text) {
   auto bad = [](const std::string& why) { return invalid_model("LanguageDetector: perch.priors: " + why); };
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  JsonValue j;
+  JsonParseError error;
+  if (!parse_json(text, &j, &error)) return bad("not valid JSON (" + error.describe() + ")");
+  if (!j.is_object()) return bad("not a JSON object");
+  // A number in [0, 1000] (NaN never parses), or nullptr.
+  auto small_number = [&](const char* key) -> const JsonValue* {
+    const JsonValue& v = j.member(key);
+    return v.is_number() && v.as_double() >= 0 && v.as_double() <= 1e3 ? &v : nullptr;
+  };
   for (const char* key : {"prior_exponent", "unknown_letters", "unknown_scale"}) {
-    if (!j.contains(key) || !j[key].is_number() || !(j[key].get<double>() >= 0) || j[key].get<double>() > 1e3)
-      return bad(std::string(key) + " must be a number in [0, 1000]");
+    if (!small_number(key)) return bad(std::string(key) + " must be a number in [0, 1000]");
   }
-  const double exponent = j["prior_exponent"].get<double>();
-  unknown_letters_ = j["unknown_letters"].get<double>();
-  unknown_scale_ = j["unknown_scale"].get<double>();
+  const double exponent = j.member("prior_exponent").as_double();
+  unknown_letters_ = j.member("unknown_letters").as_double();
+  unknown_scale_ = j.member("unknown_scale").as_double();
   if (j.contains("min_letters")) {
-    if (!j["min_letters"].is_number() || !(j["min_letters"].get<double>() >= 0) || j["min_letters"].get<double>() > 1e3)
-      return bad("min_letters must be a number in [0, 1000]");
-    min_letters_ = j["min_letters"].get<double>();
+    if (!small_number("min_letters")) return bad("min_letters must be a number in [0, 1000]");
+    min_letters_ = j.member("min_letters").as_double();
   }
-  if (!j.contains("script_ranges") || !j["script_ranges"].is_array()) return bad("script_ranges must be an array");
+  if (!j.member("script_ranges").is_array()) return bad("script_ranges must be an array");
   std::vector<std::string> names;
-  for (const auto& r : j["script_ranges"]) {
-    if (!r.is_array() || r.size() != 3 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned() ||
-        !r[2].is_string() || r[0].get<uint64_t>() > r[1].get<uint64_t>() || r[1].get<uint64_t>() > 0x10FFFF)
+  // A code point: a non-negative integer up to 0x10FFFF.
+  auto code_point = [](const JsonValue& v) { return v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 0x10FFFF; };
+  for (const JsonValue& r : j.member("script_ranges").items()) {
+    if (!r.is_array() || r.size() != 3 || !code_point(r[0]) || !code_point(r[1]) || !r[2].is_string() ||
+        r[0].as_int64() > r[1].as_int64())
       return bad("each script range must be [first, last, script] with first <= last <= 0x10FFFF");
-    const std::string name = r[2].get<std::string>();
+    const std::string& name = r[2].as_string();
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
       if (names.size() == 64) return bad("more than 64 scripts");
       names.push_back(name);
       it = names.end() - 1;
     }
-    script_ranges_.push_back({static_cast<uint32_t>(r[0].get<uint64_t>()), static_cast<uint32_t>(r[1].get<uint64_t>()),
+    script_ranges_.push_back({static_cast<uint32_t>(r[0].as_int64()), static_cast<uint32_t>(r[1].as_int64()),
                               static_cast<int>(it - names.begin())});
   }
   std::sort(script_ranges_.begin(), script_ranges_.end(),
@@ -74,17 +81,19 @@ Status LanguageDetector::parse_priors(const std::string& json) {
   for (size_t i = 1; i < script_ranges_.size(); ++i) {
     if (script_ranges_[i].first <= script_ranges_[i - 1].last) return bad("script ranges overlap");
   }
-  const auto& speakers = j.contains("speakers_millions") ? j["speakers_millions"] : nlohmann::json();
-  const auto& scripts = j.contains("scripts") ? j["scripts"] : nlohmann::json();
+  const JsonValue& speakers = j.member("speakers_millions");
+  const JsonValue& scripts = j.member("scripts");
   if (!speakers.is_object() || !scripts.is_object()) return bad("speakers_millions and scripts must be objects");
   for (size_t i = 0; i < labels_.size(); ++i) {
     const std::string& l = labels_[i];
-    if (!speakers.contains(l) || !speakers[l].is_number() || !(speakers[l].get<double>() > 0))
+    const JsonValue& speaker = speakers.member(l);
+    if (!speaker.is_number() || !(speaker.as_double() > 0))
       return bad("no positive speaker figure for '" + l + "'");
-    log_prior_[i] = exponent * std::log(speakers[l].get<double>());
-    if (!scripts.contains(l) || !scripts[l].is_array()) return bad("no scripts for '" + l + "'");
-    for (const auto& sc : scripts[l]) {
-      const auto it = sc.is_string() ? std::find(names.begin(), names.end(), sc.get<std::string>()) : names.end();
+    log_prior_[i] = exponent * std::log(speaker.as_double());
+    const JsonValue& label_scripts = scripts.member(l);
+    if (!label_scripts.is_array()) return bad("no scripts for '" + l + "'");
+    for (const JsonValue& sc : label_scripts.items()) {
+      const auto it = sc.is_string() ? std::find(names.begin(), names.end(), sc.as_string()) : names.end();
       if (it == names.end()) return bad("label '" + l + "' names a script without ranges");
       label_scripts_[i] |= uint64_t{1} << (it - names.begin());
     }
@@ -170,16 +179,16 @@ Result<std::unique_ptr<LanguageDetector>> LanguageDetector::create(std::shared_p
   }
   const std::string* labels_json = model->metadata("perch.labels");
   if (!labels_json) return invalid_model("LanguageDetector: metadata perch.labels is missing");
-  const auto lj = nlohmann::json::parse(*labels_json, nullptr, false);
-  if (lj.is_discarded() || !lj.is_array() || lj.empty()) {
+  JsonValue lj;
+  if (!parse_json(*labels_json, &lj, nullptr) || !lj.is_array() || lj.size() == 0) {
     return invalid_model("LanguageDetector: perch.labels must be a non-empty JSON array of strings");
   }
   std::vector<std::string> labels;
-  for (const auto& l : lj) {
-    if (!l.is_string() || l.get<std::string>().empty()) {
+  for (const JsonValue& l : lj.items()) {
+    if (!l.is_string() || l.as_string().empty()) {
       return invalid_model("LanguageDetector: perch.labels must be a non-empty JSON array of strings");
     }
-    labels.push_back(l.get<std::string>());
+    labels.push_back(l.as_string());
   }
   const std::string* ngram_json = model->metadata("perch.ngram");
   if (!ngram_json) return invalid_model("LanguageDetector: metadata perch.ngram is missing");

@@ -98,7 +98,7 @@ class LanguageDetector {
   LanguageDetector(std::unique_ptr<Session> session, std::vector<std::string> labels, text::NgramParams params,
                    std::string output_name);
 
-  Status parse_priors(const std::string& json);
+  Status parse_priors(const std::string& text);
   Status run_model(std::string_view utf8, const float** probs, bool* has_letters);
   int script_of(uint32_t cp) const;
   int range_of(uint32_t cp) const;

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
-
+#include "perch/format/json.h"
 #include "perch/text/utf8.h"
 
 namespace perch {
@@ -52,22 +51,26 @@ bool prepare(std::string_view text, size_t tail_bytes, std::string* context, std
 
 double round4(double v) { return std::round(v * 1e4) / 1e4; }
 
-Status parse_decoding(const std::string* json, TextSuggester::Decoding* d) {
-  if (json == nullptr) return Status::ok();
-  auto j = nlohmann::json::parse(*json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return invalid_model("perch.decoding: not a JSON object");
+Status parse_decoding(const std::string* text, TextSuggester::Decoding* d) {
+  if (text == nullptr) return Status::ok();
+  JsonValue j;
+  JsonParseError error;
+  if (!parse_json(*text, &j, &error)) return invalid_model("perch.decoding: not valid JSON (" + error.describe() + ")");
+  if (!j.is_object()) return invalid_model("perch.decoding: not a JSON object");
   auto get_int = [&](const char* key, int lo, int hi, int* out) -> Status {
-    if (!j.contains(key)) return Status::ok();
-    if (!j[key].is_number_integer()) return invalid_model(std::string("perch.decoding: ") + key + " must be an integer");
-    const int64_t v = j[key].get<int64_t>();
+    const JsonValue* value = j.find(key);
+    if (value == nullptr) return Status::ok();
+    if (!value->is_integer()) return invalid_model(std::string("perch.decoding: ") + key + " must be an integer");
+    const int64_t v = value->as_int64();
     if (v < lo || v > hi) return invalid_model(std::string("perch.decoding: ") + key + " out of range");
     *out = static_cast<int>(v);
     return Status::ok();
   };
   auto get_prob = [&](const char* key, double* out) -> Status {
-    if (!j.contains(key)) return Status::ok();
-    if (!j[key].is_number()) return invalid_model(std::string("perch.decoding: ") + key + " must be a number");
-    const double v = j[key].get<double>();
+    const JsonValue* value = j.find(key);
+    if (value == nullptr) return Status::ok();
+    if (!value->is_number()) return invalid_model(std::string("perch.decoding: ") + key + " must be a number");
+    const double v = value->as_double();
     if (!(v >= 0.0 && v < 1.0)) return invalid_model(std::string("perch.decoding: ") + key + " must be in [0, 1)");
     *out = v;
     return Status::ok();
@@ -362,13 +365,16 @@ Status TextSuggester::add_capital_i(std::vector<Suggestion>* results) {
 }
 
 std::string TextSuggester::to_json(const std::vector<Suggestion>& suggestions) {
-  // Written by hand for the key order; nlohmann escapes the strings and prints the shortest
-  // decimal that round-trips (0.41, not 0.41000000000000003).
+  // Written by hand for the key order; numbers as the shortest decimal that reads back (0.41,
+  // not 0.41000000000000003).
   std::string out = "[";
   for (const Suggestion& s : suggestions) {
     if (out.size() > 1) out += ",";
-    out += "{\"text\":" + nlohmann::json(s.text).dump() + ",\"confidence\":" + nlohmann::json(s.confidence).dump() +
-           (s.replace ? ",\"replace\":true}" : "}");
+    out += "{\"text\":";
+    json_append_string(s.text, &out);
+    out += ",\"confidence\":";
+    json_append_number(s.confidence, &out);
+    out += s.replace ? ",\"replace\":true}" : "}";
   }
   return out + "]";
 }

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
+#include "perch/format/json.h"
 #include "perch/tasks/suggest_lexicon.h"
 #include "perch/text/utf8.h"
 
@@ -96,43 +95,55 @@ void UserPhraseCache::propose(std::string_view previous, std::string_view prefix
 }
 
 std::string UserPhraseCache::export_json() const {
-  // Written by hand (nlohmann escapes the strings and prints the numbers): building json arrays
-  // costs the wasm module more code than this.
-  auto str = [](std::string_view s) { return nlohmann::json(s).dump(); };
   std::string out = "{\"pairs\":[";
   for (const auto& [key, c] : pairs_) {
     const size_t tab = key.find('\t');
     if (out.back() != '[') out += ',';
-    out += "[" + str(std::string_view(key).substr(0, tab)) + "," + str(std::string_view(key).substr(tab + 1)) + "," + nlohmann::json(c.n).dump() + "]";
+    out += '[';
+    json_append_string(std::string_view(key).substr(0, tab), &out);
+    out += ',';
+    json_append_string(std::string_view(key).substr(tab + 1), &out);
+    out += ',';
+    json_append_number(c.n, &out);
+    out += ']';
   }
   out += "],\"version\":1,\"words\":[";
   for (const auto& [w, c] : words_) {
     if (out.back() != '[') out += ',';
-    out += "[" + str(w) + "," + nlohmann::json(c.n).dump() + "]";
+    out += '[';
+    json_append_string(w, &out);
+    out += ',';
+    json_append_number(c.n, &out);
+    out += ']';
   }
   return out + "]}";
 }
 
 Status UserPhraseCache::import_json(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [](const std::string& why) { return invalid_argument("learned suggestions: " + why); };
-  if (j.is_discarded() || !j.is_object() || j.value("version", 0) != 1) return bad("not a version 1 export");
-  if (!j.contains("words") || !j["words"].is_array() || !j.contains("pairs") || !j["pairs"].is_array())
-    return bad("needs arrays 'words' and 'pairs'");
-  auto word_ok = [](const nlohmann::json& w) {
-    return w.is_string() && !w.get_ref<const std::string&>().empty() && w.get_ref<const std::string&>().size() <= 64 &&
-           text::validate_utf8(w.get_ref<const std::string&>()).is_ok() && w.get_ref<const std::string&>().find('\t') == std::string::npos;
+  JsonValue j;
+  JsonParseError error;
+  if (!parse_json(text, &j, &error)) return bad("not valid JSON (" + error.describe() + ")");
+  const JsonValue* version = j.find("version");
+  if (!version || !version->is_number() || version->as_double() != 1) return bad("not a version 1 export");
+  const JsonValue* words = j.find("words");
+  const JsonValue* pairs = j.find("pairs");
+  if (!words || !words->is_array() || !pairs || !pairs->is_array()) return bad("needs arrays 'words' and 'pairs'");
+  // Strings are valid UTF-8 once parsed.
+  auto word_ok = [](const JsonValue& w) {
+    return w.is_string() && !w.as_string().empty() && w.as_string().size() <= 64 &&
+           w.as_string().find('\t') == std::string::npos;
   };
-  auto count_ok = [](const nlohmann::json& n) { return n.is_number() && n.get<double>() > 0 && n.get<double>() < 1e9; };
+  auto count_ok = [](const JsonValue& n) { return n.is_number() && n.as_double() > 0 && n.as_double() < 1e9; };
   UserPhraseCache fresh;
   fresh.clock_ = 1;
-  for (const auto& e : j["words"]) {
+  for (const JsonValue& e : words->items()) {
     if (!e.is_array() || e.size() != 2 || !word_ok(e[0]) || !count_ok(e[1])) return bad("bad entry in 'words'");
-    fresh.add(&fresh.words_, e[0].get<std::string>(), e[1].get<double>(), kMaxWords);
+    fresh.add(&fresh.words_, e[0].as_string(), e[1].as_double(), kMaxWords);
   }
-  for (const auto& e : j["pairs"]) {
+  for (const JsonValue& e : pairs->items()) {
     if (!e.is_array() || e.size() != 3 || !word_ok(e[0]) || !word_ok(e[1]) || !count_ok(e[2])) return bad("bad entry in 'pairs'");
-    fresh.add(&fresh.pairs_, pair_key(e[0].get<std::string>(), e[1].get<std::string>()), e[2].get<double>(), kMaxPairs);
+    fresh.add(&fresh.pairs_, pair_key(e[0].as_string(), e[1].as_string()), e[2].as_double(), kMaxPairs);
   }
   *this = std::move(fresh);
   return Status::ok();

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <memory>
-#include <nlohmann/json.hpp>
 
+#include "perch/format/json.h"
 #include "perch/text/ngram_char_tables.inc"
 #include "perch/text/utf8.h"
 
@@ -150,15 +150,17 @@ bool ngram_is_letter(uint32_t cp) {
   return char_lookup().letter(cp);
 }
 
-Result<NgramParams> NgramParams::from_json(std::string_view json) {
-  const auto j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return invalid_model("perch.ngram: not a JSON object");
+Result<NgramParams> NgramParams::from_json(std::string_view text) {
+  JsonValue j;
+  JsonParseError error;
+  if (!parse_json(text, &j, &error)) return invalid_model("perch.ngram: not valid JSON (" + error.describe() + ")");
+  if (!j.is_object()) return invalid_model("perch.ngram: not a JSON object");
   NgramParams p;
   auto get_int = [&](const char* key, int64_t lo, int64_t hi, int64_t* out) -> Status {
-    if (!j.contains(key)) return Status::ok();
-    const auto& v = j[key];
-    if (!v.is_number_integer()) return invalid_model(std::string("perch.ngram: '") + key + "' must be an integer");
-    const int64_t x = v.get<int64_t>();
+    const JsonValue* v = j.find(key);
+    if (v == nullptr) return Status::ok();
+    if (!v->is_integer()) return invalid_model(std::string("perch.ngram: '") + key + "' must be an integer");
+    const int64_t x = v->as_int64();
     if (x < lo || x > hi) {
       return invalid_model(std::string("perch.ngram: '") + key + "' = " + std::to_string(x) + " outside [" +
                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
@@ -174,12 +176,13 @@ Result<NgramParams> NgramParams::from_json(std::string_view json) {
   PERCH_RETURN_IF_ERROR(get_int("max_n", 1, kMaxN, &max_n));
   PERCH_RETURN_IF_ERROR(get_int("max_ids", 1, 1 << 20, &max_ids));
   if (min_n > max_n) return invalid_model("perch.ngram: min_n > max_n");
-  if (j.contains("hash") && !(j["hash"].is_string() && j["hash"].get<std::string>() == "fnv1a32")) {
+  const JsonValue* hash = j.find("hash");
+  if (hash && !(hash->is_string() && hash->as_string() == "fnv1a32")) {
     return invalid_model("perch.ngram: 'hash' must be \"fnv1a32\"");
   }
-  if (j.contains("word_features")) {
-    if (!j["word_features"].is_boolean()) return invalid_model("perch.ngram: 'word_features' must be a boolean");
-    p.word_features = j["word_features"].get<bool>();
+  if (const JsonValue* word_features = j.find("word_features")) {
+    if (!word_features->is_bool()) return invalid_model("perch.ngram: 'word_features' must be a boolean");
+    p.word_features = word_features->as_bool();
   }
   p.version = static_cast<int>(version);
   p.buckets = static_cast<uint32_t>(buckets);
@@ -190,10 +193,19 @@ Result<NgramParams> NgramParams::from_json(std::string_view json) {
 }
 
 std::string NgramParams::to_json() const {
-  nlohmann::json j = {{"version", version},   {"hash", "fnv1a32"},          {"buckets", buckets},
-                      {"min_n", min_n},       {"max_n", max_n},             {"word_features", word_features},
-                      {"max_ids", max_ids}};
-  return j.dump();
+  // Keys in byte order, as this text has always been written.
+  std::string out = "{\"buckets\":";
+  json_append_int(buckets, &out);
+  out += ",\"hash\":\"fnv1a32\",\"max_ids\":";
+  json_append_int(static_cast<int64_t>(max_ids), &out);
+  out += ",\"max_n\":";
+  json_append_int(max_n, &out);
+  out += ",\"min_n\":";
+  json_append_int(min_n, &out);
+  out += ",\"version\":";
+  json_append_int(version, &out);
+  out += word_features ? ",\"word_features\":true}" : ",\"word_features\":false}";
+  return out;
 }
 
 Status NgramFeaturizer::featurize(std::string_view utf8, int32_t* ids, size_t capacity, size_t* count) const {

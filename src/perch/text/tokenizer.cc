@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
-
+#include "perch/format/json.h"
 #include "perch/text/utf8.h"
 
 namespace perch::text {
@@ -43,17 +42,20 @@ std::string surface_of(const std::string& piece, int type) {
 
 }  // namespace
 
-Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view json) {
-  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return invalid_model("perch.tokenizer: not a JSON object");
-  if (!j.contains("type") || !j["type"].is_string() || j["type"].get<std::string>() != "bpe")
+Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view text) {
+  JsonValue j;
+  JsonParseError error;
+  if (!parse_json(text, &j, &error)) return invalid_model("perch.tokenizer: not valid JSON (" + error.describe() + ")");
+  if (!j.is_object()) return invalid_model("perch.tokenizer: not a JSON object");
+  const JsonValue* type_name = j.find("type");
+  if (!type_name || !type_name->is_string() || type_name->as_string() != "bpe")
     return unsupported("perch.tokenizer: only type \"bpe\" is supported");
   for (const char* key : {"pieces", "scores", "types"})
-    if (!j.contains(key) || !j[key].is_array())
+    if (!j.contains(key) || !j.find(key)->is_array())
       return invalid_model(std::string("perch.tokenizer: missing array '") + key + "'");
-  const auto& jp = j["pieces"];
-  const auto& js = j["scores"];
-  const auto& jt = j["types"];
+  const JsonValue& jp = *j.find("pieces");
+  const JsonValue& js = *j.find("scores");
+  const JsonValue& jt = *j.find("types");
   const size_t n = jp.size();
   if (n == 0 || n > (1u << 20) || js.size() != n || jt.size() != n)
     return invalid_model("perch.tokenizer: pieces, scores and types must be non-empty and equally long");
@@ -63,10 +65,10 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view json) {
   t->scores_.reserve(n);
   t->types_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!jp[i].is_string() || !js[i].is_number() || !jt[i].is_number_integer())
+    if (!jp[i].is_string() || !js[i].is_number() || !jt[i].is_integer())
       return invalid_model("perch.tokenizer: entry " + std::to_string(i) + " has the wrong JSON types");
-    std::string piece = jp[i].get<std::string>();
-    int type = jt[i].get<int>();
+    std::string piece = jp[i].as_string();
+    const int64_t type = jt[i].as_int64();
     if (type < kNormal || type > kByte)
       return invalid_model("perch.tokenizer: piece " + std::to_string(i) + " has unknown type");
     if (type == kUserDefined || type == kUnused)
@@ -76,16 +78,17 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view json) {
     if (type == kByte && parse_byte_piece(piece) < 0)
       return invalid_model("perch.tokenizer: byte piece " + std::to_string(i) + " is not <0xXX>");
     t->pieces_.push_back(std::move(piece));
-    t->scores_.push_back(js[i].get<float>());
+    t->scores_.push_back(static_cast<float>(js[i].as_double()));
     t->types_.push_back(static_cast<uint8_t>(type));
   }
   auto id_attr = [&](const char* key, int def, int* out) -> Status {
     *out = def;
-    if (!j.contains(key)) return Status::ok();
-    if (!j[key].is_number_integer()) return invalid_model(std::string("perch.tokenizer: ") + key + " must be an integer");
-    int v = j[key].get<int>();
-    if (v < -1 || v >= static_cast<int>(n)) return invalid_model(std::string("perch.tokenizer: ") + key + " out of range");
-    *out = v;
+    const JsonValue* v = j.find(key);
+    if (v == nullptr) return Status::ok();
+    if (!v->is_integer()) return invalid_model(std::string("perch.tokenizer: ") + key + " must be an integer");
+    const int64_t id = v->as_int64();
+    if (id < -1 || id >= static_cast<int64_t>(n)) return invalid_model(std::string("perch.tokenizer: ") + key + " out of range");
+    *out = static_cast<int>(id);
     return Status::ok();
   };
   PERCH_RETURN_IF_ERROR(id_attr("unk_id", 0, &t->unk_id_));
@@ -93,9 +96,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view json) {
   PERCH_RETURN_IF_ERROR(id_attr("eos_id", -1, &t->eos_id_));
   if (t->unk_id_ < 0 || t->types_[static_cast<size_t>(t->unk_id_)] != kUnknown)
     return invalid_model("perch.tokenizer: unk_id must name the unknown piece");
-  if (j.contains("add_dummy_prefix")) {
-    if (!j["add_dummy_prefix"].is_boolean()) return invalid_model("perch.tokenizer: add_dummy_prefix must be a boolean");
-    t->add_dummy_prefix_ = j["add_dummy_prefix"].get<bool>();
+  if (const JsonValue* prefix = j.find("add_dummy_prefix")) {
+    if (!prefix->is_bool()) return invalid_model("perch.tokenizer: add_dummy_prefix must be a boolean");
+    t->add_dummy_prefix_ = prefix->as_bool();
   }
 
   for (int& b : t->byte_ids_) b = -1;

@@ -13,13 +13,13 @@ bool Attrs::has(const char* name) const { return attrs_.is_object() && attrs_.co
 Status Attrs::check_known(std::initializer_list<const char*> names) const {
   if (attrs_.is_null()) return Status::ok();
   if (!attrs_.is_object()) return error("attrs must be a JSON object");
-  for (auto it = attrs_.begin(); it != attrs_.end(); ++it) {
+  for (size_t i = 0; i < attrs_.size(); ++i) {
     bool known = false;
-    for (const char* n : names) known = known || it.key() == n;
+    for (const char* n : names) known = known || attrs_.key(i) == n;
     if (!known) {
       std::string list;
       for (const char* n : names) list += std::string(list.empty() ? "" : ", ") + n;
-      return error("unknown attr '" + it.key() + "' (known: " + (list.empty() ? "none" : list) + ")");
+      return error("unknown attr '" + attrs_.key(i) + "' (known: " + (list.empty() ? "none" : list) + ")");
     }
   }
   return Status::ok();
@@ -28,11 +28,11 @@ Status Attrs::check_known(std::initializer_list<const char*> names) const {
 Status Attrs::get_int(const char* name, int64_t def, int64_t* out) const {
   *out = def;
   if (!has(name)) return Status::ok();
-  const nlohmann::json& v = attrs_[name];
-  if (v.is_boolean()) {
-    *out = v.get<bool>() ? 1 : 0;
-  } else if (v.is_number_integer()) {
-    *out = v.get<int64_t>();
+  const JsonValue& v = *attrs_.find(name);
+  if (v.is_bool()) {
+    *out = v.as_bool() ? 1 : 0;
+  } else if (v.is_integer()) {
+    *out = v.as_int64();  // clamped to int64 when beyond it: range checks then reject it
   } else {
     return error(std::string("attr '") + name + "' must be an integer");
   }
@@ -42,18 +42,18 @@ Status Attrs::get_int(const char* name, int64_t def, int64_t* out) const {
 Status Attrs::get_float(const char* name, float def, float* out) const {
   *out = def;
   if (!has(name)) return Status::ok();
-  const nlohmann::json& v = attrs_[name];
+  const JsonValue& v = *attrs_.find(name);
   if (!v.is_number()) return error(std::string("attr '") + name + "' must be a number");
-  *out = v.get<float>();
+  *out = static_cast<float>(v.as_double());
   return Status::ok();
 }
 
 Status Attrs::get_string(const char* name, const char* def, std::string* out) const {
   *out = def;
   if (!has(name)) return Status::ok();
-  const nlohmann::json& v = attrs_[name];
+  const JsonValue& v = *attrs_.find(name);
   if (!v.is_string()) return error(std::string("attr '") + name + "' must be a string");
-  *out = v.get<std::string>();
+  *out = v.as_string();
   return Status::ok();
 }
 
@@ -61,12 +61,12 @@ Status Attrs::get_ints(const char* name, std::vector<int64_t>* out, bool* presen
   out->clear();
   *present = has(name);
   if (!*present) return Status::ok();
-  const nlohmann::json& v = attrs_[name];
+  const JsonValue& v = *attrs_.find(name);
   if (!v.is_array()) return error(std::string("attr '") + name + "' must be a list of integers");
-  for (const nlohmann::json& e : v) {
-    if (!e.is_number_integer())
+  for (const JsonValue& e : v.items()) {
+    if (!e.is_integer())
       return error(std::string("attr '") + name + "' must be a list of integers");
-    out->push_back(e.get<int64_t>());
+    out->push_back(e.as_int64());
   }
   return Status::ok();
 }

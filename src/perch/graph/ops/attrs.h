@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "perch/core/status.h"
 #include "perch/graph/op.h"
 
@@ -15,7 +13,7 @@ namespace perch::ops {
 
 class Attrs {
  public:
-  Attrs(const char* op, const nlohmann::json& attrs) : op_(op), attrs_(attrs) {}
+  Attrs(const char* op, const JsonValue& attrs) : op_(op), attrs_(attrs) {}
 
   // Rejects attrs the op does not know (a typo would otherwise be silently ignored).
   Status check_known(std::initializer_list<const char*> names) const;
@@ -32,7 +30,7 @@ class Attrs {
 
  private:
   const char* op_;
-  const nlohmann::json& attrs_;
+  const JsonValue& attrs_;
 };
 
 // Checks the node's input and output counts.

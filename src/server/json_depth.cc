@@ -1,6 +1,6 @@
-#include "perch/format/json_depth.h"
+#include "server/json_depth.h"
 
-namespace perch {
+namespace perch_server {
 
 bool json_depth_within(std::string_view text, int max_depth) {
   int depth = 0;
@@ -22,4 +22,4 @@ bool json_depth_within(std::string_view text, int max_depth) {
   return true;
 }
 
-}  // namespace perch
+}  // namespace perch_server

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Build and test dependencies (native + wasm + browser + server + python tools without torch).
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
   emscripten
   libxnnpack-dev libpthreadpool-dev libeigen3-dev nlohmann-json3-dev catch2 libcpp-httplib-dev
   python3 python3-numpy python3-sentencepiece python3-onnx

@@ -26,9 +26,12 @@ int run_bench(const std::vector<std::string>& args) {
       if (a == "--max-arena-bytes") {
         Status st = parse_max_arena_bytes(v, &options);
         if (!st.is_ok()) return fail("bench", st.message());
-      } else if (a == "--runs") runs = std::atoi(v.c_str());
-      else if (a == "--warmup") warmup = std::atoi(v.c_str());
-      else if (a == "--threads") threads = std::atoi(v.c_str());
+      } else if (a == "--runs")
+        runs = std::atoi(v.c_str());
+      else if (a == "--warmup")
+        warmup = std::atoi(v.c_str());
+      else if (a == "--threads")
+        threads = std::atoi(v.c_str());
       else {
         const size_t eq = v.find('=');
         Shape s;
@@ -46,7 +49,8 @@ int run_bench(const std::vector<std::string>& args) {
       return fail("bench", "more than one model given");
     }
   }
-  if (path.empty() || runs < 1 || warmup < 0) return fail("bench", "usage: perch bench MODEL [--runs N] [--warmup N] [--threads N] [--shape name=2,3]");
+  if (path.empty() || runs < 1 || warmup < 0)
+    return fail("bench", "usage: perch bench MODEL [--runs N] [--warmup N] [--threads N] [--shape name=2,3]");
   auto model = Model::load_file(path, options);
   if (!model.is_ok()) return fail("bench", path + ": " + model.status().to_string());
   SessionOptions so;
@@ -76,7 +80,9 @@ int run_bench(const std::vector<std::string>& args) {
   double mean = 0;
   for (double v : us) mean += v;
   mean /= static_cast<double>(us.size());
-  auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * static_cast<double>(us.size())))]; };
+  auto pct = [&](double p) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(p * static_cast<double>(us.size())))];
+  };
   std::string shape_list;
   for (size_t i = 0; i < inputs.size(); ++i)
     shape_list += (i ? " " : "") + model.value()->inputs()[i].name + inputs[i].tensor.shape.to_string();

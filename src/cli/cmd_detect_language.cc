@@ -17,7 +17,6 @@
 #include "perch/tasks/language_detector.h"
 #include "perch/text/utf8.h"
 
-
 namespace perch::cli {
 namespace {
 
@@ -28,11 +27,16 @@ int run_detect_language(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
-    if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
-    else if (a == "--expected" && i + 1 < args.size()) expected = args[++i];
-    else if (a == "--top") { if (!next_int(1, 1000, &top)) return fail("detect-language", "--top takes 1..1000"); }
-    else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("detect-language", "--threads takes 1..64"); }
-    else return fail("detect-language", "unknown argument '" + a + "'; " + usage);
+    if (a == "--model" && i + 1 < args.size())
+      model_path = args[++i];
+    else if (a == "--expected" && i + 1 < args.size())
+      expected = args[++i];
+    else if (a == "--top") {
+      if (!next_int(1, 1000, &top)) return fail("detect-language", "--top takes 1..1000");
+    } else if (a == "--threads") {
+      if (!next_int(1, 64, &threads)) return fail("detect-language", "--threads takes 1..64");
+    } else
+      return fail("detect-language", "unknown argument '" + a + "'; " + usage);
   }
   if (model_path.empty()) model_path = default_model_path("PERCH_LANGID_MODEL", "models/langid/langid.perch");
   auto model = Model::load_file(model_path);
@@ -52,7 +56,8 @@ int run_detect_language(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PERCH_CLI_COMMAND(detect_language, "detect-language", "detect-language [--model F] [--top K] [--threads T] [--expected en,fr]",
+PERCH_CLI_COMMAND(detect_language, "detect-language",
+                  "detect-language [--model F] [--top K] [--threads T] [--expected en,fr]",
                   "JSON lines {\"text\": ...} on stdin -> languages, one JSON line each", run_detect_language);
 
 }  // namespace perch::cli

@@ -19,11 +19,21 @@ void print_tensor(const char* name, const Tensor& t, int64_t limit) {
   const int64_t n = t.shape.numel();
   for (int64_t i = 0; i < n && (limit < 0 || i < limit); ++i) {
     switch (t.dtype) {
-      case DType::kF32: std::printf(" %.6g", static_cast<double>(t.as<float>()[i])); break;
-      case DType::kF16: std::printf(" %.6g", static_cast<double>(f16_to_f32(t.as<uint16_t>()[i]))); break;
-      case DType::kI32: std::printf(" %d", t.as<int32_t>()[i]); break;
-      case DType::kI8: std::printf(" %d", t.as<int8_t>()[i]); break;
-      case DType::kU8: std::printf(" %u", t.as<uint8_t>()[i]); break;
+      case DType::kF32:
+        std::printf(" %.6g", static_cast<double>(t.as<float>()[i]));
+        break;
+      case DType::kF16:
+        std::printf(" %.6g", static_cast<double>(f16_to_f32(t.as<uint16_t>()[i])));
+        break;
+      case DType::kI32:
+        std::printf(" %d", t.as<int32_t>()[i]);
+        break;
+      case DType::kI8:
+        std::printf(" %d", t.as<int8_t>()[i]);
+        break;
+      case DType::kU8:
+        std::printf(" %u", t.as<uint8_t>()[i]);
+        break;
     }
   }
   if (limit >= 0 && n > limit) std::printf(" ... (%lld values, --all prints every one)", static_cast<long long>(n));
@@ -83,7 +93,9 @@ Status parse_run_args(const std::vector<std::string>& args, RunArgs* r) {
     }
   }
   if (r->path.empty())
-    return usage_error("usage: perch run MODEL name=@file.bin|name=1,2,3 ... [--inputs-npz IN.npz] [--outputs-npz OUT.npz] [--shape name=2,3] [--threads N]");
+    return usage_error(
+        "usage: perch run MODEL name=@file.bin|name=1,2,3 ... [--inputs-npz IN.npz] [--outputs-npz OUT.npz] [--shape "
+        "name=2,3] [--threads N]");
   return Status::ok();
 }
 
@@ -131,8 +143,10 @@ Status report_outputs(const Model& model, const RunArgs& r, Session& session) {
   for (const IoInfo& io : model.outputs()) {
     auto out = session.output(io.name);
     if (!out.is_ok()) return usage_error(out.status().to_string());
-    if (r.outputs_npz.empty()) print_tensor(io.name.c_str(), out.value(), r.all ? -1 : 64);
-    else outs.emplace_back(io.name, out.value());
+    if (r.outputs_npz.empty())
+      print_tensor(io.name.c_str(), out.value(), r.all ? -1 : 64);
+    else
+      outs.emplace_back(io.name, out.value());
   }
   if (!r.outputs_npz.empty()) PERCH_RETURN_IF_ERROR(write_npz(r.outputs_npz, outs));
   return Status::ok();
@@ -160,7 +174,9 @@ int run_run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PERCH_CLI_COMMAND(run, "run", "run MODEL name=@f.bin|name=1,2|--inputs-npz IN.npz [--outputs-npz OUT.npz] [--shape n=2,3] [--threads N]",
-                  "run once on the given inputs and print (or save) the outputs", run_run);
+PERCH_CLI_COMMAND(
+    run, "run",
+    "run MODEL name=@f.bin|name=1,2|--inputs-npz IN.npz [--outputs-npz OUT.npz] [--shape n=2,3] [--threads N]",
+    "run once on the given inputs and print (or save) the outputs", run_run);
 
 }  // namespace perch::cli

@@ -22,7 +22,6 @@
 #include "perch/runtime/model.h"
 #include "perch/tasks/text_suggester.h"
 
-
 namespace perch::cli {
 namespace {
 
@@ -42,29 +41,35 @@ int run_suggest(const std::vector<std::string>& args) {
   int count = PERCH_SUGGEST_COUNT_DEFAULT, max_words = PERCH_SUGGEST_MAX_WORDS_DEFAULT, threads = 1;
   bool with_stats = false;
   std::string learn_path;  // text the suggester learns from first (else a pure function of each line)
-  double threshold = -1;  // the model's
+  double threshold = -1;   // the model's
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next_int = [&](int lo, int hi, int* out) { return next_int_arg(args, &i, lo, hi, out); };
-    if (a == "--model" && i + 1 < args.size()) model_path = args[++i];
-    else if (a == "--stats") with_stats = true;
-    else if (a == "--learn" && i + 1 < args.size()) learn_path = args[++i];
+    if (a == "--model" && i + 1 < args.size())
+      model_path = args[++i];
+    else if (a == "--stats")
+      with_stats = true;
+    else if (a == "--learn" && i + 1 < args.size())
+      learn_path = args[++i];
     else if (a == "--count") {
       if (!next_int(PERCH_SUGGEST_COUNT_MIN, PERCH_SUGGEST_COUNT_MAX, &count))
-        return fail("suggest", "--count takes " + std::to_string(PERCH_SUGGEST_COUNT_MIN) + ".." + std::to_string(PERCH_SUGGEST_COUNT_MAX));
+        return fail("suggest", "--count takes " + std::to_string(PERCH_SUGGEST_COUNT_MIN) + ".." +
+                                   std::to_string(PERCH_SUGGEST_COUNT_MAX));
     } else if (a == "--max-words") {
       if (!next_int(PERCH_SUGGEST_MAX_WORDS_MIN, PERCH_SUGGEST_MAX_WORDS_MAX, &max_words))
         return fail("suggest", "--max-words takes " + std::to_string(PERCH_SUGGEST_MAX_WORDS_MIN) + ".." +
                                    std::to_string(PERCH_SUGGEST_MAX_WORDS_MAX));
-    }
-    else if (a == "--threshold" && i + 1 < args.size()) {
+    } else if (a == "--threshold" && i + 1 < args.size()) {
       char* end = nullptr;
       threshold = std::strtod(args[++i].c_str(), &end);
       if (end == args[i].c_str() || *end != '\0' || !(threshold >= 0 && threshold < 1))
         return fail("suggest", "--threshold takes a number in [0, 1)");
-    }
-    else if (a == "--threads") { if (!next_int(1, 64, &threads)) return fail("suggest", "--threads takes 1..64"); }
-    else return fail("suggest", "unknown argument '" + a + "'; usage: perch suggest [--model F] [--count K] [--max-words W] [--threshold P] [--threads T] [--learn FILE]");
+    } else if (a == "--threads") {
+      if (!next_int(1, 64, &threads)) return fail("suggest", "--threads takes 1..64");
+    } else
+      return fail("suggest", "unknown argument '" + a +
+                                 "'; usage: perch suggest [--model F] [--count K] [--max-words W] [--threshold P] "
+                                 "[--threads T] [--learn FILE]");
   }
   if (model_path.empty()) model_path = default_model_path("PERCH_SUGGEST_MODEL", "models/suggest/suggest.perch");
   auto model = Model::load_file(model_path);
@@ -88,8 +93,8 @@ int run_suggest(const std::vector<std::string>& args) {
     if (with_stats) {
       const SuggesterStats& st = suggester.value()->stats();
       out = "{\"suggestions\":" + out + ",\"us\":" + std::to_string(static_cast<int64_t>(us)) +
-            ",\"tokens_run\":" + std::to_string(st.tokens_run) + ",\"forward_calls\":" +
-            std::to_string(st.forward_calls) + "}";
+            ",\"tokens_run\":" + std::to_string(st.tokens_run) +
+            ",\"forward_calls\":" + std::to_string(st.forward_calls) + "}";
     }
     return out;
   });
@@ -98,7 +103,9 @@ int run_suggest(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PERCH_CLI_COMMAND(suggest, "suggest", "suggest [--model F] [--count K] [--max-words W] [--threshold P] [--threads T] [--learn FILE] [--stats]",
-                  "JSON lines {\"text\": ...} on stdin -> suggestions, one JSON line each", run_suggest);
+PERCH_CLI_COMMAND(
+    suggest, "suggest",
+    "suggest [--model F] [--count K] [--max-words W] [--threshold P] [--threads T] [--learn FILE] [--stats]",
+    "JSON lines {\"text\": ...} on stdin -> suggestions, one JSON line each", run_suggest);
 
 }  // namespace perch::cli

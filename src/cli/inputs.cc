@@ -19,8 +19,10 @@ Status parse_dims(const std::string& text, Shape* out) {
     char* end = nullptr;
     errno = 0;
     const long long d = std::strtoll(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno || d < 0) return invalid_argument("bad dimension '" + item + "' in '" + text + "'");
-    if (s.rank() == kMaxRank) return invalid_argument("more than " + std::to_string(kMaxRank) + " dims in '" + text + "'");
+    if (item.empty() || *end != '\0' || errno || d < 0)
+      return invalid_argument("bad dimension '" + item + "' in '" + text + "'");
+    if (s.rank() == kMaxRank)
+      return invalid_argument("more than " + std::to_string(kMaxRank) + " dims in '" + text + "'");
     s.push_back(d);
     pos = comma + 1;
   }
@@ -53,17 +55,25 @@ Status parse_values(const IoInfo& io, const std::string& text, std::vector<unsig
     unsigned char buf[4];
     if (io.dtype == DType::kF32 || io.dtype == DType::kF16) {
       const float v = std::strtof(item.c_str(), &end);
-      if (io.dtype == DType::kF32) std::memcpy(buf, &v, 4);
-      else { const uint16_t h = f32_to_f16(v); std::memcpy(buf, &h, 2); }
+      if (io.dtype == DType::kF32)
+        std::memcpy(buf, &v, 4);
+      else {
+        const uint16_t h = f32_to_f16(v);
+        std::memcpy(buf, &h, 2);
+      }
     } else {
       const long long v = std::strtoll(item.c_str(), &end, 10);
-      const bool fits = io.dtype == DType::kI32 ? (v >= INT32_MIN && v <= INT32_MAX)
-                        : io.dtype == DType::kI8 ? (v >= -128 && v <= 127) : (v >= 0 && v <= 255);
-      if (!fits) return invalid_argument("input '" + io.name + "': value " + item + " does not fit " + dtype_name(io.dtype));
+      const bool fits = io.dtype == DType::kI32  ? (v >= INT32_MIN && v <= INT32_MAX)
+                        : io.dtype == DType::kI8 ? (v >= -128 && v <= 127)
+                                                 : (v >= 0 && v <= 255);
+      if (!fits)
+        return invalid_argument("input '" + io.name + "': value " + item + " does not fit " + dtype_name(io.dtype));
       const int32_t i32 = static_cast<int32_t>(v);
       const int8_t i8 = static_cast<int8_t>(v);
-      if (io.dtype == DType::kI32) std::memcpy(buf, &i32, 4);
-      else std::memcpy(buf, &i8, 1);
+      if (io.dtype == DType::kI32)
+        std::memcpy(buf, &i32, 4);
+      else
+        std::memcpy(buf, &i8, 1);
     }
     if (item.empty() || *end != '\0' || errno)
       return invalid_argument("input '" + io.name + "': '" + item + "' is not a " + dtype_name(io.dtype) + " value");
@@ -100,12 +110,18 @@ Status make_input(const IoInfo& io, const std::string& spec, const Shape* shape,
     int dynamic = -1, n_dynamic = 0;
     int64_t known = 1;
     for (int d = 0; d < s.rank(); ++d) {
-      if (s[d] < 0) { dynamic = d; ++n_dynamic; }
-      else known *= s[d];
+      if (s[d] < 0) {
+        dynamic = d;
+        ++n_dynamic;
+      } else
+        known *= s[d];
     }
-    if (n_dynamic > 1) return invalid_argument("input '" + io.name + "' has several dynamic dims: give --shape " + io.name + "=...");
+    if (n_dynamic > 1)
+      return invalid_argument("input '" + io.name + "' has several dynamic dims: give --shape " + io.name + "=...");
     if (n_dynamic == 1) {
-      if (known == 0 || count % known) return invalid_argument("input '" + io.name + "': " + std::to_string(count) + " values do not fit " + io.shape.to_string());
+      if (known == 0 || count % known)
+        return invalid_argument("input '" + io.name + "': " + std::to_string(count) + " values do not fit " +
+                                io.shape.to_string());
       s[dynamic] = count / known;
     }
   }

@@ -12,7 +12,7 @@
 namespace perch::cli {
 
 struct InputData {
-  Tensor tensor;                 // data points into bytes
+  Tensor tensor;  // data points into bytes
   std::vector<unsigned char> bytes;
 };
 

@@ -21,8 +21,7 @@ Status bad(const std::string& path, const std::string& what) {
 }
 
 // Parses a .npy member: magic, version, header dict {'descr', 'fortran_order', 'shape'}.
-Status parse_npy(const std::string& path, const std::string& member, const unsigned char* p, size_t n,
-                 NpyArray* out) {
+Status parse_npy(const std::string& path, const std::string& member, const unsigned char* p, size_t n, NpyArray* out) {
   const std::string where = "member '" + member + "'";
   if (n < 10 || std::memcmp(p, "\x93NUMPY", 6) != 0) return bad(path, where + " is not a .npy array");
   const int major = p[6];
@@ -78,8 +77,10 @@ Status parse_npy(const std::string& path, const std::string& member, const unsig
   if (!s.checked_numel(int64_t{1} << 31, &numel)) return bad(path, where + ": shape " + shape + " is too large");
   const std::string& d = out->descr;
   size_t esize = 0;
-  if (d.size() >= 3 && (d[0] == '<' || d[0] == '|' || d[0] == '=')) esize = static_cast<size_t>(std::atoi(d.c_str() + 2));
-  if (esize == 0 || esize > 8) return bad(path, where + ": dtype '" + d + "' is not supported (little-endian numbers only)");
+  if (d.size() >= 3 && (d[0] == '<' || d[0] == '|' || d[0] == '='))
+    esize = static_cast<size_t>(std::atoi(d.c_str() + 2));
+  if (esize == 0 || esize > 8)
+    return bad(path, where + ": dtype '" + d + "' is not supported (little-endian numbers only)");
   if (static_cast<uint64_t>(numel) * esize != n - pos)
     return bad(path, where + ": " + std::to_string(n - pos) + " data bytes for shape " + s.to_string() + " of " + d);
   out->shape = s;
@@ -123,7 +124,8 @@ Status read_npz(const std::string& path, std::vector<NpyArray>* out) {
     uint64_t csize = u32(&f[pos + 20]), usize = u32(&f[pos + 24]);
     const size_t name_len = u16(&f[pos + 28]), extra_len = u16(&f[pos + 30]), comment_len = u16(&f[pos + 32]);
     uint64_t local = u32(&f[pos + 42]);
-    if (cd_end - pos - 46 < name_len + extra_len + comment_len) return bad(path, "central directory entry runs past its end");
+    if (cd_end - pos - 46 < name_len + extra_len + comment_len)
+      return bad(path, "central directory entry runs past its end");
     const std::string name(reinterpret_cast<const char*>(&f[pos + 46]), name_len);
     // zip64 extra field: the 0xFFFFFFFF fields, in order usize, csize, local.
     size_t x = pos + 46 + name_len;
@@ -149,7 +151,8 @@ Status read_npz(const std::string& path, std::vector<NpyArray>* out) {
     if (local > f.size() || f.size() - local < 30 || u32(&f[local]) != 0x04034b50)
       return bad(path, "member '" + name + "': bad local header");
     const uint64_t data = local + 30 + u16(&f[local + 26]) + u16(&f[local + 28]);
-    if (data > f.size() || csize > f.size() - data) return bad(path, "member '" + name + "' runs past the end of the file");
+    if (data > f.size() || csize > f.size() - data)
+      return bad(path, "member '" + name + "' runs past the end of the file");
     if (usize > (uint64_t{1} << 33)) return bad(path, "member '" + name + "' is too large");
     std::vector<unsigned char> raw;
     if (method == 0) {
@@ -232,11 +235,16 @@ void put32(std::vector<unsigned char>* b, uint32_t v) {
 
 const char* npy_descr(DType t) {
   switch (t) {
-    case DType::kF32: return "<f4";
-    case DType::kF16: return "<f2";
-    case DType::kI32: return "<i4";
-    case DType::kI8: return "|i1";
-    case DType::kU8: return "|u1";
+    case DType::kF32:
+      return "<f4";
+    case DType::kF16:
+      return "<f2";
+    case DType::kI32:
+      return "<i4";
+    case DType::kI8:
+      return "|i1";
+    case DType::kU8:
+      return "|u1";
   }
   return "";
 }
@@ -247,9 +255,11 @@ Status write_npz(const std::string& path, const std::vector<std::pair<std::strin
   std::vector<unsigned char> zip, central;
   for (const auto& [name, t] : arrays) {
     std::string shape = "(";
-    for (int i = 0; i < t.shape.rank(); ++i) shape += std::to_string(t.shape[i]) + (t.shape.rank() == 1 ? ",)" : i + 1 < t.shape.rank() ? ", " : ")");
+    for (int i = 0; i < t.shape.rank(); ++i)
+      shape += std::to_string(t.shape[i]) + (t.shape.rank() == 1 ? ",)" : i + 1 < t.shape.rank() ? ", " : ")");
     if (t.shape.rank() == 0) shape += ")";
-    std::string header = std::string("{'descr': '") + npy_descr(t.dtype) + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    std::string header =
+        std::string("{'descr': '") + npy_descr(t.dtype) + "', 'fortran_order': False, 'shape': " + shape + ", }";
     while ((10 + header.size() + 1) % 64 != 0) header += ' ';
     header += '\n';
     std::vector<unsigned char> npy = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
@@ -257,27 +267,54 @@ Status write_npz(const std::string& path, const std::vector<std::pair<std::strin
     npy.insert(npy.end(), header.begin(), header.end());
     const auto* p = static_cast<const unsigned char*>(t.data);
     npy.insert(npy.end(), p, p + t.nbytes());
-    if (npy.size() > 0xFFFFFFF0u || zip.size() > 0xFFFFFFF0u) return invalid_argument("outputs too large for a plain zip");
+    if (npy.size() > 0xFFFFFFF0u || zip.size() > 0xFFFFFFF0u)
+      return invalid_argument("outputs too large for a plain zip");
     const std::string member = name + ".npy";
     const uint32_t crc = static_cast<uint32_t>(crc32(0L, npy.data(), static_cast<uInt>(npy.size())));
     const uint32_t offset = static_cast<uint32_t>(zip.size());
     // Local header, stored.
-    put32(&zip, 0x04034b50); put16(&zip, 20); put16(&zip, 0); put16(&zip, 0); put16(&zip, 0); put16(&zip, 0x21);
-    put32(&zip, crc); put32(&zip, static_cast<uint32_t>(npy.size())); put32(&zip, static_cast<uint32_t>(npy.size()));
-    put16(&zip, static_cast<uint32_t>(member.size())); put16(&zip, 0);
+    put32(&zip, 0x04034b50);
+    put16(&zip, 20);
+    put16(&zip, 0);
+    put16(&zip, 0);
+    put16(&zip, 0);
+    put16(&zip, 0x21);
+    put32(&zip, crc);
+    put32(&zip, static_cast<uint32_t>(npy.size()));
+    put32(&zip, static_cast<uint32_t>(npy.size()));
+    put16(&zip, static_cast<uint32_t>(member.size()));
+    put16(&zip, 0);
     zip.insert(zip.end(), member.begin(), member.end());
     zip.insert(zip.end(), npy.begin(), npy.end());
-    put32(&central, 0x02014b50); put16(&central, 20); put16(&central, 20); put16(&central, 0); put16(&central, 0);
-    put16(&central, 0); put16(&central, 0x21); put32(&central, crc); put32(&central, static_cast<uint32_t>(npy.size()));
-    put32(&central, static_cast<uint32_t>(npy.size())); put16(&central, static_cast<uint32_t>(member.size()));
-    put16(&central, 0); put16(&central, 0); put16(&central, 0); put16(&central, 0); put32(&central, 0); put32(&central, offset);
+    put32(&central, 0x02014b50);
+    put16(&central, 20);
+    put16(&central, 20);
+    put16(&central, 0);
+    put16(&central, 0);
+    put16(&central, 0);
+    put16(&central, 0x21);
+    put32(&central, crc);
+    put32(&central, static_cast<uint32_t>(npy.size()));
+    put32(&central, static_cast<uint32_t>(npy.size()));
+    put16(&central, static_cast<uint32_t>(member.size()));
+    put16(&central, 0);
+    put16(&central, 0);
+    put16(&central, 0);
+    put16(&central, 0);
+    put32(&central, 0);
+    put32(&central, offset);
     central.insert(central.end(), member.begin(), member.end());
   }
   const uint32_t cd_off = static_cast<uint32_t>(zip.size());
   zip.insert(zip.end(), central.begin(), central.end());
-  put32(&zip, 0x06054b50); put16(&zip, 0); put16(&zip, 0);
-  put16(&zip, static_cast<uint32_t>(arrays.size())); put16(&zip, static_cast<uint32_t>(arrays.size()));
-  put32(&zip, static_cast<uint32_t>(central.size())); put32(&zip, cd_off); put16(&zip, 0);
+  put32(&zip, 0x06054b50);
+  put16(&zip, 0);
+  put16(&zip, 0);
+  put16(&zip, static_cast<uint32_t>(arrays.size()));
+  put16(&zip, static_cast<uint32_t>(arrays.size()));
+  put32(&zip, static_cast<uint32_t>(central.size()));
+  put32(&zip, cd_off);
+  put16(&zip, 0);
   std::FILE* fp = std::fopen(path.c_str(), "wb");
   if (!fp) return invalid_argument("cannot write '" + path + "'");
   const bool ok = std::fwrite(zip.data(), 1, zip.size(), fp) == zip.size();

@@ -46,8 +46,7 @@ bool next_int_arg(const std::vector<std::string>& args, size_t* i, int lo, int h
 }
 
 std::string error_line(const std::string& message) {
-  return "{\"error\":" +
-         nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";
+  return "{\"error\":" + nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";
 }
 
 void answer_text_lines(const std::function<std::string(const std::string& text)>& answer) {

@@ -3,8 +3,7 @@
 namespace perch_server {
 
 AdmissionQueue::AdmissionQueue(int slots, int max_waiting, std::chrono::milliseconds wait_timeout)
-    : slots_(slots < 1 ? 1 : slots), max_waiting_(max_waiting < 0 ? 0 : max_waiting),
-      wait_timeout_(wait_timeout) {}
+    : slots_(slots < 1 ? 1 : slots), max_waiting_(max_waiting < 0 ? 0 : max_waiting), wait_timeout_(wait_timeout) {}
 
 AdmissionQueue::Ticket::~Ticket() {
   if (queue_ != nullptr) queue_->release();
@@ -28,8 +27,7 @@ AdmissionQueue::Outcome AdmissionQueue::admit(Ticket* ticket) {
   }
   if (waiting_ >= max_waiting_) return Outcome::kQueueFull;
   ++waiting_;
-  bool got = cv_.wait_for(lock, wait_timeout_,
-                          [&] { return active_ < slots_; });
+  bool got = cv_.wait_for(lock, wait_timeout_, [&] { return active_ < slots_; });
   --waiting_;
   if (!got) return Outcome::kTimedOut;
   ++active_;

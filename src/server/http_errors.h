@@ -11,8 +11,7 @@
 
 namespace perch_server {
 
-void send_error(httplib::Response& res, int http_status, std::string_view code,
-                std::string_view message);
+void send_error(httplib::Response& res, int http_status, std::string_view code, std::string_view message);
 // Maps a perch Status to an answer: the caller's input (invalid argument, out of range, invalid
 // UTF-8, unsupported) is a 400, anything else a 500.
 void send_status_error(httplib::Response& res, const perch::Status& status);

@@ -7,15 +7,13 @@
 
 namespace perch_server {
 
-bool parse_json_object_body(const httplib::Request& req, httplib::Response& res,
-                            nlohmann::json* out) {
+bool parse_json_object_body(const httplib::Request& req, httplib::Response& res, nlohmann::json* out) {
   if (req.body.empty()) {
     send_error(res, 400, "empty_body", "the request needs a JSON object body");
     return false;
   }
   if (!json_depth_within(req.body, kMaxJsonDepth)) {
-    send_error(res, 400, "json_too_deep",
-               "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    send_error(res, 400, "json_too_deep", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     return false;
   }
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);

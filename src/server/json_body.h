@@ -11,7 +11,6 @@ namespace perch_server {
 constexpr int kMaxJsonDepth = 32;
 
 // True and `out` set for a JSON object body; otherwise answers 400 with a JSON error.
-bool parse_json_object_body(const httplib::Request& req, httplib::Response& res,
-                            nlohmann::json* out);
+bool parse_json_object_body(const httplib::Request& req, httplib::Response& res, nlohmann::json* out);
 
 }  // namespace perch_server

@@ -37,8 +37,8 @@ class LanguageDetectionRunner : public TaskRunner {
 
 }  // namespace
 
-perch::Result<std::unique_ptr<TaskRunner>> make_language_detection_runner(
-    std::shared_ptr<const perch::Model> model, int pool_size) {
+perch::Result<std::unique_ptr<TaskRunner>> make_language_detection_runner(std::shared_ptr<const perch::Model> model,
+                                                                          int pool_size) {
   auto runner = std::make_unique<LanguageDetectionRunner>(std::move(model), pool_size);
   PERCH_RETURN_IF_ERROR(runner->check());
   return std::unique_ptr<TaskRunner>(std::move(runner));

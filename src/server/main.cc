@@ -62,8 +62,7 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
     }
     if (req.headers.size() > kMaxHeaders) {
       res.set_header("Connection", "close");
-      send_error(res, 431, "headers_too_large",
-                 "more than " + std::to_string(kMaxHeaders) + " header fields");
+      send_error(res, 431, "headers_too_large", "more than " + std::to_string(kMaxHeaders) + " header fields");
       return httplib::Server::HandlerResponse::Handled;
     }
     // A declared body over the limit is refused before reading it (cpp-httplib would otherwise
@@ -86,8 +85,7 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty() && res.status != 204) {
       std::string code = default_error_code(res.status);
       std::string message = code;
@@ -96,14 +94,12 @@ void install_safety_handlers(httplib::Server& server, ServerContext& ctx, Access
     }
     return httplib::Server::HandlerResponse::Handled;
   }));
-  server.set_exception_handler(
-      [&](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        send_error(res, 500, "internal", "internal error");
-      });
+  server.set_exception_handler([&](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send_error(res, 500, "internal", "internal error");
+  });
   server.set_logger([&](const httplib::Request& req, const httplib::Response& res) {
     RequestContext& rc = request_context();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - rc.start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - rc.start).count();
     if (rc.route == "other" && res.status < 400 && !req.path.empty()) rc.route = "static";
     ctx.metrics.observe_request(rc.route, res.status, rc.model, seconds);
     AccessRecord record;
@@ -157,14 +153,14 @@ perch::Status set_up_context(ServerContext& ctx, AccessLog& access_log) {
   if (!opt.api_keys_file.empty()) PERCH_RETURN_IF_ERROR(ctx.access.load_api_keys(opt.api_keys_file));
   ctx.access.set_allowed_origins(opt.allow_origins);
   ctx.access.set_allowed_hosts(opt.allowed_hosts);
-  ctx.admission = std::make_unique<AdmissionQueue>(
-      opt.threads, opt.queue, std::chrono::milliseconds(opt.queue_timeout_ms));
+  ctx.admission =
+      std::make_unique<AdmissionQueue>(opt.threads, opt.queue, std::chrono::milliseconds(opt.queue_timeout_ms));
 
   perch::ModelOptions model_options;
   model_options.max_arena_bytes = opt.max_arena_bytes;
-  PERCH_RETURN_IF_ERROR(ctx.registry.load_directory(opt.models_dir, opt.threads, [](const std::string& line) {
-    std::fprintf(stderr, "perch-server: %s\n", line.c_str());
-  }, model_options));
+  PERCH_RETURN_IF_ERROR(ctx.registry.load_directory(
+      opt.models_dir, opt.threads,
+      [](const std::string& line) { std::fprintf(stderr, "perch-server: %s\n", line.c_str()); }, model_options));
   for (const auto& m : ctx.registry.models()) {
     std::fprintf(stderr, "perch-server: loaded model '%s' (%s) from %s\n", m->name.c_str(),
                  m->model->task().empty() ? "graph" : m->model->task().c_str(), m->path.c_str());
@@ -177,9 +173,7 @@ perch::Status configure_server(httplib::Server& server, ServerContext& ctx, Acce
   const ServerOptions& opt = ctx.options;
   const int http_threads = opt.http_threads;
   const int max_pending = opt.max_pending_connections;
-  server.new_task_queue = [http_threads, max_pending] {
-    return new ConnectionQueue(http_threads, max_pending);
-  };
+  server.new_task_queue = [http_threads, max_pending] { return new ConnectionQueue(http_threads, max_pending); };
   server.set_payload_max_length(opt.max_body_bytes);
   server.set_read_timeout(opt.read_timeout_s, 0);
   server.set_write_timeout(opt.write_timeout_s, 0);

@@ -13,8 +13,7 @@ std::string number(double v) {
 
 }  // namespace
 
-void Metrics::observe_request(const std::string& route, int status, const std::string& model,
-                              double seconds) {
+void Metrics::observe_request(const std::string& route, int status, const std::string& model, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{route, status}];
   if (status >= 400) ++errors_[status];
@@ -44,8 +43,8 @@ std::string Metrics::render() const {
   out += "# HELP perch_requests_total HTTP requests answered, by route and status code.\n";
   out += "# TYPE perch_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
-    out += "perch_requests_total{route=\"" + key.first + "\",code=\"" +
-           std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+    out += "perch_requests_total{route=\"" + key.first + "\",code=\"" + std::to_string(key.second) + "\"} " +
+           std::to_string(n) + "\n";
   }
   out += "# HELP perch_errors_total HTTP responses with a 4xx or 5xx status, by code.\n";
   out += "# TYPE perch_errors_total counter\n";
@@ -62,14 +61,12 @@ std::string Metrics::render() const {
   for (const auto& [model, h] : latency_) {
     const std::string label = "model=\"" + model + "\"";
     for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
-      out += "perch_request_duration_seconds_bucket{" + label + ",le=\"" +
-             number(kLatencyBuckets[i]) + "\"} " + std::to_string(h.buckets[i]) + "\n";
+      out += "perch_request_duration_seconds_bucket{" + label + ",le=\"" + number(kLatencyBuckets[i]) + "\"} " +
+             std::to_string(h.buckets[i]) + "\n";
     }
-    out += "perch_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
-           std::to_string(h.count) + "\n";
+    out += "perch_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
     out += "perch_request_duration_seconds_sum{" + label + "} " + number(h.sum) + "\n";
-    out += "perch_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) +
-           "\n";
+    out += "perch_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) + "\n";
   }
   if (gauges_) {
     for (const auto& [name, value] : gauges_()) {

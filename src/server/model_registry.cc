@@ -24,8 +24,10 @@ bool list_model_files(const std::string& dir, int depth, std::vector<std::string
     const std::string path = dir + "/" + entry;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) subdirs.push_back(path);
-    else if (ends_with(entry, ".perch")) out->push_back(path);
+    if (S_ISDIR(st.st_mode))
+      subdirs.push_back(path);
+    else if (ends_with(entry, ".perch"))
+      out->push_back(path);
   }
   ::closedir(d);
   if (depth > 0) {
@@ -39,16 +41,16 @@ bool list_model_files(const std::string& dir, int depth, std::vector<std::string
 bool is_valid_model_name(const std::string& name) {
   if (name.empty() || name.size() > 64 || name[0] == '.') return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
 }
 
-perch::Status ModelRegistry::load_directory(
-    const std::string& dir, int pool_size,
-    const std::function<void(const std::string&)>& report, const perch::ModelOptions& options) {
+perch::Status ModelRegistry::load_directory(const std::string& dir, int pool_size,
+                                            const std::function<void(const std::string&)>& report,
+                                            const perch::ModelOptions& options) {
   // DIR/*.perch and DIR/*/*.perch (the repository keeps models/<task>/<name>.perch).
   std::vector<std::string> files;
   if (!list_model_files(dir, 1, &files)) {

@@ -20,7 +20,7 @@ struct LoadedModel {
   std::string path;
   std::shared_ptr<const perch::Model> model;
   std::unique_ptr<ObjectPool<perch::Session>> sessions;  // raw graph inference (v2)
-  std::unique_ptr<TaskRunner> task;                     // nullptr for a model without a task
+  std::unique_ptr<TaskRunner> task;                      // nullptr for a model without a task
 };
 
 class ModelRegistry {

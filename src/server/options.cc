@@ -88,9 +88,8 @@ perch::Status parse_options(int argc, const char* const* argv, ServerOptions* ou
     long n = 0;
     auto number = [&](long min, long max) -> perch::Status {
       if (!parse_int(value, min, max, &n)) {
-        return perch::invalid_argument(std::string(flag) + ": expected an integer in [" +
-                                       std::to_string(min) + ", " + std::to_string(max) +
-                                       "], got '" + std::string(value) + "'");
+        return perch::invalid_argument(std::string(flag) + ": expected an integer in [" + std::to_string(min) + ", " +
+                                       std::to_string(max) + "], got '" + std::string(value) + "'");
       }
       return perch::Status::ok();
     };

@@ -42,7 +42,8 @@ std::string brotli(const std::string& body) {
   if (size == 0) return {};
   std::string out(size, '\0');
   if (!BrotliEncoderCompress(kBrotliQuality, BROTLI_DEFAULT_WINDOW, BROTLI_DEFAULT_MODE, body.size(),
-                             reinterpret_cast<const uint8_t*>(body.data()), &size, reinterpret_cast<uint8_t*>(&out[0]))) {
+                             reinterpret_cast<const uint8_t*>(body.data()), &size,
+                             reinterpret_cast<uint8_t*>(&out[0]))) {
     return {};
   }
   out.resize(size);
@@ -77,9 +78,12 @@ ContentCoding preferred_coding(const std::string& accept_encoding) {
     const size_t semi = element.find(';');
     const std::string token = lower(trim(element.substr(0, semi)));
     const double q = semi == std::string::npos ? 1.0 : q_value(element.substr(semi + 1));
-    if (token == "br") br = q;
-    else if (token == "gzip" || token == "x-gzip") gz = q;
-    else if (token == "*") any = q;
+    if (token == "br")
+      br = q;
+    else if (token == "gzip" || token == "x-gzip")
+      gz = q;
+    else if (token == "*")
+      any = q;
     at = next + 1;
   }
   if (br > 0) return ContentCoding::kBrotli;

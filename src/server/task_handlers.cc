@@ -27,8 +27,7 @@ bool only_known_keys(const json& body, const std::vector<std::string>& known, st
 }
 
 void handle_task(ServerContext& ctx, const std::string& task, const char* route,
-                 const std::vector<std::string>& param_keys, const httplib::Request& req,
-                 httplib::Response& res) {
+                 const std::vector<std::string>& param_keys, const httplib::Request& req, httplib::Response& res) {
   request_context().route = route;
   json body;
   if (!parse_json_object_body(req, res, &body)) return;
@@ -91,8 +90,7 @@ std::vector<TaskOutput> task_outputs(const std::string& task) {
   return {};
 }
 
-bool collect_texts(const ServerContext& ctx, const json& data, std::vector<std::string>* texts,
-                   std::string* error) {
+bool collect_texts(const ServerContext& ctx, const json& data, std::vector<std::string>* texts, std::string* error) {
   if (!data.is_array()) {
     *error = "\"texts\" must be an array of strings";
     return false;
@@ -108,8 +106,7 @@ bool collect_texts(const ServerContext& ctx, const json& data, std::vector<std::
     }
     const std::string& s = t.get_ref<const std::string&>();
     if (s.size() > ctx.options.max_text_bytes) {
-      *error = "a text is longer than " + std::to_string(ctx.options.max_text_bytes) +
-               " UTF-8 bytes";
+      *error = "a text is longer than " + std::to_string(ctx.options.max_text_bytes) + " UTF-8 bytes";
       return false;
     }
     texts->push_back(s);
@@ -117,9 +114,8 @@ bool collect_texts(const ServerContext& ctx, const json& data, std::vector<std::
   return true;
 }
 
-bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<std::string>& texts,
-                    const json& params, httplib::Response& res,
-                    std::vector<std::string>* results) {
+bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<std::string>& texts, const json& params,
+                    httplib::Response& res, std::vector<std::string>* results) {
   if (!model.task) {
     send_error(res, 400, "not_a_task_model", "model '" + model.name + "' has no task");
     return false;
@@ -149,17 +145,14 @@ json task_results_to_v2(const std::string& task, const std::vector<std::string>&
   for (const json& r : results) {
     for (size_t i = 0; i < k; ++i) {
       const bool have = i < r.size();
-      const bool well_formed = have && r[i].is_object() && r[i].contains(label_key) &&
-                               r[i].contains("confidence");
+      const bool well_formed = have && r[i].is_object() && r[i].contains(label_key) && r[i].contains("confidence");
       labels.push_back(well_formed ? r[i][label_key] : json(""));
       confidences.push_back(well_formed ? r[i]["confidence"] : json(0.0));
     }
   }
   const json shape = {results.size(), k};
-  return json::array({{{"name", outs[0].name}, {"datatype", "BYTES"}, {"shape", shape},
-                       {"data", labels}},
-                      {{"name", outs[1].name}, {"datatype", "FP32"}, {"shape", shape},
-                       {"data", confidences}}});
+  return json::array({{{"name", outs[0].name}, {"datatype", "BYTES"}, {"shape", shape}, {"data", labels}},
+                      {{"name", outs[1].name}, {"datatype", "FP32"}, {"shape", shape}, {"data", confidences}}});
 }
 
 void register_task_routes(httplib::Server& server, ServerContext& ctx) {

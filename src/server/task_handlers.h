@@ -24,15 +24,14 @@ struct TaskOutput {
 std::vector<TaskOutput> task_outputs(const std::string& task);
 
 // Checks a JSON array of texts (strings, at most max_batch, each at most max_text_bytes).
-bool collect_texts(const ServerContext& ctx, const nlohmann::json& data,
-                   std::vector<std::string>* texts, std::string* error);
+bool collect_texts(const ServerContext& ctx, const nlohmann::json& data, std::vector<std::string>* texts,
+                   std::string* error);
 
 // Runs the model's task on every text with `params` (top | count, maxWords). On failure it has
 // answered the request with an error and returns false; on success `results` holds one JS-API
 // result (JSON text) per text.
 bool run_task_batch(ServerContext& ctx, LoadedModel& model, const std::vector<std::string>& texts,
-                    const nlohmann::json& params, httplib::Response& res,
-                    std::vector<std::string>* results);
+                    const nlohmann::json& params, httplib::Response& res, std::vector<std::string>* results);
 
 // Task results (as from run_task_batch) as v2 output tensors [batch, k], rows padded with ""
 // and 0 where a text has fewer than k answers.

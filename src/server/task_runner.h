@@ -24,12 +24,10 @@ class TaskRunner {
 
 // An optional integer parameter: `fallback` when absent, an InvalidArgument error unless it is
 // an integer in [min, max].
-perch::Status integer_param(const nlohmann::json& params, const char* key, int min, int max,
-                            int fallback, int* out);
+perch::Status integer_param(const nlohmann::json& params, const char* key, int min, int max, int fallback, int* out);
 
 // A runner for the model's perch.task, with up to `pool_size` task objects; a model without a
 // task gets nullptr. Fails when the task objects cannot be created from the model.
-perch::Result<std::unique_ptr<TaskRunner>> make_task_runner(
-    std::shared_ptr<const perch::Model> model, int pool_size);
+perch::Result<std::unique_ptr<TaskRunner>> make_task_runner(std::shared_ptr<const perch::Model> model, int pool_size);
 
 }  // namespace perch_server

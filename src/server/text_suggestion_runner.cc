@@ -39,8 +39,8 @@ class TextSuggestionRunner : public TaskRunner {
 
 }  // namespace
 
-perch::Result<std::unique_ptr<TaskRunner>> make_text_suggestion_runner(
-    std::shared_ptr<const perch::Model> model, int pool_size) {
+perch::Result<std::unique_ptr<TaskRunner>> make_text_suggestion_runner(std::shared_ptr<const perch::Model> model,
+                                                                       int pool_size) {
   auto runner = std::make_unique<TextSuggestionRunner>(std::move(model), pool_size);
   PERCH_RETURN_IF_ERROR(runner->check());
   return std::unique_ptr<TaskRunner>(std::move(runner));

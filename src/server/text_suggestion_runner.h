@@ -7,7 +7,7 @@
 
 namespace perch_server {
 
-perch::Result<std::unique_ptr<TaskRunner>> make_text_suggestion_runner(
-    std::shared_ptr<const perch::Model> model, int pool_size);
+perch::Result<std::unique_ptr<TaskRunner>> make_text_suggestion_runner(std::shared_ptr<const perch::Model> model,
+                                                                       int pool_size);
 
 }  // namespace perch_server

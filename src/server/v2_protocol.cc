@@ -19,11 +19,16 @@ using nlohmann::json;
 
 const char* v2_datatype(perch::DType t) {
   switch (t) {
-    case perch::DType::kF32: return "FP32";
-    case perch::DType::kF16: return "FP16";
-    case perch::DType::kI32: return "INT32";
-    case perch::DType::kI8: return "INT8";
-    case perch::DType::kU8: return "UINT8";
+    case perch::DType::kF32:
+      return "FP32";
+    case perch::DType::kF16:
+      return "FP16";
+    case perch::DType::kI32:
+      return "INT32";
+    case perch::DType::kI8:
+      return "INT8";
+    case perch::DType::kU8:
+      return "UINT8";
   }
   return "FP32";
 }
@@ -39,9 +44,9 @@ struct WireType {
 };
 
 constexpr WireType kWireTypes[] = {
-    {"BOOL", Wire::kBool}, {"UINT8", Wire::kU8},   {"UINT16", Wire::kU16}, {"UINT32", Wire::kU32},
-    {"UINT64", Wire::kU64}, {"INT8", Wire::kI8},   {"INT16", Wire::kI16},  {"INT32", Wire::kI32},
-    {"INT64", Wire::kI64}, {"FP16", Wire::kF16},   {"FP32", Wire::kF32},   {"FP64", Wire::kF64},
+    {"BOOL", Wire::kBool},   {"UINT8", Wire::kU8}, {"UINT16", Wire::kU16}, {"UINT32", Wire::kU32},
+    {"UINT64", Wire::kU64},  {"INT8", Wire::kI8},  {"INT16", Wire::kI16},  {"INT32", Wire::kI32},
+    {"INT64", Wire::kI64},   {"FP16", Wire::kF16}, {"FP32", Wire::kF32},   {"FP64", Wire::kF64},
     {"BYTES", Wire::kBytes},
 };
 
@@ -56,8 +61,8 @@ bool parse_wire_type(const std::string& name, Wire* out) {
 }
 
 bool is_integer_wire(Wire w) {
-  return w == Wire::kU8 || w == Wire::kU16 || w == Wire::kU32 || w == Wire::kU64 ||
-         w == Wire::kI8 || w == Wire::kI16 || w == Wire::kI32 || w == Wire::kI64;
+  return w == Wire::kU8 || w == Wire::kU16 || w == Wire::kU32 || w == Wire::kU64 || w == Wire::kI8 || w == Wire::kI16 ||
+         w == Wire::kI32 || w == Wire::kI64;
 }
 
 // The value of one JSON element as a `w` datum, or false (with why) when it is not one.
@@ -77,16 +82,36 @@ bool wire_value(const json& v, Wire w, double* out, std::string* why) {
   if (is_integer_wire(w)) {
     double lo = 0, hi = 0;
     switch (w) {
-      case Wire::kU8: hi = 255; break;
-      case Wire::kU16: hi = 65535; break;
-      case Wire::kU32: hi = 4294967295.0; break;
-      case Wire::kU64: hi = 18446744073709551615.0; break;
-      case Wire::kI8: lo = -128; hi = 127; break;
-      case Wire::kI16: lo = -32768; hi = 32767; break;
-      case Wire::kI32: lo = -2147483648.0; hi = 2147483647.0; break;
-      default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break;
+      case Wire::kU8:
+        hi = 255;
+        break;
+      case Wire::kU16:
+        hi = 65535;
+        break;
+      case Wire::kU32:
+        hi = 4294967295.0;
+        break;
+      case Wire::kU64:
+        hi = 18446744073709551615.0;
+        break;
+      case Wire::kI8:
+        lo = -128;
+        hi = 127;
+        break;
+      case Wire::kI16:
+        lo = -32768;
+        hi = 32767;
+        break;
+      case Wire::kI32:
+        lo = -2147483648.0;
+        hi = 2147483647.0;
+        break;
+      default:
+        lo = -9223372036854775808.0;
+        hi = 9223372036854775807.0;
+        break;
     }
-    const double d = v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>())
+    const double d = v.is_number_unsigned()  ? static_cast<double>(v.get<uint64_t>())
                      : v.is_number_integer() ? static_cast<double>(v.get<int64_t>())
                                              : v.get<double>();
     if (std::floor(d) != d || d < lo || d > hi) {
@@ -97,8 +122,9 @@ bool wire_value(const json& v, Wire w, double* out, std::string* why) {
     return true;
   }
   const double d = v.get<double>();
-  const double max = w == Wire::kF16 ? 65504.0 : w == Wire::kF32 ? std::numeric_limits<float>::max()
-                                                                  : std::numeric_limits<double>::max();
+  const double max = w == Wire::kF16   ? 65504.0
+                     : w == Wire::kF32 ? std::numeric_limits<float>::max()
+                                       : std::numeric_limits<double>::max();
   if (!(std::fabs(d) <= max)) {
     *why = "values must be finite numbers in the datatype's range";
     return false;
@@ -118,9 +144,12 @@ bool fits(double v, Wire from, perch::DType to) {
     case perch::DType::kF16:
       if (!(std::fabs(v) <= 65504.0)) return false;
       return !exact || static_cast<double>(perch::f16_to_f32(perch::f32_to_f16(static_cast<float>(v)))) == v;
-    case perch::DType::kI32: return std::floor(v) == v && v >= -2147483648.0 && v <= 2147483647.0;
-    case perch::DType::kI8: return std::floor(v) == v && v >= -128 && v <= 127;
-    case perch::DType::kU8: return std::floor(v) == v && v >= 0 && v <= 255;
+    case perch::DType::kI32:
+      return std::floor(v) == v && v >= -2147483648.0 && v <= 2147483647.0;
+    case perch::DType::kI8:
+      return std::floor(v) == v && v >= -128 && v <= 127;
+    case perch::DType::kU8:
+      return std::floor(v) == v && v >= 0 && v <= 255;
   }
   return false;
 }
@@ -145,8 +174,7 @@ Target resolve(ServerContext& ctx, const std::string& name) {
     return t;
   }
   static const std::string kSuffix = ".graph";
-  if (name.size() > kSuffix.size() &&
-      name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+  if (name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
     if (LoadedModel* m = ctx.registry.find(name.substr(0, name.size() - kSuffix.size()))) {
       t.model = m;
       t.raw_graph = true;
@@ -155,8 +183,7 @@ Target resolve(ServerContext& ctx, const std::string& name) {
   return t;
 }
 
-bool find_target(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
-                 Target* out) {
+bool find_target(ServerContext& ctx, const httplib::Request& req, httplib::Response& res, Target* out) {
   const std::string name = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
   *out = resolve(ctx, name);
   if (out->model == nullptr) {
@@ -183,12 +210,10 @@ json model_metadata(const Target& t) {
   json inputs = json::array(), outputs = json::array();
   if (t.raw_graph) {
     for (const perch::IoInfo& io : model.inputs()) {
-      inputs.push_back({{"name", io.name}, {"datatype", v2_datatype(io.dtype)},
-                        {"shape", shape_json(io.shape)}});
+      inputs.push_back({{"name", io.name}, {"datatype", v2_datatype(io.dtype)}, {"shape", shape_json(io.shape)}});
     }
     for (const perch::IoInfo& io : model.outputs()) {
-      outputs.push_back({{"name", io.name}, {"datatype", v2_datatype(io.dtype)},
-                         {"shape", shape_json(io.shape)}});
+      outputs.push_back({{"name", io.name}, {"datatype", v2_datatype(io.dtype)}, {"shape", shape_json(io.shape)}});
     }
   } else {
     inputs.push_back({{"name", "text"}, {"datatype", "BYTES"}, {"shape", {-1}}});
@@ -240,8 +265,8 @@ bool read_data_values(const json& in, const std::string& where, int64_t numel, c
 }
 
 // A request tensor's shape, checked: non-negative integers, rank and element count bounded.
-bool parse_shape(const json& in, const std::string& where, size_t max_elements, perch::Shape* s,
-                 int64_t* numel, std::string* error) {
+bool parse_shape(const json& in, const std::string& where, size_t max_elements, perch::Shape* s, int64_t* numel,
+                 std::string* error) {
   if (!in.contains("shape") || !in["shape"].is_array()) {
     *error = where + "needs a \"shape\" array";
     return false;
@@ -265,8 +290,7 @@ bool parse_shape(const json& in, const std::string& where, size_t max_elements, 
   return true;
 }
 
-bool convert_input(const json& in, const perch::IoInfo& io, size_t max_elements,
-                   InputBuffer* out, std::string* error) {
+bool convert_input(const json& in, const perch::IoInfo& io, size_t max_elements, InputBuffer* out, std::string* error) {
   const std::string where = "input '" + io.name + "': ";
   if (!in.contains("datatype") || !in["datatype"].is_string()) {
     *error = where + "needs a string \"datatype\"";
@@ -317,8 +341,12 @@ bool convert_input(const json& in, const perch::IoInfo& io, size_t max_elements,
         std::memcpy(out->bytes.data() + 4 * i, &x, 4);
         break;
       }
-      case perch::DType::kI8: out->bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
-      case perch::DType::kU8: out->bytes[i] = static_cast<uint8_t>(v); break;
+      case perch::DType::kI8:
+        out->bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+        break;
+      case perch::DType::kU8:
+        out->bytes[i] = static_cast<uint8_t>(v);
+        break;
     }
   }
   out->tensor.dtype = dtype;
@@ -359,20 +387,29 @@ json output_json(const std::string& name, const perch::Tensor& t) {
   const char* datatype = v2_datatype(t.dtype);
   for (int64_t i = 0; i < n; ++i) {
     switch (t.dtype) {
-      case perch::DType::kF32: data.push_back(number_json(t.as<float>()[i])); break;
-      case perch::DType::kF16: data.push_back(number_json(perch::f16_to_f32(t.as<uint16_t>()[i]))); break;
-      case perch::DType::kI32: data.push_back(t.as<int32_t>()[i]); break;
-      case perch::DType::kI8: data.push_back(static_cast<int>(t.as<int8_t>()[i])); break;
-      case perch::DType::kU8: data.push_back(static_cast<int>(t.as<uint8_t>()[i])); break;
+      case perch::DType::kF32:
+        data.push_back(number_json(t.as<float>()[i]));
+        break;
+      case perch::DType::kF16:
+        data.push_back(number_json(perch::f16_to_f32(t.as<uint16_t>()[i])));
+        break;
+      case perch::DType::kI32:
+        data.push_back(t.as<int32_t>()[i]);
+        break;
+      case perch::DType::kI8:
+        data.push_back(static_cast<int>(t.as<int8_t>()[i]));
+        break;
+      case perch::DType::kU8:
+        data.push_back(static_cast<int>(t.as<uint8_t>()[i]));
+        break;
     }
   }
-  return {{"name", name}, {"datatype", datatype}, {"shape", shape_json(t.shape)},
-          {"data", std::move(data)}};
+  return {{"name", name}, {"datatype", datatype}, {"shape", shape_json(t.shape)}, {"data", std::move(data)}};
 }
 
 // Which outputs the request asked for (all when it names none). False on an unknown name.
-bool requested_outputs(const json& body, const std::vector<std::string>& available,
-                       std::vector<std::string>* out, std::string* error) {
+bool requested_outputs(const json& body, const std::vector<std::string>& available, std::vector<std::string>* out,
+                       std::string* error) {
   if (!body.contains("outputs")) {
     *out = available;
     return true;
@@ -439,9 +476,9 @@ void infer_raw(ServerContext& ctx, LoadedModel& m, const json& body, const std::
     buffers.push_back(std::move(buffer));
   }
   if (buffers.size() != model.inputs().size()) {
-    send_error(res, 400, "invalid_input", "the model needs " +
-               std::to_string(model.inputs().size()) + " inputs; see GET /v2/models/" +
-               model_name);
+    send_error(
+        res, 400, "invalid_input",
+        "the model needs " + std::to_string(model.inputs().size()) + " inputs; see GET /v2/models/" + model_name);
     return;
   }
   std::vector<std::string> available, wanted;
@@ -476,10 +513,8 @@ void infer_raw(ServerContext& ctx, LoadedModel& m, const json& body, const std::
 
 // A task model's one input, "text": BYTES, any shape holding N strings ([N], [1, 1], [N, 1],
 // [1, N]), data flat or nested ([["text"]]).
-bool task_texts(const ServerContext& ctx, const json& inputs, std::vector<std::string>* texts,
-                std::string* error) {
-  if (inputs.size() != 1 || !inputs[0].is_object() || !inputs[0].contains("name") ||
-      inputs[0]["name"] != "text") {
+bool task_texts(const ServerContext& ctx, const json& inputs, std::vector<std::string>* texts, std::string* error) {
+  if (inputs.size() != 1 || !inputs[0].is_object() || !inputs[0].contains("name") || inputs[0]["name"] != "text") {
     *error = "a task model takes one BYTES input named \"text\"";
     return false;
   }
@@ -556,8 +591,10 @@ void handle_infer(ServerContext& ctx, const httplib::Request& req, httplib::Resp
     return;
   }
   const std::string name = std::string(req.matches[1]);
-  if (t.raw_graph) infer_raw(ctx, *t.model, body, name, res);
-  else infer_task(ctx, *t.model, body, res);
+  if (t.raw_graph)
+    infer_raw(ctx, *t.model, body, name, res);
+  else
+    infer_task(ctx, *t.model, body, res);
 }
 
 }  // namespace
@@ -575,8 +612,10 @@ void register_v2_routes(httplib::Server& server, ServerContext& ctx) {
   });
   server.Get("/v2/health/ready", [&](const httplib::Request&, httplib::Response& res) {
     request_context().route = "v2_health_ready";
-    if (ctx.ready.load()) send_json(res, {{"ready", true}});
-    else send_error(res, 503, "not_ready", "the server is starting or shutting down");
+    if (ctx.ready.load())
+      send_json(res, {{"ready", true}});
+    else
+      send_error(res, 503, "not_ready", "the server is starting or shutting down");
   });
   const std::string model = "/v2/models/([^/]+)(?:/versions/([^/]+))?";
   server.Get(model, [&](const httplib::Request& req, httplib::Response& res) {
@@ -587,12 +626,11 @@ void register_v2_routes(httplib::Server& server, ServerContext& ctx) {
   server.Get(model + "/ready", [&](const httplib::Request& req, httplib::Response& res) {
     request_context().route = "v2_model_ready";
     Target t;
-    if (find_target(ctx, req, res, &t)) send_json(res, {{"name", std::string(req.matches[1])},
-                                                        {"ready", ctx.ready.load()}});
+    if (find_target(ctx, req, res, &t))
+      send_json(res, {{"name", std::string(req.matches[1])}, {"ready", ctx.ready.load()}});
   });
-  server.Post(model + "/infer", [&](const httplib::Request& req, httplib::Response& res) {
-    handle_infer(ctx, req, res);
-  });
+  server.Post(model + "/infer",
+              [&](const httplib::Request& req, httplib::Response& res) { handle_infer(ctx, req, res); });
 }
 
 }  // namespace perch_server

@@ -85,7 +85,8 @@ TEST_CASE("C ABI: load, inspect, run, read outputs", "[c_api]") {
   REQUIRE(dims[1] == 3);
   REQUIRE(nbytes == 6 * sizeof(float));
   const auto want = mlp.reference(std::vector<float>(x, x + 8), 2);
-  for (int i = 0; i < 6; ++i) REQUIRE(static_cast<const float*>(data)[i] == Approx(want[static_cast<size_t>(i)]).margin(1e-4));
+  for (int i = 0; i < 6; ++i)
+    REQUIRE(static_cast<const float*>(data)[i] == Approx(want[static_cast<size_t>(i)]).margin(1e-4));
   REQUIRE(perch_session_get_output(session, "nope", &dtype, &rank, dims, &data, &nbytes) == PERCH_INVALID_ARGUMENT);
   REQUIRE(last_error_has("no output named 'nope'"));
   REQUIRE(perch_session_kv_position(session) == 0);
@@ -131,7 +132,8 @@ TEST_CASE("C ABI: every function is NULL-safe", "[c_api]") {
   REQUIRE(perch_session_set_input(nullptr, "x", 0, nullptr, 0, nullptr, 0) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_session_run(nullptr) == PERCH_INVALID_ARGUMENT);
   REQUIRE(last_error_has("perch_session_run: session is NULL"));
-  REQUIRE(perch_session_get_output(nullptr, "y", nullptr, nullptr, nullptr, nullptr, nullptr) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_session_get_output(nullptr, "y", nullptr, nullptr, nullptr, nullptr, nullptr) ==
+          PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_session_kv_truncate(nullptr, 0) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_session_kv_reset(nullptr) == PERCH_INVALID_ARGUMENT);
   REQUIRE(perch_session_kv_position(nullptr) == -1);
@@ -148,7 +150,8 @@ TEST_CASE("C ABI: every function is NULL-safe", "[c_api]") {
   REQUIRE(last_error_has("dims is NULL"));
   REQUIRE(perch_session_set_input(session, "x", 0, dims, 2, nullptr, 16) == PERCH_INVALID_ARGUMENT);
   REQUIRE(last_error_has("data is NULL"));
-  REQUIRE(perch_session_get_output(session, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr) == PERCH_INVALID_ARGUMENT);
+  REQUIRE(perch_session_get_output(session, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr) ==
+          PERCH_INVALID_ARGUMENT);
   perch_session_free(session);
   perch_model_free(model);
 }

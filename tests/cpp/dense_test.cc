@@ -32,9 +32,8 @@ struct Case {
 
 std::string describe(const Case& c, int threads) {
   static const char* acts[] = {"none", "relu", "gelu", "gelu_tanh", "silu"};
-  return std::to_string(c.m) + "x" + std::to_string(c.k) + "x" + std::to_string(c.n) +
-         (c.int8 ? " i8" : " f32") + (c.bias ? " bias " : " nobias ") + acts[static_cast<int>(c.act)] +
-         " threads=" + std::to_string(threads);
+  return std::to_string(c.m) + "x" + std::to_string(c.k) + "x" + std::to_string(c.n) + (c.int8 ? " i8" : " f32") +
+         (c.bias ? " bias " : " nobias ") + acts[static_cast<int>(c.act)] + " threads=" + std::to_string(threads);
 }
 
 // Runs one case on both backends and compares every output against a bound scaled by the sum
@@ -127,8 +126,7 @@ TEST_CASE("dense fast kernels: every activation, bias and dtype", "[dense]") {
   for (const Case& s : shapes)
     for (int a = 0; a < 5; ++a)
       for (int bias = 0; bias < 2; ++bias)
-        for (int q = 0; q < 2; ++q)
-          check_case({s.m, s.n, s.k, bias == 1, static_cast<UnaryOp>(a), q == 1}, &one, rng);
+        for (int q = 0; q < 2; ++q) check_case({s.m, s.n, s.k, bias == 1, static_cast<UnaryOp>(a), q == 1}, &one, rng);
 }
 
 TEST_CASE("dense fast kernels on two threads match the reference", "[dense][threads]") {
@@ -137,9 +135,9 @@ TEST_CASE("dense fast kernels on two threads match the reference", "[dense][thre
   const Case cases[] = {
       {1, 1024, 256, true, UnaryOp::kNone, false},
       {1, 1000, 300, false, UnaryOp::kGelu, true},
-      {1, 512, 2048, true, UnaryOp::kNone, false},   // GEMV large enough to split over panels
+      {1, 512, 2048, true, UnaryOp::kNone, false},  // GEMV large enough to split over panels
       {1, 520, 4096, false, UnaryOp::kRelu, true},
-      {64, 512, 512, true, UnaryOp::kRelu, false},   // GEMM split over panels
+      {64, 512, 512, true, UnaryOp::kRelu, false},  // GEMM split over panels
       {70, 200, 257, true, UnaryOp::kSilu, true},
       {300, 8, 600, false, UnaryOp::kGeluTanh, false},  // one panel: split over rows
       {257, 13, 129, true, UnaryOp::kNone, true},
@@ -180,8 +178,8 @@ TEST_CASE("wasm GEMM split covers every row and panel once", "[dense][threads]")
           const uint64_t macs = static_cast<uint64_t>(m) * k * panels * kNR;
           if (macs < 2 * kMinMacsPerChunk) continue;  // gemm runs these on one thread
           const GemmSplit s = gemm_split(m, k, panels, threads, static_cast<size_t>(k) * kNR * sizeof(float));
-          INFO(m << "x" << k << "x" << n << " threads=" << threads << " rows=" << s.rows << " blocks="
-                  << s.row_blocks << " per_group=" << s.per_group << " groups=" << s.groups);
+          INFO(m << "x" << k << "x" << n << " threads=" << threads << " rows=" << s.rows << " blocks=" << s.row_blocks
+                 << " per_group=" << s.per_group << " groups=" << s.groups);
           REQUIRE(s.rows % kMR == 0);
           REQUIRE(s.chunks() >= 2);
           std::vector<int> hits(static_cast<size_t>(m) * panels, 0);

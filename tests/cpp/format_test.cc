@@ -113,7 +113,8 @@ TEST_CASE("broken file corpus: each file is rejected with its own message", "[fo
       {"header nested too deep", raw_file("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", {}),
        StatusCode::kInvalidModel, "header JSON nests deeper than 64 levels"},
       {"invalid utf-8 in header", raw_file("{\"\xff\":1}", {}), StatusCode::kInvalidModel, "header is not valid JSON"},
-      {"entry not object", raw_file(R"({"w":3})", {}), StatusCode::kInvalidModel, "tensor 'w': entry is not a JSON object"},
+      {"entry not object", raw_file(R"({"w":3})", {}), StatusCode::kInvalidModel,
+       "tensor 'w': entry is not a JSON object"},
       {"missing dtype", raw_file(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", zeros(4)), StatusCode::kInvalidModel,
        "tensor 'w': missing field 'dtype'"},
       {"missing data_offsets", raw_file(R"({"w":{"dtype":"F32","shape":[1]}})", zeros(4)), StatusCode::kInvalidModel,
@@ -135,7 +136,8 @@ TEST_CASE("broken file corpus: each file is rejected with its own message", "[fo
       {"huge dims overflow",
        raw_file(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,4096],"data_offsets":[0,4]}})", zeros(4)),
        StatusCode::kInvalidModel, "has too many elements (overflow)"},
-      {"dim beyond int64", raw_file(R"({"w":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,4]}})", zeros(4)),
+      {"dim beyond int64",
+       raw_file(R"({"w":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,4]}})", zeros(4)),
        StatusCode::kInvalidModel, "is negative or too large"},
       {"offsets past the end", raw_file("{" + f32x2("[0,8]") + "}", zeros(4)), StatusCode::kInvalidModel,
        "tensor 'w': data_offsets [0, 8) run past the end of the data (4 bytes)"},
@@ -148,12 +150,14 @@ TEST_CASE("broken file corpus: each file is rejected with its own message", "[fo
       {"wrong dtype size", raw_file(R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}})", zeros(12)),
        StatusCode::kInvalidModel, "tensor 'w': data_offsets span 12 bytes but shape [2, 2] of F32 needs 16"},
       {"overlapping tensors",
-       raw_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                zeros(12)),
+       raw_file(
+           R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+           zeros(12)),
        StatusCode::kInvalidModel, "tensors 'a' [0, 8) and 'b' [4, 12) overlap"},
       {"hole between tensors",
-       raw_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
-                zeros(12)),
+       raw_file(
+           R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+           zeros(12)),
        StatusCode::kInvalidModel, "hole of 4 bytes in the data before tensor 'b'"},
       {"trailing bytes", raw_file("{" + f32x2("[0,8]") + "}", zeros(12)), StatusCode::kInvalidModel,
        "4 bytes of data after the last tensor"},
@@ -166,12 +170,14 @@ TEST_CASE("broken file corpus: each file is rejected with its own message", "[fo
       {"int8 without scale", raw_file(R"({"q":{"dtype":"I8","shape":[2,2],"data_offsets":[0,4]}})", zeros(4)),
        StatusCode::kInvalidModel, "tensor 'q' is I8 but has no companion 'q.scale'"},
       {"int8 scale of wrong shape",
-       raw_file(R"({"q":{"dtype":"I8","shape":[2,2],"data_offsets":[0,4]},"q.scale":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}})",
-                zeros(16)),
+       raw_file(
+           R"({"q":{"dtype":"I8","shape":[2,2],"data_offsets":[0,4]},"q.scale":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}})",
+           zeros(16)),
        StatusCode::kInvalidModel, "tensor 'q.scale': F32 [3] but 'q' [2, 2] needs F32 [2]"},
       {"int8 scale of wrong dtype",
-       raw_file(R"({"q":{"dtype":"I8","shape":[2,2],"data_offsets":[0,4]},"q.scale":{"dtype":"I32","shape":[2],"data_offsets":[4,12]}})",
-                zeros(12)),
+       raw_file(
+           R"({"q":{"dtype":"I8","shape":[2,2],"data_offsets":[0,4]},"q.scale":{"dtype":"I32","shape":[2],"data_offsets":[4,12]}})",
+           zeros(12)),
        StatusCode::kInvalidModel, "tensor 'q.scale': I32 [2] but 'q' [2, 2] needs F32 [2]"},
   };
   for (const Case& c : cases) {
@@ -198,70 +204,83 @@ TEST_CASE("broken graph corpus: each model is rejected with its own message", "[
       {"unknown task", ModelBuilder().graph(kTinyGraph).meta("perch.task", "chess").bytes(), "perch.task 'chess'"},
       {"graph not json", model("{nodes: []"), "perch.graph is not valid JSON"},
       {"graph not object", model("[]"), "perch.graph is not a JSON object"},
-      {"graph nested too deep", model(R"({"inputs":[],"outputs":["y"],"nodes":[{"op":"Relu","inputs":[],"outputs":["y"],"attrs":{"a":)" +
-                                      std::string(100000, '[') + std::string(100000, ']') + "}}]}"),
+      {"graph nested too deep",
+       model(R"({"inputs":[],"outputs":["y"],"nodes":[{"op":"Relu","inputs":[],"outputs":["y"],"attrs":{"a":)" +
+             std::string(100000, '[') + std::string(100000, ']') + "}}]}"),
        "perch.graph nests deeper than 64 levels"},
       {"graph without nodes", model(R"({"inputs":[],"outputs":[]})"), "'nodes' must be an array"},
       {"input never produced",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["nope"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["nope"],"outputs":["y"]}]})"),
        "node 0 (Relu): input 'nope' is not a graph input, a weight, or the output of any node"},
-      {"value produced twice",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[
+      {"value produced twice", model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[
          {"op":"Relu","inputs":["x"],"outputs":["y"]},{"op":"Tanh","inputs":["x"],"outputs":["y"]}]})"),
        "value 'y' is produced twice (by the node 0 and by the node 1 (Tanh))"},
       {"node output shadows a weight",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["w"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["w"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["w"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["w"]}]})"),
        "value 'w' is produced twice (by the weight tensor"},
-      {"cyclic graph",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["c"],"nodes":[
+      {"cyclic graph", model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["c"],"nodes":[
          {"op":"Add","inputs":["x","c"],"outputs":["a"]},{"op":"Relu","inputs":["a"],"outputs":["b"]},
          {"op":"Tanh","inputs":["b"],"outputs":["c"]}]})"),
        "perch.graph has a cycle"},
-      {"self loop",
-       model(R"({"inputs":[],"outputs":["a"],"nodes":[{"op":"Relu","inputs":["a"],"outputs":["a"]}]})"),
+      {"self loop", model(R"({"inputs":[],"outputs":["a"],"nodes":[{"op":"Relu","inputs":["a"],"outputs":["a"]}]})"),
        "perch.graph has a cycle: node 0 (Relu) <- node 0"},
       {"unknown op",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Frobnicate","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Frobnicate","inputs":["x"],"outputs":["y"]}]})"),
        "perch.graph node 0: unknown op 'Frobnicate'"},
       {"op not a string", model(R"({"inputs":[],"outputs":["y"],"nodes":[{"op":3,"inputs":[],"outputs":["y"]}]})"),
        "'op' must be a string"},
       {"node without outputs",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":[]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":[]}]})"),
        "node 0 (Relu) has no outputs"},
       {"attrs not an object",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"],"attrs":[]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"],"attrs":[]}]})"),
        "'attrs' is not an object"},
       {"input with bad dtype",
-       model(R"({"inputs":[{"name":"x","dtype":"f64","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f64","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "perch.graph input 0 'x': 'dtype' must be one of"},
       {"input without name", model(R"({"inputs":[{"dtype":"f32","shape":[2]}],"outputs":[],"nodes":[]})"),
        "perch.graph input 0: 'name' must be a non-empty string"},
       {"input shape dim below -1",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[-2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[-2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "perch.graph input 0 'x': shape[0] = -2 is out of range"},
       {"dynamic input without max_shape",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "shape [-1] has dynamic dims but no max_shape"},
       {"max_shape of other rank",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1],"max_shape":[4,4]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1],"max_shape":[4,4]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "max_shape [4, 4] and shape [-1] differ in rank"},
       {"max_shape disagrees with static dim",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,3],"max_shape":[4,4]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,3],"max_shape":[4,4]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "max_shape [4, 4] disagrees with static shape [-1, 3]"},
       {"huge max_shape",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,-1],"max_shape":[1000000,1000000]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,-1],"max_shape":[1000000,1000000]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "has more than 1073741824 elements"},
       {"input name clashes with a weight",
-       model(R"({"inputs":[{"name":"w","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["w"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"w","dtype":"f32","shape":[2]}],"outputs":["y"],"nodes":[{"op":"Relu","inputs":["w"],"outputs":["y"]}]})"),
        "value 'w' is produced twice (by the graph input and by the weight tensor)"},
       {"output never produced",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["z"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":["z"],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "perch.graph output 'z' is not the output of any node"},
       {"no outputs",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":[],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[2]}],"outputs":[],"nodes":[{"op":"Relu","inputs":["x"],"outputs":["y"]}]})"),
        "perch.graph declares no outputs"},
       {"shape mismatch found by the op",
-       model(R"({"inputs":[{"name":"x","dtype":"f32","shape":[1,5]}],"outputs":["y"],"nodes":[{"op":"FullyConnected","inputs":["x","w",""],"outputs":["y"]}]})"),
+       model(
+           R"({"inputs":[{"name":"x","dtype":"f32","shape":[1,5]}],"outputs":["y"],"nodes":[{"op":"FullyConnected","inputs":["x","w",""],"outputs":["y"]}]})"),
        "perch.graph node 0 (FullyConnected -> 'y'): FullyConnected"},
   };
   for (const Case& c : cases) {
@@ -287,8 +306,10 @@ TEST_CASE("every truncation and random corruption of a model is rejected or load
     const int flips = 1 + static_cast<int>(rng() % 4);
     for (int f = 0; f < flips; ++f) bad[rng() % bad.size()] = static_cast<uint8_t>(rng());
     auto m = Model::load(bad.data(), bad.size());
-    if (m.is_ok()) ++loaded;  // e.g. a flipped weight byte: still a valid model
-    else REQUIRE_FALSE(m.status().message().empty());
+    if (m.is_ok())
+      ++loaded;  // e.g. a flipped weight byte: still a valid model
+    else
+      REQUIRE_FALSE(m.status().message().empty());
   }
   REQUIRE(loaded < 600);
 }

@@ -55,8 +55,8 @@ std::vector<uint8_t> cached_attention(int heads, int width, int max_context) {
       .graph(R"({"inputs":[{"name":"q","dtype":"f32","shape":[-1,)" + w + R"(],"max_shape":[1,)" + w + R"(]}],
                  "outputs":["y"],"nodes":[
                  {"op":"Attention","inputs":["q","q","q"],"outputs":["y"],
-                  "attrs":{"num_heads":)" + std::to_string(heads) + R"(,"cache":0,"max_context":)" +
-             std::to_string(max_context) + "}}]}")
+                  "attrs":{"num_heads":)" +
+             std::to_string(heads) + R"(,"cache":0,"max_context":)" + std::to_string(max_context) + "}}]}")
       .bytes();
 }
 

@@ -91,7 +91,8 @@ TEST_CASE("json: values of every type, objects in file order", "[json]") {
 
 TEST_CASE("json: a large object finds every key (sorted index) and keeps file order", "[json]") {
   std::string text = "{";
-  for (int i = 0; i < 200; ++i) text += (i ? "," : "") + std::string("\"k") + std::to_string(199 - i) + "\":" + std::to_string(i);
+  for (int i = 0; i < 200; ++i)
+    text += (i ? "," : "") + std::string("\"k") + std::to_string(199 - i) + "\":" + std::to_string(i);
   const JsonValue v = parse_ok(text + "}");
   REQUIRE(v.size() == 200);
   REQUIRE(v.key(0) == "k199");
@@ -151,11 +152,11 @@ TEST_CASE("json: invalid documents name the problem and its byte offset", "[json
       {"\"\\ud800\\ud800\"", 1, "high surrogate without its low surrogate"},
       {"\"\\udc00\"", 1, "lone low surrogate"},
       {"\"a\xff\"", 2, "invalid UTF-8"},
-      {"\"\xc0\xaf\"", 1, "invalid UTF-8"},          // overlong '/'
-      {"\"\xed\xa0\x80\"", 1, "invalid UTF-8"},      // a surrogate encoded in UTF-8
-      {"\"\xf4\x90\x80\x80\"", 1, "invalid UTF-8"},  // above U+10FFFF
-      {"\"\xe2\x82\"", 1, "invalid UTF-8"},          // truncated
-      {"{\"\xff\":1}", 2, "invalid UTF-8"},          // in a key too
+      {"\"\xc0\xaf\"", 1, "invalid UTF-8"},                      // overlong '/'
+      {"\"\xed\xa0\x80\"", 1, "invalid UTF-8"},                  // a surrogate encoded in UTF-8
+      {"\"\xf4\x90\x80\x80\"", 1, "invalid UTF-8"},              // above U+10FFFF
+      {"\"\xe2\x82\"", 1, "invalid UTF-8"},                      // truncated
+      {"{\"\xff\":1}", 2, "invalid UTF-8"},                      // in a key too
       {"\xef\xbb\xbf{}", 0, "where a JSON value should start"},  // no byte order mark
       {"{\"a\":1,\"a\":2}", 7, "duplicate object key 'a'"},
       {"{\"a\":1,\"b\":{\"c\":1,\"c\":[]}}", 18, "duplicate object key 'c'"},
@@ -182,7 +183,9 @@ TEST_CASE("json: duplicate keys in a large object are caught too", "[json]") {
 }
 
 TEST_CASE("json: nesting deeper than the limit is its own error, found before the stack is at risk", "[json]") {
-  const auto nested = [](int n) { return std::string(static_cast<size_t>(n), '[') + std::string(static_cast<size_t>(n), ']'); };
+  const auto nested = [](int n) {
+    return std::string(static_cast<size_t>(n), '[') + std::string(static_cast<size_t>(n), ']');
+  };
   REQUIRE(parse_ok(nested(kMaxJsonDepth)).is_array());
   JsonParseError e = parse_bad(nested(kMaxJsonDepth + 1));
   REQUIRE(e.too_deep);
@@ -224,8 +227,8 @@ TEST_CASE("json: integers are exact in int64, beyond 2^53 too", "[json]") {
   REQUIRE(v.is_int64());
   REQUIRE(v.as_int64() == std::numeric_limits<int64_t>::min());
   // Beyond int64: still an integer literal, clamped as int64, printed back as written.
-  for (const char* big : {"9223372036854775808", "18446744073709551615", "18446744073709551616",
-                          "123456789012345678901234567890"}) {
+  for (const char* big :
+       {"9223372036854775808", "18446744073709551615", "18446744073709551616", "123456789012345678901234567890"}) {
     v = parse_ok(big);
     REQUIRE(v.is_integer());
     REQUIRE_FALSE(v.is_int64());
@@ -264,12 +267,12 @@ TEST_CASE("json: numbers read as the nearest double, edges and hard cases includ
   // The largest and smallest doubles, and just past them.
   REQUIRE(number("1.7976931348623157e308") == std::numeric_limits<double>::max());
   REQUIRE(number("1.7976931348623158e308") == std::numeric_limits<double>::max());  // rounds down
-  REQUIRE(parse_bad("1.7976931348623159e308").message == "number out of range");  // rounds to infinity
+  REQUIRE(parse_bad("1.7976931348623159e308").message == "number out of range");    // rounds to infinity
   REQUIRE(number("2.2250738585072014e-308") == std::numeric_limits<double>::min());
   REQUIRE(number("4.9406564584124654e-324") == std::numeric_limits<double>::denorm_min());
   REQUIRE(number("5e-324") == std::numeric_limits<double>::denorm_min());
   REQUIRE(number("2.4703282292062328e-324") == std::numeric_limits<double>::denorm_min());  // just above half
-  REQUIRE(number("2.4703282292062327e-324") == 0.0);  // just below half
+  REQUIRE(number("2.4703282292062327e-324") == 0.0);                                        // just below half
   REQUIRE(number("1e-400") == 0.0);
   REQUIRE(std::signbit(number("-1e-400")));
   REQUIRE(number("0e999999999999999999") == 0.0);
@@ -277,8 +280,8 @@ TEST_CASE("json: numbers read as the nearest double, edges and hard cases includ
   // Hard cases: correct rounding needs more than 17 digits of care.
   REQUIRE(bits(number("2.2250738585072011e-308")) == 0x000FFFFFFFFFFFFFull);  // the largest subnormal
   REQUIRE(bits(number("2.2250738585072012e-308")) == 0x0010000000000000ull);
-  REQUIRE(number("9007199254740993.0") == 9007199254740992.0);  // a tie: to even
-  REQUIRE(number("9007199254740995.0") == 9007199254740996.0);  // a tie: to even
+  REQUIRE(number("9007199254740993.0") == 9007199254740992.0);                        // a tie: to even
+  REQUIRE(number("9007199254740995.0") == 9007199254740996.0);                        // a tie: to even
   REQUIRE(number("9007199254740993.00000000000000000000001") == 9007199254740994.0);  // just above the tie
   REQUIRE(number("0.500000000000000166533453693773481063544750213623046875") == 0.5000000000000002);  // exact tie
   // A tie decided by a digit past 800 significant ones.
@@ -321,7 +324,8 @@ TEST_CASE("json: every double round-trips through its printed text", "[json]") {
   for (int i = 0; i < 20000; ++i) {
     uint64_t b = rng();
     if (i % 4 == 1) b &= 0x800FFFFFFFFFFFFFull;  // subnormals
-    if (i % 4 == 2) b = (b & 0x800FFFFFFFFFFFFFull) | (uint64_t{1023 + static_cast<unsigned>(b % 60) - 30} << 52);  // near 1
+    if (i % 4 == 2)
+      b = (b & 0x800FFFFFFFFFFFFFull) | (uint64_t{1023 + static_cast<unsigned>(b % 60) - 30} << 52);  // near 1
     double d;
     std::memcpy(&d, &b, sizeof d);
     if (!std::isfinite(d)) continue;

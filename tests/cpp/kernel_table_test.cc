@@ -71,9 +71,8 @@ void check_close(const std::string& what, const char* kernel, const std::vector<
     if (!ok && bad++ == 0) first = i;
   }
   INFO(what << ", kernel " << kernel << ": " << bad << " of " << got.size() << " values off (tolerance " << tol
-            << ", max error " << max_err << ")"
-            << std::setprecision(9) << "; first mismatch at " << first << ": got " << (bad ? got[first] : 0.0f)
-            << " want " << (bad ? want[first] : 0.0f));
+            << ", max error " << max_err << ")" << std::setprecision(9) << "; first mismatch at " << first << ": got "
+            << (bad ? got[first] : 0.0f) << " want " << (bad ? want[first] : 0.0f));
   CHECK(got.size() == want.size());
   CHECK(bad == 0);
 }
@@ -125,18 +124,16 @@ TEST_CASE("layer_norm_rows and rms_norm_rows: the fast entries match the referen
         const std::string what = "layer_norm_rows " + shape(rows, d) + (with_beta ? " beta" : " no beta");
         const float* b = with_beta ? beta.data() : nullptr;
         auto call = [&](const NamedKernel<kernel_fn::LayerNormRows>& k) {
-          return run_both_ways(what, k.name, x, [&](const float* in, float* out) {
-            k.fn(in, gamma.data(), b, 1e-5f, out, rows, d);
-          });
+          return run_both_ways(what, k.name, x,
+                               [&](const float* in, float* out) { k.fn(in, gamma.data(), b, 1e-5f, out, rows, d); });
         };
         const std::vector<float> want = call(ref().layer_norm_rows);
         check_close(what, fast().layer_norm_rows.name, call(fast().layer_norm_rows), want, 1e-4);
       }
       const std::string what = "rms_norm_rows " + shape(rows, d);
       auto call = [&](const NamedKernel<kernel_fn::RmsNormRows>& k) {
-        return run_both_ways(what, k.name, x, [&](const float* in, float* out) {
-          k.fn(in, gamma.data(), 1e-6f, out, rows, d);
-        });
+        return run_both_ways(what, k.name, x,
+                             [&](const float* in, float* out) { k.fn(in, gamma.data(), 1e-6f, out, rows, d); });
       };
       const std::vector<float> want = call(ref().rms_norm_rows);
       check_close(what, fast().rms_norm_rows.name, call(fast().rms_norm_rows), want, 1e-4);
@@ -146,14 +143,25 @@ TEST_CASE("layer_norm_rows and rms_norm_rows: the fast entries match the referen
 
 TEST_CASE("unary (every UnaryOp) and clip: the fast entries match the reference, in place too", "[kernels]") {
   std::mt19937 rng(3);
-  struct Op { UnaryOp op; const char* name; float lo, hi; };
-  const Op ops[] = {{UnaryOp::kNone, "none", -6, 6},      {UnaryOp::kRelu, "relu", -6, 6},
-                    {UnaryOp::kGelu, "gelu", -6, 6},      {UnaryOp::kGeluTanh, "gelu_tanh", -6, 6},
-                    {UnaryOp::kSilu, "silu", -6, 6},      {UnaryOp::kTanh, "tanh", -6, 6},
-                    {UnaryOp::kSigmoid, "sigmoid", -6, 6}, {UnaryOp::kSqrt, "sqrt", 0, 9},
-                    {UnaryOp::kReciprocal, "reciprocal", 0.25f, 4}, {UnaryOp::kNeg, "neg", -5, 5},
-                    {UnaryOp::kAbs, "abs", -5, 5},        {UnaryOp::kExp, "exp", -10, 10},
-                    {UnaryOp::kLog, "log", 0.01f, 100},   {UnaryOp::kErf, "erf", -4, 4}};
+  struct Op {
+    UnaryOp op;
+    const char* name;
+    float lo, hi;
+  };
+  const Op ops[] = {{UnaryOp::kNone, "none", -6, 6},
+                    {UnaryOp::kRelu, "relu", -6, 6},
+                    {UnaryOp::kGelu, "gelu", -6, 6},
+                    {UnaryOp::kGeluTanh, "gelu_tanh", -6, 6},
+                    {UnaryOp::kSilu, "silu", -6, 6},
+                    {UnaryOp::kTanh, "tanh", -6, 6},
+                    {UnaryOp::kSigmoid, "sigmoid", -6, 6},
+                    {UnaryOp::kSqrt, "sqrt", 0, 9},
+                    {UnaryOp::kReciprocal, "reciprocal", 0.25f, 4},
+                    {UnaryOp::kNeg, "neg", -5, 5},
+                    {UnaryOp::kAbs, "abs", -5, 5},
+                    {UnaryOp::kExp, "exp", -10, 10},
+                    {UnaryOp::kLog, "log", 0.01f, 100},
+                    {UnaryOp::kErf, "erf", -4, 4}};
   for (const Op& o : ops) {
     for (int64_t n : kSizes) {
       const std::vector<float> x = random_floats(rng, static_cast<size_t>(n), o.lo, o.hi);
@@ -231,7 +239,8 @@ std::string kernel_of(const char* op, Backend backend, const nlohmann::json& att
                       std::vector<std::string> names, const WeightLookup* weights = nullptr) {
   JsonValue perch_attrs;
   REQUIRE(parse_json(attrs.dump(), &perch_attrs, nullptr));
-  const OpBuildArgs args{perch_attrs, inputs.data(), names.data(), static_cast<int>(inputs.size()), 1, backend, weights};
+  const OpBuildArgs args{perch_attrs, inputs.data(), names.data(), static_cast<int>(inputs.size()),
+                         1,           backend,       weights};
   auto kernel = find_op(op)(args);
   INFO(op << ": " << kernel.status().to_string());
   REQUIRE(kernel.is_ok());
@@ -252,15 +261,15 @@ class Scales : public WeightLookup {
 TEST_CASE("kernel names: reference entries are reference.*, this build's fast ones say what runs, ops report theirs",
           "[kernels]") {
   auto names = [](const KernelTable& t) {
-    return std::vector<std::string>{t.softmax_rows.name, t.softmax.name, t.log_softmax.name,
-                                    t.layer_norm_rows.name, t.rms_norm_rows.name, t.unary.name, t.clip.name,
-                                    t.embedding_bag_f32.name, t.embedding_bag_i8.name, t.dense_f32.name,
-                                    t.dense_i8.name};
+    return std::vector<std::string>{
+        t.softmax_rows.name,     t.softmax.name,   t.log_softmax.name, t.layer_norm_rows.name,
+        t.rms_norm_rows.name,    t.unary.name,     t.clip.name,        t.embedding_bag_f32.name,
+        t.embedding_bag_i8.name, t.dense_f32.name, t.dense_i8.name};
   };
-  const std::vector<std::string> want_ref = {"reference.softmax_rows", "reference.softmax", "reference.log_softmax",
-                                             "reference.layer_norm_rows", "reference.rms_norm_rows", "reference.unary",
-                                             "reference.clip", "reference.embedding_bag_f32",
-                                             "reference.embedding_bag_i8", "reference.dense_f32", "reference.dense_i8"};
+  const std::vector<std::string> want_ref = {
+      "reference.softmax_rows",     "reference.softmax",   "reference.log_softmax", "reference.layer_norm_rows",
+      "reference.rms_norm_rows",    "reference.unary",     "reference.clip",        "reference.embedding_bag_f32",
+      "reference.embedding_bag_i8", "reference.dense_f32", "reference.dense_i8"};
   CHECK(names(ref()) == want_ref);
   // Every fast entry is "<folder>.<the reference entry's function>[_variant]".
   const std::vector<std::string> got_fast = names(fast());
@@ -309,10 +318,12 @@ TEST_CASE("kernel names: reference entries are reference.*, this build's fast on
     CHECK(kernel_of("FullyConnected", b, nlohmann::json::object(), {x, ValueInfo{DType::kI8, Shape{3, 8}, &wqt}},
                     {"x", "w"}, &scales) == t.dense_i8.name);
     const ValueInfo ids{DType::kI32, Shape{4}}, offsets{DType::kI32, Shape{2}};
-    CHECK(kernel_of("EmbeddingBag", b, nlohmann::json::object(), {ValueInfo{DType::kF32, Shape{3, 8}, &wt}, ids, offsets},
+    CHECK(kernel_of("EmbeddingBag", b, nlohmann::json::object(),
+                    {ValueInfo{DType::kF32, Shape{3, 8}, &wt}, ids, offsets},
                     {"w", "ids", "offsets"}) == t.embedding_bag_f32.name);
-    CHECK(kernel_of("EmbeddingBag", b, nlohmann::json::object(), {ValueInfo{DType::kI8, Shape{3, 8}, &wqt}, ids, offsets},
-                    {"w", "ids", "offsets"}, &scales) == t.embedding_bag_i8.name);
+    CHECK(kernel_of("EmbeddingBag", b, nlohmann::json::object(),
+                    {ValueInfo{DType::kI8, Shape{3, 8}, &wqt}, ids, offsets}, {"w", "ids", "offsets"},
+                    &scales) == t.embedding_bag_i8.name);
     // Ops without table entries run their own reference loops.
     CHECK(kernel_of("Add", b, nlohmann::json::object(), {x, x}, {"a", "b"}) == std::string(kReferenceKernel));
     CHECK(kernel_of("MatMul", b, nlohmann::json::object(), {x, ValueInfo{DType::kF32, Shape{8, 3}}}, {"a", "b"}) ==

@@ -127,8 +127,8 @@ TEST_CASE("expected languages raise their prior; unknown tags are ignored", "[la
   REQUIRE(lang_of("nb-NO") == "no");
   REQUIRE(lang_of(" no , xx-YY,,") == "no");
   REQUIRE(d.set_expected_languages("en-US, fr_CA ,klingon,") == 2);
-  REQUIRE(d.expected_languages()[static_cast<size_t>(
-              std::find(d.labels().begin(), d.labels().end(), "fr") - d.labels().begin())]);
+  REQUIRE(d.expected_languages()[static_cast<size_t>(std::find(d.labels().begin(), d.labels().end(), "fr") -
+                                                     d.labels().begin())]);
   REQUIRE(d.set_expected_languages("") == 0);
   REQUIRE(std::none_of(d.expected_languages().begin(), d.expected_languages().end(), [](bool b) { return b; }));
 }

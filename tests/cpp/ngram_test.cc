@@ -55,8 +55,8 @@ TEST_CASE("character tables lowercase and class letters", "[ngram]") {
   REQUIRE(!ngram_is_letter('5'));
   REQUIRE(!ngram_is_letter(' '));
   REQUIRE(ngram_is_letter(0x65E5));
-  REQUIRE(ngram_is_letter(0x93F));   // Devanagari vowel sign (a mark)
-  REQUIRE(ngram_is_letter(0x200C));  // ZWNJ
+  REQUIRE(ngram_is_letter(0x93F));     // Devanagari vowel sign (a mark)
+  REQUIRE(ngram_is_letter(0x200C));    // ZWNJ
   REQUIRE(!ngram_is_letter(0x1F600));  // emoji
   REQUIRE(!ngram_is_letter(0x661));    // Arabic-Indic digit one
 }

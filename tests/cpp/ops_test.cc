@@ -52,7 +52,10 @@ struct Value {
   std::vector<unsigned char> bytes;
   bool constant = false;  // a model weight (ValueInfo::constant is set)
 
-  template <typename T> const T* as() const { return reinterpret_cast<const T*>(bytes.data()); }
+  template <typename T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(bytes.data());
+  }
 };
 
 struct OpCase {
@@ -65,8 +68,7 @@ struct OpCase {
 };
 
 template <typename T>
-Value make_value(const std::string& name, DType dtype, Shape shape, const std::vector<T>& data,
-                 bool constant = false) {
+Value make_value(const std::string& name, DType dtype, Shape shape, const std::vector<T>& data, bool constant = false) {
   Value v;
   v.name = name;
   v.dtype = dtype;
@@ -94,8 +96,7 @@ Value absent() { return Value(); }
 
 struct Random {
   std::mt19937 rng{20261125};
-  Value f32(const std::string& name, Shape shape, bool constant = false, float lo = -1.f,
-            float hi = 1.f) {
+  Value f32(const std::string& name, Shape shape, bool constant = false, float lo = -1.f, float hi = 1.f) {
     std::uniform_real_distribution<float> d(lo, hi);
     std::vector<float> v(static_cast<size_t>(shape.numel()));
     for (float& x : v) x = d(rng);
@@ -188,7 +189,10 @@ struct Output {
   DType dtype = DType::kF32;
   Shape shape;
   std::vector<unsigned char> bytes;
-  template <typename T> const T* as() const { return reinterpret_cast<const T*>(bytes.data()); }
+  template <typename T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(bytes.data());
+  }
   std::vector<float> floats() const {
     std::vector<float> f(bytes.size() / 4);
     if (!f.empty()) std::memcpy(f.data(), bytes.data(), bytes.size());
@@ -197,8 +201,7 @@ struct Output {
 };
 
 Result<std::unique_ptr<Kernel>> build(const OpCase& c, Backend backend, const CaseWeights& weights,
-                                      std::vector<ValueInfo>* infos,
-                                      std::vector<Tensor>* constants,
+                                      std::vector<ValueInfo>* infos, std::vector<Tensor>* constants,
                                       std::vector<std::string>* names) {
   KernelFactory factory = find_op(c.op);
   if (factory == nullptr) return invalid_model("unknown op " + c.op);
@@ -216,8 +219,7 @@ Result<std::unique_ptr<Kernel>> build(const OpCase& c, Backend backend, const Ca
   // Cases write attrs with nlohmann's initializer lists; ops read perch's JSON values.
   JsonValue attrs;
   REQUIRE(parse_json(c.attrs.dump(), &attrs, nullptr));
-  const OpBuildArgs args{attrs, infos->data(), names->data(), static_cast<int>(c.inputs.size()),
-                         1, backend, &weights};
+  const OpBuildArgs args{attrs, infos->data(), names->data(), static_cast<int>(c.inputs.size()), 1, backend, &weights};
   return factory(args);
 }
 
@@ -247,7 +249,8 @@ Result<Output> run_case(const OpCase& c, Backend backend, int threads) {
   result.kernel = kernel->kernel_name();
   // Runs over row ranges of the inputs (Attention with a cache) or once over everything.
   std::vector<int> chunks = c.chunks;
-  if (chunks.empty()) chunks.push_back(c.inputs.empty() ? 0 : static_cast<int>(c.inputs[0].shape.rank() ? c.inputs[0].shape[0] : 0));
+  if (chunks.empty())
+    chunks.push_back(c.inputs.empty() ? 0 : static_cast<int>(c.inputs[0].shape.rank() ? c.inputs[0].shape[0] : 0));
   int64_t row = 0;
   for (size_t ci = 0; ci < chunks.size(); ++ci) {
     std::vector<Tensor> in(c.inputs.size());
@@ -324,10 +327,10 @@ bool check_fast_matches_reference(const OpCase& c, OpReport* report) {
     CHECK(fast.status().to_string() == "Ok");
     if (!fast.is_ok()) return false;
     report->kernels.insert(fast->kernel);
-    const bool same_layout = fast->dtype == ref->dtype && fast->shape == ref->shape &&
-                             fast->bytes.size() == ref->bytes.size();
-    INFO("fast " << dtype_name(fast->dtype) << fast->shape.to_string() << ", reference "
-                 << dtype_name(ref->dtype) << ref->shape.to_string());
+    const bool same_layout =
+        fast->dtype == ref->dtype && fast->shape == ref->shape && fast->bytes.size() == ref->bytes.size();
+    INFO("fast " << dtype_name(fast->dtype) << fast->shape.to_string() << ", reference " << dtype_name(ref->dtype)
+                 << ref->shape.to_string());
     CHECK(same_layout);
     if (!same_layout) return false;
     if (ref->dtype != DType::kF32) {
@@ -345,8 +348,8 @@ bool check_fast_matches_reference(const OpCase& c, OpReport* report) {
       }
     }
     INFO(bad << " of " << a.size() << " values off by more than " << c.tolerance << "; first at " << first_bad
-              << ": fast " << std::setprecision(9) << (a.empty() ? 0.f : a[first_bad]) << " reference "
-              << (b.empty() ? 0.f : b[first_bad]));
+             << ": fast " << std::setprecision(9) << (a.empty() ? 0.f : a[first_bad]) << " reference "
+             << (b.empty() ? 0.f : b[first_bad]));
     CHECK(bad == 0);
     ok = ok && bad == 0;
   }
@@ -371,7 +374,9 @@ const int kSizes[] = {1, 3, 4, 7, 16, 17, 33};
 
 std::vector<OpCase> dense_cases(Random& r) {
   std::vector<OpCase> cases;
-  struct Mnk { int m, n, k; };
+  struct Mnk {
+    int m, n, k;
+  };
   const Mnk shapes[] = {{1, 1, 1}, {1, 7, 3}, {3, 5, 17}, {4, 16, 16}, {5, 33, 9}, {17, 8, 31}, {2, 65, 40}};
   const char* acts[] = {"none", "relu", "gelu", "gelu_tanh", "silu"};
   int i = 0;
@@ -395,7 +400,7 @@ std::vector<OpCase> dense_cases(Random& r) {
     }
   }
   // MatMul: two activations with broadcast batch dims, and a constant 2-D b (dense path).
-  const Shape mm[][2] = {{{1, 1}, {1, 1}},       {{3, 5}, {5, 7}},         {{2, 3, 4}, {2, 4, 5}},
+  const Shape mm[][2] = {{{1, 1}, {1, 1}},          {{3, 5}, {5, 7}},         {{2, 3, 4}, {2, 4, 5}},
                          {{2, 1, 3, 4}, {3, 4, 2}}, {{1, 7, 17}, {4, 17, 3}}, {{16, 33}, {33, 16}}};
   for (const auto& p : mm) {
     OpCase c;
@@ -413,8 +418,8 @@ std::vector<OpCase> dense_cases(Random& r) {
 
 std::vector<OpCase> elementwise_cases(Random& r) {
   std::vector<OpCase> cases;
-  const Shape pairs[][2] = {{{1}, {1}},          {{7}, {7}},          {{3, 17}, {17}},
-                            {{2, 1, 3}, {4, 1}}, {{5, 1}, {1, 6}},    {{2, 3, 4, 5}, {3, 1, 5}},
+  const Shape pairs[][2] = {{{1}, {1}},          {{7}, {7}},           {{3, 17}, {17}},
+                            {{2, 1, 3}, {4, 1}}, {{5, 1}, {1, 6}},     {{2, 3, 4, 5}, {3, 1, 5}},
                             {{33}, {}},          {{1, 16}, {4, 1, 16}}};
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
     for (const auto& p : pairs) {
@@ -461,7 +466,10 @@ std::vector<OpCase> elementwise_cases(Random& r) {
     cases.push_back(w);
   }
   // Math functions over the ranges they are defined on.
-  struct Fn { const char* op; float lo, hi; };
+  struct Fn {
+    const char* op;
+    float lo, hi;
+  };
   for (Fn f : {Fn{"Sqrt", 0.f, 9.f}, Fn{"Reciprocal", 0.25f, 4.f}, Fn{"Neg", -5.f, 5.f}, Fn{"Abs", -5.f, 5.f},
                Fn{"Exp", -10.f, 10.f}, Fn{"Log", 0.01f, 100.f}, Fn{"Erf", -4.f, 4.f}}) {
     for (Shape sh : {Shape{1}, Shape{3, 17}, Shape{300, 70}}) {
@@ -487,7 +495,8 @@ std::vector<OpCase> elementwise_cases(Random& r) {
     cases.push_back(e);
   }
   for (const char* to : {"f32", "f16", "i32", "i8", "u8"}) {
-    for (Value v : {r.f32("x", Shape{5, 7}, false, -300.f, 300.f), r.ints("x", Shape{9}, -400, 400), r.mask("x", Shape{2, 3})}) {
+    for (Value v :
+         {r.f32("x", Shape{5, 7}, false, -300.f, 300.f), r.ints("x", Shape{9}, -400, 400), r.mask("x", Shape{2, 3})}) {
       OpCase c;
       c.op = "Cast";
       c.attrs = {{"to", to}};
@@ -631,15 +640,19 @@ std::vector<OpCase> layout_cases(Random& r) {
   add("Slice", {{"starts", {1, 0}}, {"ends", {-1, 100}}, {"steps", {2, 3}}}, {r.f32("x", Shape{9, 16})});
   add("Slice", {{"starts", {5}}, {"ends", {2}}, {"axes", {1}}}, {r.f32("x", Shape{3, 7})});
   add("Slice", {{"starts", {-1, 10}}, {"ends", {INT64_MIN, 0}}, {"steps", {-1, -3}}}, {r.f32("x", Shape{9, 16})});
-  add("Slice", {{"starts", {-100, 2}}, {"ends", {3, -1}}, {"axes", {2, 0}}, {"steps", {1, 1}}}, {r.f32("x", Shape{4, 3, 33})});
+  add("Slice", {{"starts", {-100, 2}}, {"ends", {3, -1}}, {"axes", {2, 0}}, {"steps", {1, 1}}},
+      {r.f32("x", Shape{4, 3, 33})});
   return cases;
 }
 
 std::vector<OpCase> attention_cases(Random& r) {
   std::vector<OpCase> cases;
-  struct A { int s, heads, kv_heads, dh; bool causal; };
-  const A shapes[] = {{1, 1, 1, 1, true}, {3, 2, 2, 4, true}, {7, 4, 2, 3, true}, {5, 3, 1, 8, false},
-                      {17, 4, 4, 16, true}, {33, 2, 1, 5, false}};
+  struct A {
+    int s, heads, kv_heads, dh;
+    bool causal;
+  };
+  const A shapes[] = {{1, 1, 1, 1, true},  {3, 2, 2, 4, true},   {7, 4, 2, 3, true},
+                      {5, 3, 1, 8, false}, {17, 4, 4, 16, true}, {33, 2, 1, 5, false}};
   for (const A& a : shapes) {
     OpCase c;
     c.op = "Attention";
@@ -664,8 +677,7 @@ std::vector<OpCase> attention_cases(Random& r) {
 std::vector<OpCase> all_cases() {
   Random r;
   std::vector<OpCase> all;
-  for (auto* gen : {dense_cases, elementwise_cases, normalization_cases, lookup_cases, layout_cases,
-                    attention_cases}) {
+  for (auto* gen : {dense_cases, elementwise_cases, normalization_cases, lookup_cases, layout_cases, attention_cases}) {
     std::vector<OpCase> part = gen(r);
     all.insert(all.end(), part.begin(), part.end());
   }
@@ -760,9 +772,9 @@ TEST_CASE("Softmax of [0, ln 2] is [1/3, 2/3], and large inputs do not overflow"
 TEST_CASE("LayerNorm and RMSNorm of known vectors", "[ops]") {
   // x = [1, 2, 3, 4]: mean 2.5, variance 1.25.
   const float inv = 1.f / std::sqrt(1.25f + 1e-5f);
-  Output ln = run_ok(make("LayerNorm", json::object(),
-                          {f32("x", Shape{1, 4}, {1, 2, 3, 4}), f32("g", Shape{4}, {1, 1, 2, 1}),
-                           f32("b", Shape{4}, {0, 0, 0, 10})}));
+  Output ln = run_ok(
+      make("LayerNorm", json::object(),
+           {f32("x", Shape{1, 4}, {1, 2, 3, 4}), f32("g", Shape{4}, {1, 1, 2, 1}), f32("b", Shape{4}, {0, 0, 0, 10})}));
   require_close(ln.floats(), {-1.5f * inv, -0.5f * inv, 2 * 0.5f * inv, 1.5f * inv + 10});
   // x = [3, 4]: mean square 12.5.
   Output rms = run_ok(make("RMSNorm", {{"epsilon", 0.0}}, {f32("x", Shape{2}, {3, 4}), f32("g", Shape{2}, {1, 2})}));
@@ -783,8 +795,9 @@ TEST_CASE("activations at known points", "[ops]") {
 }
 
 TEST_CASE("Add broadcasts [2,1,3] + [4,1] to [2,4,3]; Sub/Mul/Div by a scalar", "[ops]") {
-  Output y = run_ok(make("Add", json::object(),
-                         {f32("a", Shape{2, 1, 3}, {0, 1, 2, 10, 20, 30}), f32("b", Shape{4, 1}, {100, 200, 300, 400})}));
+  Output y =
+      run_ok(make("Add", json::object(),
+                  {f32("a", Shape{2, 1, 3}, {0, 1, 2, 10, 20, 30}), f32("b", Shape{4, 1}, {100, 200, 300, 400})}));
   REQUIRE(y.shape == Shape{2, 4, 3});
   const float a[2][3] = {{0, 1, 2}, {10, 20, 30}};
   std::vector<float> want;
@@ -792,9 +805,13 @@ TEST_CASE("Add broadcasts [2,1,3] + [4,1] to [2,4,3]; Sub/Mul/Div by a scalar", 
     for (float b : {100.f, 200.f, 300.f, 400.f})
       for (int j = 0; j < 3; ++j) want.push_back(a[i][j] + b);
   require_close(y.floats(), want);
-  require_close(run_ok(make("Sub", json::object(), {f32("a", Shape{3}, {1, 2, 3}), f32("b", Shape{}, {1})})).floats(), {0, 1, 2});
-  require_close(run_ok(make("Mul", json::object(), {f32("a", Shape{}, {2}), f32("b", Shape{3}, {1, 2, 3})})).floats(), {2, 4, 6});
-  require_close(run_ok(make("Div", json::object(), {f32("a", Shape{2, 2}, {1, 2, 3, 4}), f32("b", Shape{2}, {2, 4})})).floats(), {0.5f, 0.5f, 1.5f, 1.f});
+  require_close(run_ok(make("Sub", json::object(), {f32("a", Shape{3}, {1, 2, 3}), f32("b", Shape{}, {1})})).floats(),
+                {0, 1, 2});
+  require_close(run_ok(make("Mul", json::object(), {f32("a", Shape{}, {2}), f32("b", Shape{3}, {1, 2, 3})})).floats(),
+                {2, 4, 6});
+  require_close(
+      run_ok(make("Div", json::object(), {f32("a", Shape{2, 2}, {1, 2, 3, 4}), f32("b", Shape{2}, {2, 4})})).floats(),
+      {0.5f, 0.5f, 1.5f, 1.f});
 }
 
 TEST_CASE("FullyConnected and MatMul on hand-computed products", "[ops]") {
@@ -802,24 +819,24 @@ TEST_CASE("FullyConnected and MatMul on hand-computed products", "[ops]") {
   OpCase fc = make("FullyConnected", {{"activation", "relu"}},
                    {f32("x", Shape{2, 3}, {1, 2, 3, -1, 0, -2}), f32("w", Shape{2, 3}, {1, 0, -1, 2, 1, 0}, true),
                     f32("b", Shape{2}, {0.5f, -1}, true)});
-  for (Backend b : {Backend::kReference, Backend::kFast})
-    require_close(run_ok(fc, b).floats(), {0, 3, 1.5f, 0});
+  for (Backend b : {Backend::kReference, Backend::kFast}) require_close(run_ok(fc, b).floats(), {0, 3, 1.5f, 0});
   // int8 weight with per-row scale: W_real = [[0.5, 0, -0.5], [1, 0.5, 0]].
   OpCase q = make("FullyConnected", json::object(),
-                  {f32("x", Shape{1, 3}, {1, 2, 3}), make_value<int8_t>("wq", DType::kI8, Shape{2, 3}, {1, 0, -1, 2, 1, 0}, true),
-                   absent()});
+                  {f32("x", Shape{1, 3}, {1, 2, 3}),
+                   make_value<int8_t>("wq", DType::kI8, Shape{2, 3}, {1, 0, -1, 2, 1, 0}, true), absent()});
   q.companions = {f32("wq.scale", Shape{2}, {0.5f, 0.5f}, true)};
   // The fast int8 path may quantize x on the fly (wasm SIMD128): int8-weight tolerance.
   for (Backend b : {Backend::kReference, Backend::kFast}) require_close(run_ok(q, b).floats(), {-1, 2}, 1e-3f);
   // Batched MatMul with a broadcast b: [2, 1, 2] · [2, 2] per batch.
-  Output mm = run_ok(make("MatMul", json::object(),
-                          {f32("a", Shape{2, 1, 2}, {1, 2, 3, 4}), f32("b", Shape{2, 2}, {1, 0, 1, 1})}));
+  Output mm = run_ok(
+      make("MatMul", json::object(), {f32("a", Shape{2, 1, 2}, {1, 2, 3, 4}), f32("b", Shape{2, 2}, {1, 0, 1, 1})}));
   REQUIRE(mm.shape == Shape{2, 1, 2});
   require_close(mm.floats(), {3, 2, 7, 4});
 }
 
 TEST_CASE("Gather, EmbeddingBag (with an empty bag) and int8 rows", "[ops]") {
-  Output g = run_ok(make("Gather", json::object(), {f32("e", Shape{3, 2}, {0, 1, 10, 11, 20, 21}, true), i32("i", Shape{2, 2}, {2, 0, 1, 1})}));
+  Output g = run_ok(make("Gather", json::object(),
+                         {f32("e", Shape{3, 2}, {0, 1, 10, 11, 20, 21}, true), i32("i", Shape{2, 2}, {2, 0, 1, 1})}));
   REQUIRE(g.shape == Shape{2, 2, 2});
   require_close(g.floats(), {20, 21, 0, 1, 10, 11, 10, 11});
   // Bags: [0, 2], [], [1]; mean and sum.
@@ -829,7 +846,8 @@ TEST_CASE("Gather, EmbeddingBag (with an empty bag) and int8 rows", "[ops]") {
   require_close(run_ok(make("EmbeddingBag", json::object(), {w, ids, off})).floats(), {3, 4, 0, 0, 3, 4});
   require_close(run_ok(make("EmbeddingBag", {{"mode", "sum"}}, {w, ids, off})).floats(), {6, 8, 0, 0, 3, 4});
   OpCase q = make("EmbeddingBag", {{"mode", "sum"}},
-                  {make_value<int8_t>("wq", DType::kI8, Shape{2, 2}, {1, -2, 4, 8}, true), i32("ids", Shape{2}, {1, 0}), i32("off", Shape{1}, {0})});
+                  {make_value<int8_t>("wq", DType::kI8, Shape{2, 2}, {1, -2, 4, 8}, true), i32("ids", Shape{2}, {1, 0}),
+                   i32("off", Shape{1}, {0})});
   q.companions = {f32("wq.scale", Shape{2}, {0.5f, 0.25f}, true)};
   require_close(run_ok(q).floats(), {1.5f, 1.f});
   OpCase gq = make("Gather", json::object(), {q.inputs[0], i32("i", Shape{1}, {1})});
@@ -876,17 +894,21 @@ TEST_CASE("ONNX-import ops at known points: math, Clip, comparisons, Where, Expa
   require_close(fn("LogSoftmax", {0, std::log(3.f)}), {std::log(0.25f), std::log(0.75f)});
   // LogSoftmax stays exact where log(softmax) would underflow to -inf.
   require_close(fn("LogSoftmax", {0, 200}), {-200, 0});
-  require_close(run_ok(make("Pow", json::object(), {f32("a", Shape{3}, {2, 4, 9}), f32("b", Shape{}, {0.5f})})).floats(),
-                {1.41421356f, 2, 3});
+  require_close(
+      run_ok(make("Pow", json::object(), {f32("a", Shape{3}, {2, 4, 9}), f32("b", Shape{}, {0.5f})})).floats(),
+      {1.41421356f, 2, 3});
   Output ip = run_ok(make("Pow", json::object(), {i32("a", Shape{3}, {2, -3, 100000}), i32("b", Shape{}, {3})}));
   REQUIRE(std::vector<int32_t>(ip.as<int32_t>(), ip.as<int32_t>() + 3) == std::vector<int32_t>{8, -27, INT32_MAX});
-  Output id = run_ok(make("Div", json::object(), {i32("a", Shape{4}, {7, -7, 5, INT32_MIN}), i32("b", Shape{4}, {2, 2, 0, -1})}));
+  Output id = run_ok(
+      make("Div", json::object(), {i32("a", Shape{4}, {7, -7, 5, INT32_MIN}), i32("b", Shape{4}, {2, 2, 0, -1})}));
   REQUIRE(std::vector<int32_t>(id.as<int32_t>(), id.as<int32_t>() + 4) == std::vector<int32_t>{3, -3, 0, INT32_MIN});
   Output ia = run_ok(make("Add", json::object(), {i32("a", Shape{2}, {INT32_MAX, 1}), i32("b", Shape{}, {1})}));
   REQUIRE(std::vector<int32_t>(ia.as<int32_t>(), ia.as<int32_t>() + 2) == std::vector<int32_t>{INT32_MIN, 2});
   const Value a = f32("a", Shape{2, 2}, {1, 2, 3, 4});
   const Value b = f32("b", Shape{2}, {2, 3});
-  for (auto [op, want] : {std::pair<const char*, std::vector<uint8_t>>{"Equal", {0, 0, 0, 0}}, {"Less", {1, 1, 0, 0}}, {"Greater", {0, 0, 1, 1}}}) {
+  for (auto [op, want] : {std::pair<const char*, std::vector<uint8_t>>{"Equal", {0, 0, 0, 0}},
+                          {"Less", {1, 1, 0, 0}},
+                          {"Greater", {0, 0, 1, 1}}}) {
     Output y = run_ok(make(op, json::object(), {a, b}));
     REQUIRE(y.dtype == DType::kU8);
     REQUIRE(std::vector<uint8_t>(y.as<uint8_t>(), y.as<uint8_t>() + 4) == want);
@@ -901,12 +923,14 @@ TEST_CASE("ONNX-import ops at known points: math, Clip, comparisons, Where, Expa
   require_close(e.floats(), {5, 5, 5, 6, 6, 6, 5, 5, 5, 6, 6, 6});
   Output c = run_ok(make("Cast", {{"to", "i32"}}, {f32("x", Shape{5}, {-1.7f, 2.9f, 3e9f, -3e9f, NAN})}));
   REQUIRE(c.dtype == DType::kI32);
-  REQUIRE(std::vector<int32_t>(c.as<int32_t>(), c.as<int32_t>() + 5) == std::vector<int32_t>{-1, 2, INT32_MAX, INT32_MIN, 0});
+  REQUIRE(std::vector<int32_t>(c.as<int32_t>(), c.as<int32_t>() + 5) ==
+          std::vector<int32_t>{-1, 2, INT32_MAX, INT32_MIN, 0});
   Output cf = run_ok(make("Cast", {{"to", "f32"}}, {u8("x", Shape{2}, {0, 255})}));
   require_close(cf.floats(), {0, 255});
   Output am = run_ok(make("ArgMax", {{"axis", 1}, {"keepdims", 0}}, {f32("x", Shape{2, 3}, {1, 5, 5, 7, 0, 7})}));
   REQUIRE(std::vector<int32_t>(am.as<int32_t>(), am.as<int32_t>() + 2) == std::vector<int32_t>{1, 0});
-  Output al = run_ok(make("ArgMax", {{"axis", 1}, {"select_last_index", 1}}, {f32("x", Shape{2, 3}, {1, 5, 5, 7, 0, 7})}));
+  Output al =
+      run_ok(make("ArgMax", {{"axis", 1}, {"select_last_index", 1}}, {f32("x", Shape{2, 3}, {1, 5, 5, 7, 0, 7})}));
   REQUIRE(al.shape == Shape{2, 1});
   REQUIRE(std::vector<int32_t>(al.as<int32_t>(), al.as<int32_t>() + 2) == std::vector<int32_t>{2, 2});
   const Value x = f32("x", Shape{2, 3}, {0, 1, 2, 3, 4, 5});
@@ -937,8 +961,9 @@ TEST_CASE("Attention: one key returns its value; causal rows see only the past",
 TEST_CASE("Attention with a KV cache, incrementally, equals the full causal run", "[ops]") {
   Random r;
   const int s = 9, heads = 4, kv_heads = 2, dh = 6;
-  OpCase full = make("Attention", {{"num_heads", heads}, {"num_kv_heads", kv_heads}},
-                     {r.f32("q", Shape{s, heads * dh}), r.f32("k", Shape{s, kv_heads * dh}), r.f32("v", Shape{s, kv_heads * dh})});
+  OpCase full = make(
+      "Attention", {{"num_heads", heads}, {"num_kv_heads", kv_heads}},
+      {r.f32("q", Shape{s, heads * dh}), r.f32("k", Shape{s, kv_heads * dh}), r.f32("v", Shape{s, kv_heads * dh})});
   const std::vector<float> want = run_ok(full).floats();
   OpCase cached = full;
   cached.attrs["cache"] = 3;
@@ -1012,14 +1037,19 @@ TEST_CASE("bad attrs are rejected at build with the op and attr named", "[ops]")
   const Value x = f32("x", Shape{2, 3}, {0, 1, 2, 3, 4, 5});
   require_error(build_status(make("Softmax", {{"axis", 5}}, {x})), StatusCode::kInvalidModel,
                 "Softmax: attr 'axis' = 5 out of range for rank 2");
-  require_error(build_status(make("Softmax", {{"axis", "last"}}, {x})), StatusCode::kInvalidModel, "must be an integer");
+  require_error(build_status(make("Softmax", {{"axis", "last"}}, {x})), StatusCode::kInvalidModel,
+                "must be an integer");
   require_error(build_status(make("Softmax", {{"axes", 1}}, {x})), StatusCode::kInvalidModel, "unknown attr 'axes'");
   require_error(build_status(make("Gelu", {{"approximate", "fast"}}, {x})), StatusCode::kInvalidModel, "approximate");
   require_error(build_status(make("Reshape", json::object(), {x})), StatusCode::kInvalidModel, "'shape' is required");
-  require_error(build_status(make("Reshape", {{"shape", {-1, -1}}}, {x})), StatusCode::kInvalidModel, "more than one -1");
-  require_error(build_status(make("Transpose", {{"perm", {0, 0}}}, {x})), StatusCode::kInvalidModel, "not a permutation");
-  require_error(build_status(make("Slice", {{"starts", {0}}, {"ends", {1}}, {"steps", {0}}}, {x})), StatusCode::kInvalidModel, "non-zero");
-  require_error(build_status(make("Slice", {{"starts", {0, 1}}, {"ends", {1}}}, {x})), StatusCode::kInvalidModel, "same length");
+  require_error(build_status(make("Reshape", {{"shape", {-1, -1}}}, {x})), StatusCode::kInvalidModel,
+                "more than one -1");
+  require_error(build_status(make("Transpose", {{"perm", {0, 0}}}, {x})), StatusCode::kInvalidModel,
+                "not a permutation");
+  require_error(build_status(make("Slice", {{"starts", {0}}, {"ends", {1}}, {"steps", {0}}}, {x})),
+                StatusCode::kInvalidModel, "non-zero");
+  require_error(build_status(make("Slice", {{"starts", {0, 1}}, {"ends", {1}}}, {x})), StatusCode::kInvalidModel,
+                "same length");
   require_error(build_status(make("Concat", json::object(), {x, x})), StatusCode::kInvalidModel, "'axis' is required");
   require_error(build_status(make("EmbeddingBag", {{"mode", "max"}}, {x, x, x})), StatusCode::kInvalidModel, "'mode'");
   require_error(run_status(make("Gather", {{"axis", 2}}, {x, i32("i", Shape{1}, {0})})), StatusCode::kInvalidArgument,
@@ -1028,38 +1058,47 @@ TEST_CASE("bad attrs are rejected at build with the op and attr named", "[ops]")
   require_error(build_status(make("Expand", json::object(), {x})), StatusCode::kInvalidModel, "'shape' is required");
   require_error(build_status(make("ArgMax", {{"keepdims", 2}}, {x})), StatusCode::kInvalidModel, "keepdims");
   require_error(build_status(make("Clip", {{"min", "a"}}, {x})), StatusCode::kInvalidModel, "must be a number");
-  require_error(build_status(make("FullyConnected", {{"activation", "elu"}}, {x, f32("w", Shape{1, 3}, {1, 2, 3}, true)})),
-                StatusCode::kInvalidModel, "activation");
+  require_error(
+      build_status(make("FullyConnected", {{"activation", "elu"}}, {x, f32("w", Shape{1, 3}, {1, 2, 3}, true)})),
+      StatusCode::kInvalidModel, "activation");
   require_error(build_status(make("FullyConnected", json::object(), {x, f32("w", Shape{1, 3}, {1, 2, 3})})),
                 StatusCode::kInvalidModel, "must be a weight");
   require_error(build_status(make("FullyConnected", json::object(),
                                   {x, make_value<int8_t>("wq", DType::kI8, Shape{1, 3}, {1, 2, 3}, true)})),
                 StatusCode::kInvalidModel, "wq.scale");
   const Value q = f32("q", Shape{1, 4}, {0, 0, 0, 0});
-  require_error(build_status(make("Attention", json::object(), {q, q, q})), StatusCode::kInvalidModel, "'num_heads' is required");
-  require_error(build_status(make("Attention", {{"num_heads", 4}, {"num_kv_heads", 3}}, {q, q, q})), StatusCode::kInvalidModel, "divide");
-  require_error(build_status(make("Attention", {{"num_heads", 1}, {"cache", 0}}, {q, q, q})), StatusCode::kInvalidModel, "max_context");
+  require_error(build_status(make("Attention", json::object(), {q, q, q})), StatusCode::kInvalidModel,
+                "'num_heads' is required");
+  require_error(build_status(make("Attention", {{"num_heads", 4}, {"num_kv_heads", 3}}, {q, q, q})),
+                StatusCode::kInvalidModel, "divide");
+  require_error(build_status(make("Attention", {{"num_heads", 1}, {"cache", 0}}, {q, q, q})), StatusCode::kInvalidModel,
+                "max_context");
   require_error(build_status(make("Relu", json::object(), {x, x})), StatusCode::kInvalidModel, "takes 1 inputs, got 2");
 }
 
 TEST_CASE("bad shapes are reported by shape inference", "[ops]") {
   const Value a = f32("a", Shape{2, 3}, {0, 1, 2, 3, 4, 5});
-  require_error(run_status(make("Add", json::object(), {a, f32("b", Shape{4}, {1, 2, 3, 4})})), StatusCode::kInvalidArgument,
-                "Add: shapes [2, 3] and [4] do not broadcast");
+  require_error(run_status(make("Add", json::object(), {a, f32("b", Shape{4}, {1, 2, 3, 4})})),
+                StatusCode::kInvalidArgument, "Add: shapes [2, 3] and [4] do not broadcast");
   require_error(run_status(make("MatMul", json::object(), {a, a})), StatusCode::kInvalidArgument, "disagree on K");
   require_error(run_status(make("FullyConnected", json::object(), {a, f32("w", Shape{1, 2}, {1, 2}, true)})),
                 StatusCode::kInvalidArgument, "must end in K = 2");
   require_error(run_status(make("Reshape", {{"shape", {4, -1}}}, {a})), StatusCode::kInvalidArgument, "cannot reshape");
-  require_error(run_status(make("LayerNorm", json::object(), {a, f32("g", Shape{2}, {1, 1})})), StatusCode::kInvalidArgument, "gamma");
-  require_error(run_status(make("Concat", {{"axis", 0}}, {a, f32("b", Shape{2, 2}, {1, 2, 3, 4})})), StatusCode::kInvalidArgument,
-                "does not match");
-  require_error(run_status(make("Gather", json::object(), {a, f32("i", Shape{1}, {0})})), StatusCode::kInvalidArgument, "must be i32");
-  require_error(run_status(make("Attention", {{"num_heads", 2}}, {a, a, a})),
-                StatusCode::kInvalidArgument, "not a positive multiple");
+  require_error(run_status(make("LayerNorm", json::object(), {a, f32("g", Shape{2}, {1, 1})})),
+                StatusCode::kInvalidArgument, "gamma");
+  require_error(run_status(make("Concat", {{"axis", 0}}, {a, f32("b", Shape{2, 2}, {1, 2, 3, 4})})),
+                StatusCode::kInvalidArgument, "does not match");
+  require_error(run_status(make("Gather", json::object(), {a, f32("i", Shape{1}, {0})})), StatusCode::kInvalidArgument,
+                "must be i32");
+  require_error(run_status(make("Attention", {{"num_heads", 2}}, {a, a, a})), StatusCode::kInvalidArgument,
+                "not a positive multiple");
   require_error(run_status(make("Where", json::object(), {a, a, a})), StatusCode::kInvalidArgument, "must be u8");
-  require_error(run_status(make("Add", json::object(), {a, i32("b", Shape{1}, {1})})), StatusCode::kInvalidArgument, "must be f32");
-  require_error(run_status(make("Expand", {{"shape", {4, 1}}}, {a})), StatusCode::kInvalidArgument, "does not broadcast");
-  require_error(run_status(make("ArgMax", {{"axis", 1}}, {f32("e", Shape{2, 0}, {})})), StatusCode::kInvalidArgument, "empty");
+  require_error(run_status(make("Add", json::object(), {a, i32("b", Shape{1}, {1})})), StatusCode::kInvalidArgument,
+                "must be f32");
+  require_error(run_status(make("Expand", {{"shape", {4, 1}}}, {a})), StatusCode::kInvalidArgument,
+                "does not broadcast");
+  require_error(run_status(make("ArgMax", {{"axis", 1}}, {f32("e", Shape{2, 0}, {})})), StatusCode::kInvalidArgument,
+                "empty");
   require_error(run_status(make("Softmax", {{"axis", 2}}, {f32("x", Shape{2, 3}, {0, 1, 2, 3, 4, 5})})),
                 StatusCode::kInvalidModel, "out of range");
 }
@@ -1068,20 +1107,27 @@ TEST_CASE("out-of-range ids and offsets are errors, not crashes", "[ops]") {
   const Value emb = f32("e", Shape{3, 2}, {0, 1, 2, 3, 4, 5}, true);
   require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{2}, {0, 3})})), StatusCode::kOutOfRange,
                 "Gather: index 3 at position 1 is outside [-3, 3)");
-  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {-4})})), StatusCode::kOutOfRange, "outside [-3, 3)");
-  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {INT32_MIN})})), StatusCode::kOutOfRange, "outside");
-  require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 7}), i32("o", Shape{1}, {0})})),
-                StatusCode::kOutOfRange, "id 7");
+  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {-4})})), StatusCode::kOutOfRange,
+                "outside [-3, 3)");
+  require_error(run_status(make("Gather", json::object(), {emb, i32("i", Shape{1}, {INT32_MIN})})),
+                StatusCode::kOutOfRange, "outside");
+  require_error(
+      run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 7}), i32("o", Shape{1}, {0})})),
+      StatusCode::kOutOfRange, "id 7");
   // Negative ids (checked as unsigned) and INT32_MIN are out of range too, wherever they sit.
   for (int32_t bad : {-1, INT32_MIN})
-    require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{3}, {0, 2, bad}), i32("o", Shape{1}, {0})})),
+    require_error(run_status(make("EmbeddingBag", json::object(),
+                                  {emb, i32("ids", Shape{3}, {0, 2, bad}), i32("o", Shape{1}, {0})})),
                   StatusCode::kOutOfRange, "at position 2");
-  require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{2}, {1, 1})})),
-                StatusCode::kOutOfRange, "start at 0");
-  require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{3}, {0, 2, 1})})),
+  require_error(
+      run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{2}, {1, 1})})),
+      StatusCode::kOutOfRange, "start at 0");
+  require_error(run_status(make("EmbeddingBag", json::object(),
+                                {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{3}, {0, 2, 1})})),
                 StatusCode::kOutOfRange, "non-decreasing");
-  require_error(run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{2}, {0, 5})})),
-                StatusCode::kOutOfRange, "non-decreasing");
+  require_error(
+      run_status(make("EmbeddingBag", json::object(), {emb, i32("ids", Shape{2}, {0, 1}), i32("o", Shape{2}, {0, 5})})),
+      StatusCode::kOutOfRange, "non-decreasing");
   // A cache run longer than max_context.
   Random r;
   OpCase over = make("Attention", {{"num_heads", 1}, {"cache", 0}, {"max_context", 4}},

@@ -293,7 +293,8 @@ TEST_CASE("f16 weights are converted to f32 at load", "[session]") {
   auto y = output_values(*s, "y");
   for (int n = 0; n < 2; ++n) {
     double want = 0;
-    for (int k = 0; k < 3; ++k) want += x[static_cast<size_t>(k)] * f16_to_f32(f32_to_f16(w[static_cast<size_t>(n * 3 + k)]));
+    for (int k = 0; k < 3; ++k)
+      want += x[static_cast<size_t>(k)] * f16_to_f32(f32_to_f16(w[static_cast<size_t>(n * 3 + k)]));
     REQUIRE(y[static_cast<size_t>(n)] == Approx(want).margin(1e-4));
   }
 }

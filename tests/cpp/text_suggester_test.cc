@@ -180,9 +180,10 @@ TEST_CASE("suggester: remembered distributions give the answer of a fresh run, a
   auto fresh = make_suggester();
   // Typing a word asks again about sequences of the previous keystrokes; other text in between
   // pushes them out of the 16 remembered (and the KV cache elsewhere).
-  const std::vector<std::string> texts = {"We will send it to them tomor", "We will send it to them tomorr",
-                                          "We will send it to them tomorro", "The committee has", "Thank you for your hel",
-                                          "We will send it to them tomorr", "We will send it to them tomorr"};
+  const std::vector<std::string> texts = {"We will send it to them tomor",   "We will send it to them tomorr",
+                                          "We will send it to them tomorro", "The committee has",
+                                          "Thank you for your hel",          "We will send it to them tomorr",
+                                          "We will send it to them tomorr"};
   int steps_again = -1;
   for (size_t i = 0; i < texts.size(); ++i) {
     auto a = s->suggest(texts[i], 3, 2);
@@ -244,7 +245,8 @@ TEST_CASE("suggester: empty, whitespace, non-English and invalid input are defin
     REQUIRE(r.is_ok());
     REQUIRE(r.value().size() <= 3);
   }
-  for (const std::string& bad : {std::string("abc\xff"), std::string("Thank you \xc3"), std::string("\xed\xa0\x80 x")}) {
+  for (const std::string& bad :
+       {std::string("abc\xff"), std::string("Thank you \xc3"), std::string("\xed\xa0\x80 x")}) {
     auto r = s->suggest(bad, 3, 2);
     REQUIRE(r.status().code() == StatusCode::kInvalidUtf8);
   }
@@ -252,8 +254,9 @@ TEST_CASE("suggester: empty, whitespace, non-English and invalid input are defin
   for (auto [count, max_words] : {std::pair{0, 2}, {17, 2}, {1000, 2}, {-1, 2}, {3, -1}, {3, 9}, {3, 100}}) {
     auto r = s->suggest("Thank you for your hel", count, max_words);
     REQUIRE(r.status().code() == StatusCode::kInvalidArgument);
-    REQUIRE(r.status().message().find(count < 1 || count > 16 ? "count must be an integer in [1, 16]"
-                                                               : "maxWords must be an integer in [0, 8]") != std::string::npos);
+    REQUIRE(r.status().message().find(count < 1 || count > 16
+                                          ? "count must be an integer in [1, 16]"
+                                          : "maxWords must be an integer in [0, 8]") != std::string::npos);
   }
   auto r = s->suggest("Thank you for your hel", PERCH_SUGGEST_COUNT_MAX, PERCH_SUGGEST_MAX_WORDS_MAX);
   REQUIRE(r.is_ok());
@@ -351,7 +354,10 @@ TEST_CASE("suggester: a model with NaN or infinite logits gives defined answers 
   const std::vector<Hostile> cases = {
       {"ln_f.g", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), nan); }},
       {"ln_f.g", [&](std::vector<float>* v) { (*v)[7] = nan; }},
-      {"tok.scale", [&](std::vector<float>* v) { for (size_t i = 0; i < v->size(); i += 3) (*v)[i] = 3e38f; }},
+      {"tok.scale",
+       [&](std::vector<float>* v) {
+         for (size_t i = 0; i < v->size(); i += 3) (*v)[i] = 3e38f;
+       }},
       {"ln_f.b", [&](std::vector<float>* v) { std::fill(v->begin(), v->end(), inf); }},
   };
   for (const Hostile& h : cases) {
@@ -375,7 +381,8 @@ TEST_CASE("suggester: a model with NaN or infinite logits gives defined answers 
   }
 }
 
-TEST_CASE("suggester: 'i' alone also completes to 'I', a replace suggestion; sentence starts are capitalised", "[suggest]") {
+TEST_CASE("suggester: 'i' alone also completes to 'I', a replace suggestion; sentence starts are capitalised",
+          "[suggest]") {
   auto s = make_suggester();
   for (const char* text : {"i", "Thank you. i", "Yes, and i"}) {
     auto r = s->suggest(text, 3, 0);
@@ -417,7 +424,8 @@ TEST_CASE("suggester learns from its user: learn, forget, export, import", "[sug
   const std::string text = "We use the Zorblax engine here. The Zorblax engine is fast.";
   auto before = s->suggest("I like the Zor", 3, 0);
   REQUIRE(before.is_ok());
-  REQUIRE(std::none_of(before.value().begin(), before.value().end(), [](const Suggestion& x) { return x.text == "blax"; }));
+  REQUIRE(
+      std::none_of(before.value().begin(), before.value().end(), [](const Suggestion& x) { return x.text == "blax"; }));
   REQUIRE(s->learn(text).is_ok());
   auto after = s->suggest("I like the Zor", 3, 0);
   REQUIRE(after.is_ok());
@@ -425,7 +433,8 @@ TEST_CASE("suggester learns from its user: learn, forget, export, import", "[sug
   REQUIRE(after.value()[0].text == "blax");
   // A word pair the user wrote comes up after a space too.
   after = s->suggest("We all like Zorblax ", 3, 0);
-  REQUIRE(std::any_of(after.value().begin(), after.value().end(), [](const Suggestion& x) { return x.text == "engine"; }));
+  REQUIRE(
+      std::any_of(after.value().begin(), after.value().end(), [](const Suggestion& x) { return x.text == "engine"; }));
   // Export and import carry it to another suggester; forget drops it.
   const std::string exported = s->export_learned();
   REQUIRE(exported.find("\"Zorblax\"") != std::string::npos);
@@ -436,8 +445,9 @@ TEST_CASE("suggester learns from its user: learn, forget, export, import", "[sug
   s->forget();
   require_same(s->suggest("I like the Zor", 3, 0).value(), before.value(), "forgotten");
   REQUIRE(s->export_learned() == "{\"pairs\":[],\"version\":1,\"words\":[]}");
-  for (const char* bad : {"", "[]", "{\"version\":2,\"words\":[],\"pairs\":[]}", "{\"version\":1,\"words\":[[\"a\",-1]],\"pairs\":[]}",
-                          "{\"version\":1,\"words\":[[\"a\\tb\",1]],\"pairs\":[]}", "{\"version\":1,\"words\":[]}"}) {
+  for (const char* bad :
+       {"", "[]", "{\"version\":2,\"words\":[],\"pairs\":[]}", "{\"version\":1,\"words\":[[\"a\",-1]],\"pairs\":[]}",
+        "{\"version\":1,\"words\":[[\"a\\tb\",1]],\"pairs\":[]}", "{\"version\":1,\"words\":[]}"}) {
     INFO(bad);
     REQUIRE(other->import_learned(bad).code() == StatusCode::kInvalidArgument);
   }

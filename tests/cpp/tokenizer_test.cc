@@ -47,7 +47,8 @@ std::string shipped_tokenizer_json() {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -92,7 +93,8 @@ TEST_CASE("tokenizer reproduces sentencepiece ids on every test vector", "[token
     }
     // Decoding gives the text back exactly (byte fallback keeps every byte).
     // (An input that already holds U+2581 decodes to a space, as in sentencepiece.)
-    if (!text.empty() && text.find("\xE2\x96\x81") == std::string::npos) CHECK(t.decode(ids.data(), ids.size()) == text);
+    if (!text.empty() && text.find("\xE2\x96\x81") == std::string::npos)
+      CHECK(t.decode(ids.data(), ids.size()) == text);
     ++n_valid;
   }
   REQUIRE(n_mismatch == 0);
@@ -122,11 +124,14 @@ TEST_CASE("tokenizer basics: empty text, word-by-word ids, surfaces", "[tokenize
 
 TEST_CASE("tokenizer rejects malformed tokenizer JSON with a clear error", "[tokenizer]") {
   const char* bad[] = {
-      "", "[]", "{\"type\":\"unigram\"}", "{\"type\":\"bpe\"}",
-      "{\"type\":\"bpe\",\"pieces\":[\"a\"],\"scores\":[0],\"types\":[1]}",  // no unknown piece
-      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"a\"],\"scores\":[0],\"types\":[2,1]}",  // lengths
+      "",
+      "[]",
+      "{\"type\":\"unigram\"}",
+      "{\"type\":\"bpe\"}",
+      "{\"type\":\"bpe\",\"pieces\":[\"a\"],\"scores\":[0],\"types\":[1]}",                          // no unknown piece
+      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"a\"],\"scores\":[0],\"types\":[2,1]}",              // lengths
       "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"a\",\"a\"],\"scores\":[0,0,0],\"types\":[2,1,1]}",  // duplicate
-      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"<0x41>\"],\"scores\":[0,0],\"types\":[2,6]}",  // 1 of 256 bytes
+      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"<0x41>\"],\"scores\":[0,0],\"types\":[2,6]}",       // 1 of 256 bytes
       "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"<0xZZ>\"],\"scores\":[0,0],\"types\":[2,6]}",
       "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"\"],\"scores\":[0,0],\"types\":[2,1]}",
       "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"a\"],\"scores\":[0,\"x\"],\"types\":[2,1]}",
@@ -141,7 +146,8 @@ TEST_CASE("tokenizer rejects malformed tokenizer JSON with a clear error", "[tok
   }
   // Without byte pieces, an unknown character is the unknown id.
   auto t = Tokenizer::from_json(
-      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"\xE2\x96\x81\",\"a\",\"b\",\"\xE2\x96\x81" "a\"],"
+      "{\"type\":\"bpe\",\"pieces\":[\"<unk>\",\"\xE2\x96\x81\",\"a\",\"b\",\"\xE2\x96\x81"
+      "a\"],"
       "\"scores\":[0,0,0,0,-1],\"types\":[2,1,1,1,1]}");
   REQUIRE(t.is_ok());
   std::vector<int32_t> ids;

@@ -13,18 +13,21 @@ TEST_CASE("validate_utf8 accepts valid text and reports the offset of the first 
   REQUIRE(validate_utf8("plain ascii text that is longer than eight bytes").is_ok());
   REQUIRE(validate_utf8("été Привет 日本 😀").is_ok());
 
-  struct Case { std::string bytes; size_t offset; };
+  struct Case {
+    std::string bytes;
+    size_t offset;
+  };
   const Case cases[] = {
-      {"ab\x80", 2},                  // stray continuation byte
-      {"abc\xc3", 3},                 // truncated 2-byte sequence at the end
-      {"\xc3\x28", 0},                // bad continuation
-      {"0123456789\xc0\xaf", 10},     // overlong '/'
-      {"x\xe0\x80\xaf", 1},           // overlong 3-byte
-      {"\xed\xa0\x80", 0},            // UTF-16 surrogate D800
-      {"ok\xf4\x90\x80\x80", 2},      // above U+10FFFF
-      {"\xf8\x88\x80\x80\x80", 0},    // 5-byte form
+      {"ab\x80", 2},                // stray continuation byte
+      {"abc\xc3", 3},               // truncated 2-byte sequence at the end
+      {"\xc3\x28", 0},              // bad continuation
+      {"0123456789\xc0\xaf", 10},   // overlong '/'
+      {"x\xe0\x80\xaf", 1},         // overlong 3-byte
+      {"\xed\xa0\x80", 0},          // UTF-16 surrogate D800
+      {"ok\xf4\x90\x80\x80", 2},    // above U+10FFFF
+      {"\xf8\x88\x80\x80\x80", 0},  // 5-byte form
       {"\xff", 0},
-      {"abcdefgh\xe2\x82", 8},        // truncated 3-byte after the ASCII fast path
+      {"abcdefgh\xe2\x82", 8},  // truncated 3-byte after the ASCII fast path
   };
   for (const auto& c : cases) {
     const Status s = validate_utf8(c.bytes, &bad);

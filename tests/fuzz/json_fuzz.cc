@@ -32,10 +32,14 @@ bool same_number(const JsonValue& p, const nlohmann::json& n) {
 
 bool same(const JsonValue& p, const nlohmann::json& n) {
   switch (p.type()) {
-    case perch::JsonType::kNull: return n.is_null();
-    case perch::JsonType::kBool: return n.is_boolean() && n.get<bool>() == p.as_bool();
-    case perch::JsonType::kNumber: return same_number(p, n);
-    case perch::JsonType::kString: return n.is_string() && n.get_ref<const std::string&>() == p.as_string();
+    case perch::JsonType::kNull:
+      return n.is_null();
+    case perch::JsonType::kBool:
+      return n.is_boolean() && n.get<bool>() == p.as_bool();
+    case perch::JsonType::kNumber:
+      return same_number(p, n);
+    case perch::JsonType::kString:
+      return n.is_string() && n.get_ref<const std::string&>() == p.as_string();
     case perch::JsonType::kArray:
       if (!n.is_array() || n.size() != p.size()) return false;
       for (size_t i = 0; i < p.size(); ++i)

@@ -38,12 +38,18 @@ class Choices {
   float value() {  // mostly moderate, sometimes NaN, Inf, huge or denormal
     const uint8_t k = byte();
     switch (k % 16) {
-      case 0: return NAN;
-      case 1: return INFINITY;
-      case 2: return -INFINITY;
-      case 3: return 3e38f;
-      case 4: return 1e-40f;
-      default: return (static_cast<float>(byte()) - 128.f) / 32.f;
+      case 0:
+        return NAN;
+      case 1:
+        return INFINITY;
+      case 2:
+        return -INFINITY;
+      case 3:
+        return 3e38f;
+      case 4:
+        return 1e-40f;
+      default:
+        return (static_cast<float>(byte()) - 128.f) / 32.f;
     }
   }
   bool done() const { return p_ >= end_; }
@@ -122,7 +128,9 @@ class GraphGenerator {
   }
 
  private:
-  const Value& pick() { return values_[values_.size() - 1 - c_.below(static_cast<uint32_t>(std::min<size_t>(values_.size(), 4)))]; }
+  const Value& pick() {
+    return values_[values_.size() - 1 - c_.below(static_cast<uint32_t>(std::min<size_t>(values_.size(), 4)))];
+  }
   const Value& pick_dtype(DType t) {
     for (size_t i = values_.size(); i-- > 0;)
       if (values_[i].dtype == t && c_.below(3) != 0) return values_[i];
@@ -192,13 +200,17 @@ class GraphGenerator {
       if (!out_shape.empty()) out_shape.back() = n;
     } else if (op == "MatMul") {
       in.push_back(xn);
-      if (c_.flip()) in.push_back(weight(DType::kF32, {last_dim(x), small()}));
-      else in.push_back(pick().name);
+      if (c_.flip())
+        in.push_back(weight(DType::kF32, {last_dim(x), small()}));
+      else
+        in.push_back(pick().name);
       out_shape = xs;
     } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
       in.push_back(xn);
-      if (c_.flip()) in.push_back(weight(DType::kF32, {last_dim(x)}));
-      else in.push_back(pick().name);
+      if (c_.flip())
+        in.push_back(weight(DType::kF32, {last_dim(x)}));
+      else
+        in.push_back(pick().name);
       out_shape = xs;
     } else if (op == "Softmax") {
       in.push_back(xn);
@@ -226,7 +238,8 @@ class GraphGenerator {
       out_shape = {small(), d};
     } else if (op == "Reshape") {
       in.push_back(pick().name);
-      static const std::vector<std::vector<int>> kShapes = {{-1}, {0, -1}, {-1, 2}, {2, -1}, {1, -1, 1}, {0, 0}, {4}, {-1, -1}};
+      static const std::vector<std::vector<int>> kShapes = {{-1},       {0, -1}, {-1, 2}, {2, -1},
+                                                            {1, -1, 1}, {0, 0},  {4},     {-1, -1}};
       attrs["shape"] = kShapes[c_.below(static_cast<uint32_t>(kShapes.size()))];
       out_shape = {-1};
     } else if (op == "Transpose") {
@@ -311,8 +324,9 @@ void run_model(const uint8_t* bytes, size_t size, Backend backend, Rng& rng) {
         if (shape[d] < 0) {
           const int64_t max = io.max_shape[d];
           const uint64_t k = rng.below(8);
-          shape[d] = k == 0 ? max : k == 1 ? std::max<int64_t>(0, max - static_cast<int64_t>(rng.below(4)))
-                                           : static_cast<int64_t>(rng.below(static_cast<uint64_t>(std::min<int64_t>(max, 16)) + 1));
+          shape[d] = k == 0   ? max
+                     : k == 1 ? std::max<int64_t>(0, max - static_cast<int64_t>(rng.below(4)))
+                              : static_cast<int64_t>(rng.below(static_cast<uint64_t>(std::min<int64_t>(max, 16)) + 1));
         }
         numel *= static_cast<uint64_t>(shape[d]);
       }
@@ -324,7 +338,9 @@ void run_model(const uint8_t* bytes, size_t size, Backend backend, Rng& rng) {
           std::memcpy(&data[i][b], &v, std::min<size_t>(4, data[i].size() - b));
         } else if (io.dtype == DType::kF32) {
           const uint64_t k = rng.below(64);
-          const float v = k == 0 ? NAN : k == 1 ? INFINITY : static_cast<float>(static_cast<int64_t>(rng.below(2001)) - 1000) / 100.f;
+          const float v = k == 0   ? NAN
+                          : k == 1 ? INFINITY
+                                   : static_cast<float>(static_cast<int64_t>(rng.below(2001)) - 1000) / 100.f;
           std::memcpy(&data[i][b], &v, 4);
         } else {
           const uint32_t v = static_cast<uint32_t>(rng.next());

@@ -68,14 +68,16 @@ class FuzzServer : public httplib::Server {
 // A tiny raw graph for v2 tensors: x f32 [-1, 4] (max 8) and ids i32 [-1] (max 8) -> y, e.
 void write_graph_model(const std::string& dir) {
   std::vector<float> w(3 * 4, 0.25f), table(5 * 2, 1.5f);
-  const std::string graph = R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,4],"max_shape":[8,4]},)"
-                            R"({"name":"ids","dtype":"i32","shape":[-1],"max_shape":[8]}],"outputs":["y","e"],"nodes":[)"
-                            R"({"op":"FullyConnected","inputs":["x","w"],"outputs":["h"]},)"
-                            R"({"op":"Softmax","inputs":["h"],"outputs":["y"]},)"
-                            R"({"op":"Gather","inputs":["table","ids"],"outputs":["e"]}]})";
-  auto bytes = perch::write_perch_bytes({{"w", perch::Tensor{perch::DType::kF32, perch::Shape{3, 4}, w.data()}},
-                                         {"table", perch::Tensor{perch::DType::kF32, perch::Shape{5, 2}, table.data()}}},
-                                        {{"perch.format", "1"}, {"perch.graph", graph}});
+  const std::string graph =
+      R"({"inputs":[{"name":"x","dtype":"f32","shape":[-1,4],"max_shape":[8,4]},)"
+      R"({"name":"ids","dtype":"i32","shape":[-1],"max_shape":[8]}],"outputs":["y","e"],"nodes":[)"
+      R"({"op":"FullyConnected","inputs":["x","w"],"outputs":["h"]},)"
+      R"({"op":"Softmax","inputs":["h"],"outputs":["y"]},)"
+      R"({"op":"Gather","inputs":["table","ids"],"outputs":["e"]}]})";
+  auto bytes =
+      perch::write_perch_bytes({{"w", perch::Tensor{perch::DType::kF32, perch::Shape{3, 4}, w.data()}},
+                                {"table", perch::Tensor{perch::DType::kF32, perch::Shape{5, 2}, table.data()}}},
+                               {{"perch.format", "1"}, {"perch.graph", graph}});
   if (!bytes.is_ok()) std::abort();
   std::FILE* f = std::fopen((dir + "/tiny.perch").c_str(), "wb");
   if (!f || std::fwrite(bytes.value().data(), 1, bytes.value().size(), f) != bytes.value().size()) std::abort();
@@ -122,11 +124,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     srv.serve(stream);
     return 0;
   }
-  static const char* const kRoutes[] = {
-      "POST /v2/models/tiny/infer",          "POST /v2/models/langid.graph/infer", "POST /v2/models/langid/infer",
-      "POST /v2/models/suggest/infer",       "POST /v1/language:detect",           "POST /v1/text:suggest",
-      "GET /v2/models/tiny",                 "GET /v2/models/langid/ready",        "POST /v2/models/suggest.graph/infer",
-      "POST /v2/models/tiny/versions/1/infer", "GET /v2/health/ready",             "POST /v2/models/nope/infer"};
+  static const char* const kRoutes[] = {"POST /v2/models/tiny/infer",
+                                        "POST /v2/models/langid.graph/infer",
+                                        "POST /v2/models/langid/infer",
+                                        "POST /v2/models/suggest/infer",
+                                        "POST /v1/language:detect",
+                                        "POST /v1/text:suggest",
+                                        "GET /v2/models/tiny",
+                                        "GET /v2/models/langid/ready",
+                                        "POST /v2/models/suggest.graph/infer",
+                                        "POST /v2/models/tiny/versions/1/infer",
+                                        "GET /v2/health/ready",
+                                        "POST /v2/models/nope/infer"};
   static const char* const kHeaders[] = {"",
                                          "X-Perch-Model: langid\r\n",
                                          "Content-Type: text/plain\r\n",

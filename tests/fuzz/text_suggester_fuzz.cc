@@ -28,8 +28,8 @@ std::vector<std::string> pieces() {
   for (char c = 'a'; c <= 'z'; ++c) p.push_back(std::string(1, c));
   for (const char* w : {"th", "he", "in", "er", "an", "re", "ing", "ed", "nd", "ou", "en", "on", "at", "the", "and"})
     p.push_back(w);
-  for (const char* w : {"the", "a", "an", "and", "in", "he", "her", "there", "then", "on", "at", "to", "of", "it",
-                        "is", "we", "ring", "red"})
+  for (const char* w : {"the", "a", "an", "and", "in", "he", "her", "there", "then", "on", "at", "to", "of", "it", "is",
+                        "we", "ring", "red"})
     p.push_back("\xE2\x96\x81" + std::string(w));
   p.push_back(",");
   p.push_back(".");
@@ -58,13 +58,20 @@ std::string tokenizer_json(const std::vector<std::string>& p) {
 
 float value_of(uint8_t b) {
   switch (b % 16) {
-    case 0: return NAN;
-    case 1: return INFINITY;
-    case 2: return -INFINITY;
-    case 3: return 3e38f;
-    case 4: return -3e38f;
-    case 5: return 0.f;
-    default: return (static_cast<float>(b) - 128.f) / 16.f;
+    case 0:
+      return NAN;
+    case 1:
+      return INFINITY;
+    case 2:
+      return -INFINITY;
+    case 3:
+      return 3e38f;
+    case 4:
+      return -3e38f;
+    case 5:
+      return 0.f;
+    default:
+      return (static_cast<float>(b) - 128.f) / 16.f;
   }
 }
 

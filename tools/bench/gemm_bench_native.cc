@@ -16,8 +16,7 @@ using namespace perch;
 namespace {
 
 double now_us() {
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -43,7 +42,10 @@ int main(int argc, char** argv) {
       // Warm up, then size a batch to the budget; the best of 40 batches is reported.
       double t0 = now_us();
       int warm = 0;
-      while (now_us() - t0 < 200000.0 || warm < 3) { (*d)->run(x.data(), m, y.data(), &pool); ++warm; }
+      while (now_us() - t0 < 200000.0 || warm < 3) {
+        (*d)->run(x.data(), m, y.data(), &pool);
+        ++warm;
+      }
       const double per = (now_us() - t0) / warm;
       const int iters = std::max(1, static_cast<int>(budget_us / per));
       double best = 1e30;

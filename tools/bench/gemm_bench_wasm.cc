@@ -28,8 +28,7 @@ EMSCRIPTEN_KEEPALIVE void* gemm_bench_create(const float* w, int n, int k, int i
     float mx = 0.0f;
     for (int p = 0; p < k; ++p) mx = std::fmax(mx, std::fabs(row[p]));
     scale[j] = mx > 0.0f ? mx / 127.0f : 1.0f;
-    for (int p = 0; p < k; ++p)
-      q[static_cast<size_t>(j) * k + p] = static_cast<int8_t>(std::lrint(row[p] / scale[j]));
+    for (int p = 0; p < k; ++p) q[static_cast<size_t>(j) * k + p] = static_cast<int8_t>(std::lrint(row[p] / scale[j]));
   }
   auto d = pack_dense_i8(q.data(), scale.data(), n, k, nullptr, UnaryOp::kNone, Backend::kFast);
   return d.is_ok() ? std::move(d).value().release() : nullptr;
@@ -38,9 +37,7 @@ EMSCRIPTEN_KEEPALIVE void* gemm_bench_create(const float* w, int n, int k, int i
 EMSCRIPTEN_KEEPALIVE void gemm_bench_destroy(void* dense) { delete static_cast<PackedDense*>(dense); }
 
 EMSCRIPTEN_KEEPALIVE void* gemm_bench_pool_create(int threads) { return new ThreadPool(threads); }
-EMSCRIPTEN_KEEPALIVE int gemm_bench_pool_threads(void* pool) {
-  return static_cast<ThreadPool*>(pool)->num_threads();
-}
+EMSCRIPTEN_KEEPALIVE int gemm_bench_pool_threads(void* pool) { return static_cast<ThreadPool*>(pool)->num_threads(); }
 EMSCRIPTEN_KEEPALIVE void gemm_bench_pool_destroy(void* pool) { delete static_cast<ThreadPool*>(pool); }
 
 // y[m, n] = x[m, k] · Wᵀ, `iters` times (1 for a single timed call from JS).

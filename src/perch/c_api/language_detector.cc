@@ -29,8 +29,8 @@ extern "C" perch_status perch_language_detector_create(const perch_model* model,
   return PERCH_OK;
 }
 
-extern "C" perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8,
-                                                       size_t len, int top_k, const char** json_out) {
+extern "C" perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len,
+                                                       int top_k, const char** json_out) {
   if (json_out != nullptr) *json_out = nullptr;
   if (detector == nullptr || json_out == nullptr)
     return fail(perch::StatusCode::kInvalidArgument, "perch_language_detector_detect: detector or json_out is NULL");
@@ -57,8 +57,8 @@ extern "C" perch_status perch_language_detector_detect_scores(perch_language_det
     return fail(perch::StatusCode::kInvalidArgument,
                 "perch_language_detector_detect_scores: capacity " + std::to_string(capacity) +
                     " has no room for top_k " + std::to_string(std::min(top_k, labels)) + " languages and und");
-  const perch::Status st = detector->detector->detect_scores(std::string_view(utf8 ? utf8 : "", len), top_k,
-                                                             &detector->scores);
+  const perch::Status st =
+      detector->detector->detect_scores(std::string_view(utf8 ? utf8 : "", len), top_k, &detector->scores);
   if (!st.is_ok()) return fail(st);
   int n = 0;
   for (const perch::LanguageScore& s : detector->scores) {
@@ -73,7 +73,8 @@ extern "C" perch_status perch_language_detector_detect_scores(perch_language_det
 extern "C" perch_status perch_language_detector_set_expected_languages(perch_language_detector* detector,
                                                                        const char* tags) {
   if (detector == nullptr)
-    return fail(perch::StatusCode::kInvalidArgument, "perch_language_detector_set_expected_languages: detector is NULL");
+    return fail(perch::StatusCode::kInvalidArgument,
+                "perch_language_detector_set_expected_languages: detector is NULL");
   detector->detector->set_expected_languages(tags ? std::string_view(tags) : std::string_view());
   return PERCH_OK;
 }

@@ -34,8 +34,8 @@ perch_status null_arg(const char* fn, const char* what) {
   return fail(StatusCode::kInvalidArgument, std::string(fn) + ": " + what + " is NULL");
 }
 
-perch_status io_info(const std::vector<perch::IoInfo>& list, const char* fn, int index, const char** name,
-                     int* dtype, int* rank, int64_t* dims, bool max_shape) {
+perch_status io_info(const std::vector<perch::IoInfo>& list, const char* fn, int index, const char** name, int* dtype,
+                     int* rank, int64_t* dims, bool max_shape) {
   if (index < 0 || static_cast<size_t>(index) >= list.size())
     return fail(StatusCode::kOutOfRange, std::string(fn) + ": index " + std::to_string(index) + " is not in [0, " +
                                              std::to_string(list.size()) + ")");
@@ -123,13 +123,14 @@ perch_status perch_session_create(const perch_model* model, int num_threads, per
 
 void perch_session_free(perch_session* session) { delete session; }
 
-perch_status perch_session_set_input(perch_session* session, const char* name, int dtype, const int64_t* dims,
-                                     int rank, const void* data, size_t nbytes) {
+perch_status perch_session_set_input(perch_session* session, const char* name, int dtype, const int64_t* dims, int rank,
+                                     const void* data, size_t nbytes) {
   const char* fn = "perch_session_set_input";
   if (!session) return null_arg(fn, "session");
   if (!name) return null_arg(fn, "name");
   if (dtype < 0 || dtype > static_cast<int>(perch::DType::kU8))
-    return fail(StatusCode::kInvalidArgument, std::string(fn) + ": input '" + name + "': unknown dtype code " + std::to_string(dtype));
+    return fail(StatusCode::kInvalidArgument,
+                std::string(fn) + ": input '" + name + "': unknown dtype code " + std::to_string(dtype));
   if (rank < 0 || rank > perch::kMaxRank)
     return fail(StatusCode::kInvalidArgument, std::string(fn) + ": input '" + name + "': rank " + std::to_string(rank) +
                                                   " is not in [0, " + std::to_string(perch::kMaxRank) + "]");
@@ -139,7 +140,8 @@ perch_status perch_session_set_input(perch_session* session, const char* name, i
   if (rank > 0) perch::Shape::from(dims, rank, &t.shape);
   int64_t numel = 0;
   if (!t.shape.checked_numel(INT64_MAX / 8, &numel))
-    return fail(StatusCode::kInvalidArgument, std::string(fn) + ": input '" + name + "': bad shape " + t.shape.to_string());
+    return fail(StatusCode::kInvalidArgument,
+                std::string(fn) + ": input '" + name + "': bad shape " + t.shape.to_string());
   const uint64_t need = static_cast<uint64_t>(numel) * perch::dtype_size(t.dtype);
   if (need != nbytes)
     return fail(StatusCode::kInvalidArgument, std::string(fn) + ": input '" + name + "': " + std::to_string(nbytes) +

@@ -41,16 +41,16 @@ void perch_free_string(char* s);
 /* Loads and validates a model; the bytes are copied, the caller may free them afterwards. */
 perch_status perch_model_load(const uint8_t* bytes, size_t size, perch_model** out);
 void perch_model_free(perch_model* model);
-int perch_model_num_inputs(const perch_model* model);   /* -1 on NULL */
-int perch_model_num_outputs(const perch_model* model);  /* -1 on NULL */
+int perch_model_num_inputs(const perch_model* model);  /* -1 on NULL */
+int perch_model_num_outputs(const perch_model* model); /* -1 on NULL */
 /* name: valid while the model lives. dims: PERCH_MAX_RANK entries; -1 marks a dynamic dim.
  * Any of name/dtype/rank/dims may be NULL when not wanted. */
-perch_status perch_model_input_info(const perch_model* model, int index, const char** name, int* dtype,
-                                    int* rank, int64_t* dims);
+perch_status perch_model_input_info(const perch_model* model, int index, const char** name, int* dtype, int* rank,
+                                    int64_t* dims);
 /* Upper bounds of an input's dims (== dims where static). */
 perch_status perch_model_input_max_shape(const perch_model* model, int index, int* rank, int64_t* dims);
-perch_status perch_model_output_info(const perch_model* model, int index, const char** name, int* dtype,
-                                     int* rank, int64_t* dims);
+perch_status perch_model_output_info(const perch_model* model, int index, const char** name, int* dtype, int* rank,
+                                     int64_t* dims);
 /* Metadata value (valid while the model lives), or NULL when absent. */
 const char* perch_model_metadata(const perch_model* model, const char* key);
 /* "language-detection", "text-suggestion" or "". */
@@ -63,8 +63,8 @@ perch_status perch_session_create(const perch_model* model, int num_threads, per
 void perch_session_free(perch_session* session);
 /* Binds an input to caller memory (not copied): it must stay valid until perch_session_run
  * returns. nbytes must equal the product of dims times the dtype size. */
-perch_status perch_session_set_input(perch_session* session, const char* name, int dtype, const int64_t* dims,
-                                     int rank, const void* data, size_t nbytes);
+perch_status perch_session_set_input(perch_session* session, const char* name, int dtype, const int64_t* dims, int rank,
+                                     const void* data, size_t nbytes);
 perch_status perch_session_run(perch_session* session);
 /* A view into the session's memory, valid until the next run or free. dims: PERCH_MAX_RANK. */
 perch_status perch_session_get_output(const perch_session* session, const char* name, int* dtype, int* rank,
@@ -128,8 +128,8 @@ perch_status perch_language_detector_create(const perch_model* model, int num_th
  * rest; no listed language below "und"; the confidences sum to 1. Text without letters gives
  * [{"detectedLanguage":"und","confidence":1}]. Owned by the detector, valid until its next call
  * or free. */
-perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len,
-                                            int top_k, const char** json_out);
+perch_status perch_language_detector_detect(perch_language_detector* detector, const char* utf8, size_t len, int top_k,
+                                            const char** json_out);
 /* The same answer without JSON or strings, for bindings that call it per keystroke (no allocation
  * per call): entry i is labels_out[i] (an index for perch_language_detector_label, or -1 for
  * "und") and confidences_out[i] (rounded down to 4 decimals, the value the JSON prints). Writes
@@ -149,7 +149,7 @@ void perch_language_detector_free(perch_language_detector* detector);
 /* ===== end of task APIs ============================================================= */
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
-#endif  /* PERCH_C_API_PERCH_H_ */
+#endif /* PERCH_C_API_PERCH_H_ */

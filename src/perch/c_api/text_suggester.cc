@@ -57,13 +57,15 @@ extern "C" void perch_text_suggester_forget(perch_text_suggester* suggester) {
 extern "C" perch_status perch_text_suggester_export_learned(perch_text_suggester* suggester, const char** json_out) {
   if (json_out != nullptr) *json_out = nullptr;
   if (suggester == nullptr || json_out == nullptr)
-    return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_export_learned: suggester or json_out is NULL");
+    return fail(perch::StatusCode::kInvalidArgument,
+                "perch_text_suggester_export_learned: suggester or json_out is NULL");
   suggester->json = suggester->suggester->export_learned();
   *json_out = suggester->json.c_str();
   return PERCH_OK;
 }
 
-extern "C" perch_status perch_text_suggester_import_learned(perch_text_suggester* suggester, const char* utf8, size_t len) {
+extern "C" perch_status perch_text_suggester_import_learned(perch_text_suggester* suggester, const char* utf8,
+                                                            size_t len) {
   if (suggester == nullptr || (utf8 == nullptr && len != 0))
     return fail(perch::StatusCode::kInvalidArgument, "perch_text_suggester_import_learned: suggester or text is NULL");
   const perch::Status s = suggester->suggester->import_learned(std::string_view(utf8 ? utf8 : "", len));

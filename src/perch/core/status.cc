@@ -4,14 +4,22 @@ namespace perch {
 
 const char* status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "Ok";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kInvalidModel: return "InvalidModel";
-    case StatusCode::kUnsupported: return "Unsupported";
-    case StatusCode::kOutOfRange: return "OutOfRange";
-    case StatusCode::kInvalidUtf8: return "InvalidUtf8";
-    case StatusCode::kOutOfMemory: return "OutOfMemory";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "Ok";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kInvalidModel:
+      return "InvalidModel";
+    case StatusCode::kUnsupported:
+      return "Unsupported";
+    case StatusCode::kOutOfRange:
+      return "OutOfRange";
+    case StatusCode::kInvalidUtf8:
+      return "InvalidUtf8";
+    case StatusCode::kOutOfMemory:
+      return "OutOfMemory";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -15,7 +15,7 @@ enum class StatusCode : int {
   kOutOfRange = 4,       // an index, id or length beyond its bound
   kInvalidUtf8 = 5,      // text input that is not valid UTF-8
   kOutOfMemory = 6,
-  kInternal = 7,         // a bug in perch
+  kInternal = 7,  // a bug in perch
 };
 
 const char* status_code_name(StatusCode code);
@@ -49,7 +49,7 @@ inline Status internal_error(std::string m) { return {StatusCode::kInternal, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool is_ok() const { return status_.is_ok(); }
   const Status& status() const { return status_; }
@@ -70,9 +70,9 @@ class [[nodiscard]] Result {
 #define PERCH_CONCAT(a, b) PERCH_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` fails.
-#define PERCH_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::perch::Status perch_status_ = (expr);      \
+#define PERCH_RETURN_IF_ERROR(expr)                   \
+  do {                                                \
+    ::perch::Status perch_status_ = (expr);           \
     if (!perch_status_.is_ok()) return perch_status_; \
   } while (0)
 

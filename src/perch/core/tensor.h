@@ -16,8 +16,14 @@ struct Tensor {
   void* data = nullptr;
 
   size_t nbytes() const { return static_cast<size_t>(shape.numel()) * dtype_size(dtype); }
-  template <typename T> T* as() { return static_cast<T*>(data); }
-  template <typename T> const T* as() const { return static_cast<const T*>(data); }
+  template <typename T>
+  T* as() {
+    return static_cast<T*>(data);
+  }
+  template <typename T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
 };
 
 // 64-byte aligned heap block, for weights packed at load and for arenas.

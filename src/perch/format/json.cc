@@ -95,14 +95,19 @@ class JsonParser {
   bool parse_value(JsonValue* out, int depth) {
     if (pos_ >= s_.size()) return fail("unexpected end of the JSON text");
     switch (s_[pos_]) {
-      case '{': return parse_object(out, depth + 1);
-      case '[': return parse_array(out, depth + 1);
+      case '{':
+        return parse_object(out, depth + 1);
+      case '[':
+        return parse_array(out, depth + 1);
       case '"':
         out->type_ = JsonType::kString;
         return parse_string(&out->text_);
-      case 't': return parse_literal("true", JsonType::kBool, true, out);
-      case 'f': return parse_literal("false", JsonType::kBool, false, out);
-      case 'n': return parse_literal("null", JsonType::kNull, false, out);
+      case 't':
+        return parse_literal("true", JsonType::kBool, true, out);
+      case 'f':
+        return parse_literal("false", JsonType::kBool, false, out);
+      case 'n':
+        return parse_literal("null", JsonType::kNull, false, out);
       default:
         if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9')) return parse_number(out);
         return fail("unexpected character where a JSON value should start");
@@ -178,7 +183,8 @@ class JsonParser {
     }
     if (out->keys_.size() > kIndexedObject) {
       // Checked once the object is complete: the offset is its end, the message names the key.
-      if (const std::string* dup = out->build_index()) return fail_at(pos_ - 1, "duplicate object key " + quoted_key(*dup));
+      if (const std::string* dup = out->build_index())
+        return fail_at(pos_ - 1, "duplicate object key " + quoted_key(*dup));
     }
     return true;
   }
@@ -189,10 +195,14 @@ class JsonParser {
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return fail_at(pos_ - 1, "invalid hex digit in a \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return fail_at(pos_ - 1, "invalid hex digit in a \\u escape");
     }
     *out = v;
     return true;
@@ -221,16 +231,34 @@ class JsonParser {
     if (pos_ >= s_.size()) return fail("unterminated string");
     const char c = s_[pos_++];
     switch (c) {
-      case '"': out->push_back('"'); return true;
-      case '\\': out->push_back('\\'); return true;
-      case '/': out->push_back('/'); return true;
-      case 'b': out->push_back('\b'); return true;
-      case 'f': out->push_back('\f'); return true;
-      case 'n': out->push_back('\n'); return true;
-      case 'r': out->push_back('\r'); return true;
-      case 't': out->push_back('\t'); return true;
-      case 'u': return parse_unicode_escape(out);
-      default: return fail_at(pos_ - 1, "invalid escape in a string");
+      case '"':
+        out->push_back('"');
+        return true;
+      case '\\':
+        out->push_back('\\');
+        return true;
+      case '/':
+        out->push_back('/');
+        return true;
+      case 'b':
+        out->push_back('\b');
+        return true;
+      case 'f':
+        out->push_back('\f');
+        return true;
+      case 'n':
+        out->push_back('\n');
+        return true;
+      case 'r':
+        out->push_back('\r');
+        return true;
+      case 't':
+        out->push_back('\t');
+        return true;
+      case 'u':
+        return parse_unicode_escape(out);
+      default:
+        return fail_at(pos_ - 1, "invalid escape in a string");
     }
   }
 

@@ -143,8 +143,10 @@ class ExactDecimal {
     BigInt right(t);
     if (exp10_ < 0) right.mul(right_scale_);
     const int64_t q = int64_t{p} - exp10_;  // D 5^max(e,0) vs T 5^max(-e,0) 2^(p-e)
-    if (q >= 0) right.shift_left(q);
-    else left.shift_left(-q);
+    if (q >= 0)
+      right.shift_left(q);
+    else
+      left.shift_left(-q);
     return BigInt::compare(left, right);
   }
 

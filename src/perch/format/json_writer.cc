@@ -27,13 +27,27 @@ void json_append_string(std::string_view s, std::string* out) {
     }
     ++i;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");
@@ -92,14 +106,23 @@ void json_append_number(double v, std::string* out) {
 
 void json_append_value(const JsonValue& v, std::string* out) {
   switch (v.type()) {
-    case JsonType::kNull: out->append("null"); return;
-    case JsonType::kBool: out->append(v.as_bool() ? "true" : "false"); return;
-    case JsonType::kNumber:
-      if (v.is_int64()) json_append_int(v.as_int64(), out);
-      else if (v.is_integer()) out->append(v.as_string());  // beyond int64: the literal as written
-      else json_append_number(v.as_double(), out);
+    case JsonType::kNull:
+      out->append("null");
       return;
-    case JsonType::kString: json_append_string(v.as_string(), out); return;
+    case JsonType::kBool:
+      out->append(v.as_bool() ? "true" : "false");
+      return;
+    case JsonType::kNumber:
+      if (v.is_int64())
+        json_append_int(v.as_int64(), out);
+      else if (v.is_integer())
+        out->append(v.as_string());  // beyond int64: the literal as written
+      else
+        json_append_number(v.as_double(), out);
+      return;
+    case JsonType::kString:
+      json_append_string(v.as_string(), out);
+      return;
     case JsonType::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.size(); ++i) {

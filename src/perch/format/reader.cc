@@ -48,8 +48,7 @@ Status parse_tensor(const std::string& name, const JsonValue& e, size_t data_siz
   Shape shape;
   for (size_t i = 0; i < sh.size(); ++i) {
     const JsonValue& d = sh[i];
-    if (!d.is_integer())
-      return invalid_model(where + "shape[" + std::to_string(i) + "] is not an integer");
+    if (!d.is_integer()) return invalid_model(where + "shape[" + std::to_string(i) + "] is not an integer");
     if (!d.is_int64() || d.as_int64() < 0)
       return invalid_model(where + "shape[" + std::to_string(i) + "] = " + to_json_text(d) +
                            " is negative or too large");
@@ -89,8 +88,8 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
   if (n > kMaxHeaderBytes)
-    return invalid_model("header length " + std::to_string(n) + " is absurd (limit " +
-                         std::to_string(kMaxHeaderBytes) + " bytes)");
+    return invalid_model("header length " + std::to_string(n) + " is absurd (limit " + std::to_string(kMaxHeaderBytes) +
+                         " bytes)");
   if (n > size - 8)
     return invalid_model("header length " + std::to_string(n) + " runs past the end of the file (" +
                          std::to_string(size) + " bytes)");
@@ -140,8 +139,8 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
   for (const TensorEntry* t : by_offset) {
     if (t->begin < pos)
       return invalid_model("tensors '" + prev->name + "' [" + std::to_string(prev->begin) + ", " +
-                           std::to_string(prev->end) + ") and '" + t->name + "' [" + std::to_string(t->begin) +
-                           ", " + std::to_string(t->end) + ") overlap");
+                           std::to_string(prev->end) + ") and '" + t->name + "' [" + std::to_string(t->begin) + ", " +
+                           std::to_string(t->end) + ") overlap");
     if (t->begin > pos)
       return invalid_model("hole of " + std::to_string(t->begin - pos) + " bytes in the data before tensor '" +
                            t->name + "' (offset " + std::to_string(pos) + ")");
@@ -156,19 +155,18 @@ Result<PerchFile> read_perch_file(const uint8_t* bytes, size_t size) {
   for (const TensorEntry& t : file.tensors) {
     if (t.dtype != DType::kI8) continue;
     const TensorEntry* s = file.find(t.name + ".scale");
-    if (s == nullptr)
-      return invalid_model("tensor '" + t.name + "' is I8 but has no companion '" + t.name + ".scale'");
+    if (s == nullptr) return invalid_model("tensor '" + t.name + "' is I8 but has no companion '" + t.name + ".scale'");
     const int64_t rows = t.shape.rank() > 0 ? t.shape[0] : 1;
     if (s->dtype != DType::kF32 || s->shape.rank() != 1 || s->shape[0] != rows)
       return invalid_model("tensor '" + s->name + "': " + dtype_safetensors_name(s->dtype) + " " +
-                           s->shape.to_string() + " but '" + t.name + "' " + t.shape.to_string() +
-                           " needs F32 [" + std::to_string(rows) + "]");
+                           s->shape.to_string() + " but '" + t.name + "' " + t.shape.to_string() + " needs F32 [" +
+                           std::to_string(rows) + "]");
   }
 
   auto fmt = file.metadata.find("perch.format");
   if (fmt != file.metadata.end() && fmt->second != kPerchFormatVersion)
-    return unsupported("perch.format '" + fmt->second + "' is not supported (this build reads '" +
-                       kPerchFormatVersion + "')");
+    return unsupported("perch.format '" + fmt->second + "' is not supported (this build reads '" + kPerchFormatVersion +
+                       "')");
   return file;
 }
 

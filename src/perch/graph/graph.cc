@@ -9,7 +9,6 @@
 
 namespace perch {
 
-
 int Graph::find_value(const std::string& name) const {
   for (size_t i = 0; i < values.size(); ++i)
     if (values[i].name == name) return static_cast<int>(i);
@@ -58,14 +57,15 @@ Status parse_input(const JsonValue& j, size_t index, GraphInput* in) {
   if (j.contains("max_shape")) {
     PERCH_RETURN_IF_ERROR(parse_dims(j.member("max_shape"), where + ": max_shape", false, &in->max_shape));
     if (in->max_shape.rank() != in->shape.rank())
-      return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " and shape " +
-                           in->shape.to_string() + " differ in rank");
+      return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " and shape " + in->shape.to_string() +
+                           " differ in rank");
     for (int i = 0; i < in->shape.rank(); ++i)
       if (in->shape[i] >= 0 && in->max_shape[i] != in->shape[i])
         return invalid_model(where + ": max_shape " + in->max_shape.to_string() + " disagrees with static shape " +
                              in->shape.to_string());
   } else {
-    if (dynamic) return invalid_model(where + ": shape " + in->shape.to_string() + " has dynamic dims but no max_shape");
+    if (dynamic)
+      return invalid_model(where + ": shape " + in->shape.to_string() + " has dynamic dims but no max_shape");
     in->max_shape = in->shape;
   }
   int64_t n = 0;
@@ -89,7 +89,8 @@ Status parse_name_list(const JsonValue& j, const std::string& where, bool allow_
 Status parse_graph_json(const std::string& graph_json, JsonValue* g) {
   JsonParseError error;
   if (!parse_json(graph_json, g, &error)) {
-    if (error.too_deep) return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    if (error.too_deep)
+      return invalid_model("perch.graph nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     return invalid_model("perch.graph is not valid JSON: " + error.describe());
   }
   if (!g->is_object()) return invalid_model("perch.graph is not a JSON object");
@@ -116,7 +117,8 @@ class GraphBuilder {
 
   Status add_weights(const PerchFile& file) {
     for (size_t t = 0; t < file.tensors.size(); ++t)
-      PERCH_RETURN_IF_ERROR(add_value(file.tensors[t].name, ValueKind::kWeight, static_cast<int>(t), 0, "weight tensor"));
+      PERCH_RETURN_IF_ERROR(
+          add_value(file.tensors[t].name, ValueKind::kWeight, static_cast<int>(t), 0, "weight tensor"));
     return Status::ok();
   }
 
@@ -133,7 +135,10 @@ class GraphBuilder {
     pending_.assign(file_nodes_.size(), 0);
     for (GraphNode& node : file_nodes_) {
       for (const std::string& name : node.input_names) {
-        if (name.empty()) { node.inputs.push_back(-1); continue; }
+        if (name.empty()) {
+          node.inputs.push_back(-1);
+          continue;
+        }
         auto it = by_name_.find(name);
         if (it == by_name_.end())
           return invalid_model("perch.graph node " + std::to_string(node.file_index) + " (" + node.op + "): input '" +
@@ -196,9 +201,12 @@ class GraphBuilder {
   std::string describe_value(int v) const {
     const GraphValue& gv = graph_.values[static_cast<size_t>(v)];
     switch (gv.kind) {
-      case ValueKind::kInput: return "graph input";
-      case ValueKind::kWeight: return "weight tensor";
-      case ValueKind::kNode: return "node " + std::to_string(gv.producer);
+      case ValueKind::kInput:
+        return "graph input";
+      case ValueKind::kWeight:
+        return "weight tensor";
+      case ValueKind::kNode:
+        return "node " + std::to_string(gv.producer);
     }
     return std::string();
   }
@@ -222,7 +230,8 @@ class GraphBuilder {
     if (find_op(node.op) == nullptr) return invalid_model(where + ": unknown op '" + node.op + "'");
     if (!n.contains("inputs")) return invalid_model(where + " (" + node.op + "): missing 'inputs'");
     if (!n.contains("outputs")) return invalid_model(where + " (" + node.op + "): missing 'outputs'");
-    PERCH_RETURN_IF_ERROR(parse_name_list(n.member("inputs"), where + " (" + node.op + "): inputs", true, &node.input_names));
+    PERCH_RETURN_IF_ERROR(
+        parse_name_list(n.member("inputs"), where + " (" + node.op + "): inputs", true, &node.input_names));
     std::vector<std::string> outs;
     PERCH_RETURN_IF_ERROR(parse_name_list(n.member("outputs"), where + " (" + node.op + "): outputs", false, &outs));
     if (outs.empty()) return invalid_model(where + " (" + node.op + ") has no outputs");
@@ -254,7 +263,10 @@ class GraphBuilder {
       for (int v : file_nodes_[static_cast<size_t>(cur)].inputs) {
         if (v < 0) continue;
         const GraphValue& gv = graph_.values[static_cast<size_t>(v)];
-        if (gv.kind == ValueKind::kNode && pending_[static_cast<size_t>(gv.producer)] > 0) { next = gv.producer; break; }
+        if (gv.kind == ValueKind::kNode && pending_[static_cast<size_t>(gv.producer)] > 0) {
+          next = gv.producer;
+          break;
+        }
       }
       cur = next;
     }
@@ -266,7 +278,7 @@ class GraphBuilder {
 
   Graph graph_;
   std::unordered_map<std::string, int> by_name_;
-  std::vector<GraphNode> file_nodes_;       // file order until sort_nodes
+  std::vector<GraphNode> file_nodes_;        // file order until sort_nodes
   std::vector<std::vector<int>> consumers_;  // by file index: the nodes reading its outputs
   std::vector<int> pending_;                 // by file index: producers not yet sorted
 };

@@ -29,7 +29,7 @@ enum class ValueKind { kInput, kWeight, kNode };
 struct GraphValue {
   std::string name;
   ValueKind kind = ValueKind::kNode;
-  int producer = -1;  // input index, tensor index in PerchFile::tensors, or node index (topo order)
+  int producer = -1;    // input index, tensor index in PerchFile::tensors, or node index (topo order)
   int output_slot = 0;  // which output of the producing node
 };
 
@@ -38,7 +38,7 @@ struct GraphNode {
   std::vector<std::string> input_names;  // "" = absent optional input
   std::vector<int> inputs;               // value index, -1 when absent
   std::vector<int> outputs;              // value index
-  JsonValue attrs;                     // an object (empty when the file has none)
+  JsonValue attrs;                       // an object (empty when the file has none)
   int file_index = 0;                    // position in the file's node list, for messages
 };
 
@@ -47,7 +47,7 @@ struct Graph {
   std::vector<int> input_values;   // value index of each input
   std::vector<int> output_values;  // value index of each graph output
   std::vector<std::string> output_names;
-  std::vector<GraphNode> nodes;    // topological order
+  std::vector<GraphNode> nodes;  // topological order
   std::vector<GraphValue> values;
 
   int find_value(const std::string& name) const;  // -1 when absent

@@ -36,9 +36,9 @@ class WeightLookup {
 };
 
 struct OpBuildArgs {
-  const JsonValue& attrs;         // the node's attrs object (empty object when none)
-  const ValueInfo* inputs;          // one per node input (max shapes for dynamic inputs)
-  const std::string* input_names;   // as written in the graph; "" marks an absent optional input
+  const JsonValue& attrs;          // the node's attrs object (empty object when none)
+  const ValueInfo* inputs;         // one per node input (max shapes for dynamic inputs)
+  const std::string* input_names;  // as written in the graph; "" marks an absent optional input
   int num_inputs;
   int num_outputs;
   Backend backend;

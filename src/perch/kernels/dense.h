@@ -31,10 +31,10 @@ class PackedDense {
 
 // act: UnaryOp::kNone, kRelu, kGelu, kGeluTanh or kSilu (others are an error).
 // W: [n, k] f32. bias: [n] or null. Both are copied/packed; the caller's memory may go away.
-Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k, const float* bias,
-                                                   UnaryOp act, Backend backend);
+Result<std::unique_ptr<PackedDense>> pack_dense_f32(const float* w, int n, int k, const float* bias, UnaryOp act,
+                                                    Backend backend);
 // W: [n, k] int8, scale: [n], W_real = W * scale[row].
-Result<std::unique_ptr<PackedDense>> pack_dense_i8(const int8_t* w, const float* scale, int n, int k,
-                                                  const float* bias, UnaryOp act, Backend backend);
+Result<std::unique_ptr<PackedDense>> pack_dense_i8(const int8_t* w, const float* scale, int n, int k, const float* bias,
+                                                   UnaryOp act, Backend backend);
 
 }  // namespace perch

@@ -68,8 +68,7 @@ constexpr KernelTable kFast = {
     {"xnnpack.dense_f32", make_xnnpack_dense_f32},
     {"xnnpack.dense_i8_as_f32", make_xnnpack_dense_i8},
 #else
-    kReference.dense_f32,
-    kReference.dense_i8,
+    kReference.dense_f32, kReference.dense_i8,
 #endif
 };
 

@@ -26,28 +26,25 @@ using SoftmaxRows = void(const float* x, float* y, int64_t rows, int64_t n);
 // x, y viewed as [outer, n, inner]; (log-)softmax over the middle axis. y may equal x.
 using SoftmaxStrided = void(const float* x, float* y, int64_t outer, int64_t n, int64_t inner);
 // x, y: [rows, d]; gamma [d]; beta [d] or null. y may equal x.
-using LayerNormRows = void(const float* x, const float* gamma, const float* beta, float epsilon,
-                           float* y, int64_t rows, int64_t d);
+using LayerNormRows = void(const float* x, const float* gamma, const float* beta, float epsilon, float* y, int64_t rows,
+                           int64_t d);
 // x, y: [rows, d]; gamma [d]. y may equal x.
-using RmsNormRows = void(const float* x, const float* gamma, float epsilon, float* y, int64_t rows,
-                         int64_t d);
+using RmsNormRows = void(const float* x, const float* gamma, float epsilon, float* y, int64_t rows, int64_t d);
 // y[i] = op(x[i]); y may equal x.
 using Unary = void(UnaryOp op, const float* x, float* y, int64_t n);
 // y[i] = min(max(x[i], lo), hi); y may equal x.
 using Clip = void(const float* x, float* y, int64_t n, float lo, float hi);
 // Bags [bag_begin, bag_end) of `bags` into y [bags, d] (kernels/reference/embedding_bag.h).
-using EmbeddingBagF32 = void(const float* weight, int64_t d, const int32_t* ids, int64_t n,
-                             const int32_t* offsets, int64_t bags, bool mean, float* y,
-                             int64_t bag_begin, int64_t bag_end);
-using EmbeddingBagI8 = void(const int8_t* weight, const float* scale, int64_t d, const int32_t* ids,
-                            int64_t n, const int32_t* offsets, int64_t bags, bool mean, float* y,
-                            int64_t bag_begin, int64_t bag_end);
+using EmbeddingBagF32 = void(const float* weight, int64_t d, const int32_t* ids, int64_t n, const int32_t* offsets,
+                             int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end);
+using EmbeddingBagI8 = void(const int8_t* weight, const float* scale, int64_t d, const int32_t* ids, int64_t n,
+                            const int32_t* offsets, int64_t bags, bool mean, float* y, int64_t bag_begin,
+                            int64_t bag_end);
 // Dense layers: pack W [n, k] (and bias [n] or null) for the backend; arguments are validated by
 // pack_dense_f32 / pack_dense_i8 (dense.h), the only callers.
-using DenseF32 = Result<std::unique_ptr<PackedDense>>(const float* w, int n, int k,
-                                                      const float* bias, UnaryOp act);
-using DenseI8 = Result<std::unique_ptr<PackedDense>>(const int8_t* w, const float* scale, int n,
-                                                     int k, const float* bias, UnaryOp act);
+using DenseF32 = Result<std::unique_ptr<PackedDense>>(const float* w, int n, int k, const float* bias, UnaryOp act);
+using DenseI8 = Result<std::unique_ptr<PackedDense>>(const int8_t* w, const float* scale, int n, int k,
+                                                     const float* bias, UnaryOp act);
 }  // namespace kernel_fn
 
 template <typename Fn>

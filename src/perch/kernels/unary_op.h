@@ -7,9 +7,19 @@ namespace perch {
 
 enum class UnaryOp {
   kNone,  // identity: a dense layer without activation
-  kRelu, kGelu, kGeluTanh, kSilu,  // the dense activations end here
-  kTanh, kSigmoid,
-  kSqrt, kReciprocal, kNeg, kAbs, kExp, kLog, kErf
+  kRelu,
+  kGelu,
+  kGeluTanh,
+  kSilu,  // the dense activations end here
+  kTanh,
+  kSigmoid,
+  kSqrt,
+  kReciprocal,
+  kNeg,
+  kAbs,
+  kExp,
+  kLog,
+  kErf
 };
 
 }  // namespace perch

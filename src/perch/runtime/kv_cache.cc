@@ -7,7 +7,8 @@
 namespace perch {
 
 Status KvCache::declare_slot(int slot, int max_context, int width) {
-  if (slot < 0 || slot > 4096) return invalid_model("Attention cache slot " + std::to_string(slot) + " is out of range [0, 4096]");
+  if (slot < 0 || slot > 4096)
+    return invalid_model("Attention cache slot " + std::to_string(slot) + " is out of range [0, 4096]");
   if (max_context <= 0 || width <= 0 || max_context > (1 << 20) || width > (1 << 16))
     return invalid_model("Attention cache slot " + std::to_string(slot) + ": max_context " +
                          std::to_string(max_context) + " and width " + std::to_string(width) +
@@ -18,8 +19,8 @@ Status KvCache::declare_slot(int slot, int max_context, int width) {
   uint64_t both = 0;
   if (!slot_bytes(max_context, width, &both) || !fits_in_size_t(both))
     return Status(StatusCode::kOutOfMemory, "Attention cache slot " + std::to_string(slot) + ": " +
-                  std::to_string(max_context) + " x " + std::to_string(width) +
-                  " floats for keys and values do not fit in this build's address space");
+                                                std::to_string(max_context) + " x " + std::to_string(width) +
+                                                " floats for keys and values do not fit in this build's address space");
   const size_t bytes = static_cast<size_t>(both / 2);
   s.k = AlignedBuffer(bytes);
   s.v = AlignedBuffer(bytes);

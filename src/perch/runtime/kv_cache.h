@@ -30,11 +30,17 @@ class KvCache {
   // An Attention kernel that appended `rows` rows at position() reports it here; the session
   // commits (position += rows) after the whole run succeeded, or drops it when the run failed.
   void set_pending(int rows) { pending_ = rows; }
-  void commit() { position_ += pending_; pending_ = 0; }
+  void commit() {
+    position_ += pending_;
+    pending_ = 0;
+  }
   void drop_pending() { pending_ = 0; }
   // Rolls back to `rows` cached rows (rows <= position()).
   Status truncate(int rows);
-  void reset() { position_ = 0; pending_ = 0; }
+  void reset() {
+    position_ = 0;
+    pending_ = 0;
+  }
 
  private:
   struct Slot {

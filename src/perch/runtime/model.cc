@@ -40,7 +40,8 @@ Status copy_weights(const PerchFile& file, Model::Impl* m) {
     const size_t bytes = static_cast<size_t>(wide);
     AlignedBuffer buf(bytes);
     if (!buf.ok())
-      return Status(StatusCode::kOutOfMemory, "tensor '" + e.name + "': cannot allocate " + std::to_string(bytes) + " bytes");
+      return Status(StatusCode::kOutOfMemory,
+                    "tensor '" + e.name + "': cannot allocate " + std::to_string(bytes) + " bytes");
     const uint8_t* src = static_cast<const uint8_t*>(file.bytes_of(e));
     if (e.dtype == DType::kF16) {
       float* dst = static_cast<float*>(buf.data());
@@ -65,8 +66,8 @@ Status max_bytes_of(const ValueInfo& v, uint64_t budget, uint64_t* out) {
   uint64_t bytes = 0;
   if (!checked_bytes(v.shape, dtype_size(v.dtype), &bytes)) return invalid_model("size overflows 64 bits");
   if (bytes > budget)
-    return Status(StatusCode::kOutOfMemory, "needs " + std::to_string(bytes) + " bytes, over the max_arena_bytes budget of " +
-                                                std::to_string(budget));
+    return Status(StatusCode::kOutOfMemory, "needs " + std::to_string(bytes) +
+                                                " bytes, over the max_arena_bytes budget of " + std::to_string(budget));
   *out = bytes;
   return Status::ok();
 }
@@ -80,16 +81,25 @@ void mark_dynamic_outputs(Model::Impl* m) {
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     ValueInfo& vi = small[static_cast<size_t>(g.input_values[i])];
     for (int d = 0; d < vi.shape.rank(); ++d)
-      if (g.inputs[i].shape[d] < 0) { vi.shape[d] = std::min<int64_t>(1, g.inputs[i].max_shape[d]); any_dynamic = true; }
+      if (g.inputs[i].shape[d] < 0) {
+        vi.shape[d] = std::min<int64_t>(1, g.inputs[i].max_shape[d]);
+        any_dynamic = true;
+      }
   }
   if (!any_dynamic) return;
   bool ok = true;
   for (size_t n = 0; n < g.nodes.size() && ok; ++n) {
     const GraphNode& node = g.nodes[n];
     ValueInfo in[64], out[64];
-    if (node.inputs.size() > 64 || node.outputs.size() > 64) { ok = false; break; }
-    for (size_t k = 0; k < node.inputs.size(); ++k) if (node.inputs[k] >= 0) in[k] = small[static_cast<size_t>(node.inputs[k])];
-    ok = m->kernels[n]->infer(in, static_cast<int>(node.inputs.size()), out, static_cast<int>(node.outputs.size())).is_ok();
+    if (node.inputs.size() > 64 || node.outputs.size() > 64) {
+      ok = false;
+      break;
+    }
+    for (size_t k = 0; k < node.inputs.size(); ++k)
+      if (node.inputs[k] >= 0) in[k] = small[static_cast<size_t>(node.inputs[k])];
+    ok = m->kernels[n]
+             ->infer(in, static_cast<int>(node.inputs.size()), out, static_cast<int>(node.outputs.size()))
+             .is_ok();
     for (size_t k = 0; k < node.outputs.size() && ok; ++k) small[static_cast<size_t>(node.outputs[k])] = out[k];
   }
   for (size_t o = 0; o < m->outputs.size(); ++o) {
@@ -141,7 +151,9 @@ Status plan_node_outputs(const GraphNode& node, const std::vector<ValueInfo>& ou
     PlannedValue& pv = m->values[static_cast<size_t>(node.outputs[k])];
     pv.max = {out[k].dtype, out[k].shape, nullptr};
     Status b = max_bytes_of(pv.max, options.max_arena_bytes, &pv.max_bytes);
-    if (!b.is_ok()) return Status(b.code(), where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
+    if (!b.is_ok())
+      return Status(b.code(),
+                    where + "output " + std::to_string(k) + " " + pv.max.shape.to_string() + ": " + b.message());
   }
   return Status::ok();
 }
@@ -150,7 +162,8 @@ Status plan_node_outputs(const GraphNode& node, const std::vector<ValueInfo>& ou
 void plan_alias(const GraphNode& node, const Kernel& kernel, Model::Impl* m) {
   const Graph& g = m->graph;
   const int alias = kernel.alias_input();
-  if (alias < 0 || static_cast<size_t>(alias) >= node.inputs.size() || node.inputs[static_cast<size_t>(alias)] < 0) return;
+  if (alias < 0 || static_cast<size_t>(alias) >= node.inputs.size() || node.inputs[static_cast<size_t>(alias)] < 0)
+    return;
   const int src = node.inputs[static_cast<size_t>(alias)];
   PlannedValue& out0 = m->values[static_cast<size_t>(node.outputs[0])];
   uint64_t src_bytes = 0;
@@ -158,9 +171,9 @@ void plan_alias(const GraphNode& node, const Kernel& kernel, Model::Impl* m) {
   // A graph output must not point into the caller's input memory: it is read after run().
   int root = src;
   while (m->values[static_cast<size_t>(root)].alias_of >= 0) root = m->values[static_cast<size_t>(root)].alias_of;
-  const bool output_of_input = g.values[static_cast<size_t>(root)].kind == ValueKind::kInput &&
-                               std::find(g.output_values.begin(), g.output_values.end(), node.outputs[0]) !=
-                                   g.output_values.end();
+  const bool output_of_input =
+      g.values[static_cast<size_t>(root)].kind == ValueKind::kInput &&
+      std::find(g.output_values.begin(), g.output_values.end(), node.outputs[0]) != g.output_values.end();
   if (out0.max_bytes <= src_bytes && out0.max.dtype == m->values[static_cast<size_t>(src)].max.dtype &&
       !output_of_input)
     out0.alias_of = src;
@@ -175,12 +188,14 @@ Status plan_kv_slot(const Kernel& kernel, const std::vector<ValueInfo>& in, cons
       need.width > (1 << 16))
     return invalid_model(where + "cache slot, max_context or key width out of range");
   for (const KvSlotDecl& d : m->kv_slots)
-    if (d.slot == need.slot) return invalid_model(where + "cache slot " + std::to_string(need.slot) + " is used by two nodes");
+    if (d.slot == need.slot)
+      return invalid_model(where + "cache slot " + std::to_string(need.slot) + " is used by two nodes");
   uint64_t slot_bytes = 0;
   if (!KvCache::slot_bytes(need.max_context, need.width, &slot_bytes) ||
       !add_size(m->kv_cache_bytes, slot_bytes, &m->kv_cache_bytes))
     return invalid_model(where + "KV cache size overflows 64 bits");
-  m->kv_slots.push_back({static_cast<int>(need.slot), static_cast<int>(need.max_context), static_cast<int>(need.width)});
+  m->kv_slots.push_back(
+      {static_cast<int>(need.slot), static_cast<int>(need.max_context), static_cast<int>(need.width)});
   return Status::ok();
 }
 
@@ -192,8 +207,13 @@ Status build_node(size_t n, const WeightLookup& lookup, const ModelOptions& opti
   std::vector<ValueInfo> in(node.inputs.size());
   for (size_t k = 0; k < node.inputs.size(); ++k)
     if (node.inputs[k] >= 0) in[k] = m->values[static_cast<size_t>(node.inputs[k])].max;
-  const OpBuildArgs args{node.attrs, in.data(), node.input_names.data(), static_cast<int>(in.size()),
-                         static_cast<int>(node.outputs.size()), options.backend, &lookup};
+  const OpBuildArgs args{node.attrs,
+                         in.data(),
+                         node.input_names.data(),
+                         static_cast<int>(in.size()),
+                         static_cast<int>(node.outputs.size()),
+                         options.backend,
+                         &lookup};
   KernelFactory factory = find_op(node.op);
   if (!factory) return invalid_model(where + "unknown op '" + node.op + "'");
   auto kernel = factory(args);
@@ -207,7 +227,9 @@ Status build_node(size_t n, const WeightLookup& lookup, const ModelOptions& opti
   m->scratch_bytes[n] = kernel.value()->scratch_bytes(in.data(), static_cast<int>(in.size()));
   if (m->scratch_bytes[n] > options.max_arena_bytes)
     return Status(StatusCode::kOutOfMemory,
-                  where + "scratch of " + (m->scratch_bytes[n] == kSizeOverflow ? std::string("more than 2^64") : std::to_string(m->scratch_bytes[n])) +
+                  where + "scratch of " +
+                      (m->scratch_bytes[n] == kSizeOverflow ? std::string("more than 2^64")
+                                                            : std::to_string(m->scratch_bytes[n])) +
                       " bytes is over the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes));
   PERCH_RETURN_IF_ERROR(plan_kv_slot(*kernel.value(), in, where, m));
   m->kernels.push_back(std::move(kernel.value()));
@@ -237,7 +259,8 @@ std::vector<BufferRequest> arena_requests(Model::Impl* m, std::vector<int>* owne
   const int end_step = static_cast<int>(num_nodes);
   std::vector<int> last(g.values.size(), -1);
   for (size_t n = 0; n < num_nodes; ++n) {
-    for (int v : g.nodes[n].inputs) if (v >= 0) last[static_cast<size_t>(root_of(v))] = static_cast<int>(n);
+    for (int v : g.nodes[n].inputs)
+      if (v >= 0) last[static_cast<size_t>(root_of(v))] = static_cast<int>(n);
     for (int v : g.nodes[n].outputs) {
       const size_t r = static_cast<size_t>(root_of(v));
       last[r] = std::max(last[r], static_cast<int>(n));
@@ -250,7 +273,8 @@ std::vector<BufferRequest> arena_requests(Model::Impl* m, std::vector<int>* owne
     if (gv.kind != ValueKind::kNode || m->values[v].alias_of >= 0) continue;
     requests.push_back({m->values[v].max_bytes, gv.producer, std::max(last[v], gv.producer)});
     owner->push_back(static_cast<int>(v));
-    if (!add_size(m->planned_value_bytes, m->values[v].max_bytes, &m->planned_value_bytes)) m->planned_value_bytes = kSizeOverflow;
+    if (!add_size(m->planned_value_bytes, m->values[v].max_bytes, &m->planned_value_bytes))
+      m->planned_value_bytes = kSizeOverflow;
   }
   for (size_t n = 0; n < num_nodes; ++n) {
     if (m->scratch_bytes[n] == 0) continue;
@@ -271,14 +295,18 @@ Status plan_arena(const ModelOptions& options, Model::Impl* m) {
   if (!add_size(plan.arena_bytes, m->kv_cache_bytes, &session_bytes)) session_bytes = kSizeOverflow;
   if (session_bytes > options.max_arena_bytes || !fits_in_size_t(session_bytes))
     return Status(StatusCode::kOutOfMemory,
-                  "model needs " + (session_bytes == kSizeOverflow ? std::string("more than 2^64") : std::to_string(session_bytes)) +
+                  "model needs " +
+                      (session_bytes == kSizeOverflow ? std::string("more than 2^64") : std::to_string(session_bytes)) +
                       " bytes of session memory (arena " + std::to_string(plan.arena_bytes) + ", KV cache " +
                       std::to_string(m->kv_cache_bytes) + "), over " +
-                      (session_bytes > options.max_arena_bytes ? "the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes)
-                                                                 : std::string("this build's address space")));
+                      (session_bytes > options.max_arena_bytes
+                           ? "the max_arena_bytes budget of " + std::to_string(options.max_arena_bytes)
+                           : std::string("this build's address space")));
   for (size_t r = 0; r < requests.size(); ++r) {
-    if (owner[r] >= 0) m->values[static_cast<size_t>(owner[r])].arena_offset = static_cast<size_t>(plan.offsets[r]);
-    else m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = static_cast<size_t>(plan.offsets[r]);
+    if (owner[r] >= 0)
+      m->values[static_cast<size_t>(owner[r])].arena_offset = static_cast<size_t>(plan.offsets[r]);
+    else
+      m->scratch_offset[static_cast<size_t>(-owner[r] - 1)] = static_cast<size_t>(plan.offsets[r]);
   }
   m->arena_bytes = static_cast<size_t>(plan.arena_bytes);
   return Status::ok();

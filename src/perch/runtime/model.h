@@ -38,10 +38,8 @@ class Model {
  public:
   // Parses and validates every byte (format/), builds kernels, plans memory. The bytes are
   // copied where needed; the caller may free them after this returns.
-  static Result<std::shared_ptr<const Model>> load(const uint8_t* bytes, size_t size,
-                                                   const ModelOptions& options = {});
-  static Result<std::shared_ptr<const Model>> load_file(const std::string& path,
-                                                        const ModelOptions& options = {});
+  static Result<std::shared_ptr<const Model>> load(const uint8_t* bytes, size_t size, const ModelOptions& options = {});
+  static Result<std::shared_ptr<const Model>> load_file(const std::string& path, const ModelOptions& options = {});
   ~Model();
 
   const std::vector<IoInfo>& inputs() const;

@@ -16,10 +16,10 @@ namespace perch {
 constexpr size_t kNoArena = static_cast<size_t>(-1);
 
 struct PlannedValue {
-  ValueInfo max;               // dtype and shape at the inputs' max shapes (weights: constant set)
+  ValueInfo max;  // dtype and shape at the inputs' max shapes (weights: constant set)
   uint64_t max_bytes = 0;
   size_t arena_offset = kNoArena;  // node outputs that own arena bytes
-  int alias_of = -1;           // value whose memory this one shares (Reshape views)
+  int alias_of = -1;               // value whose memory this one shares (Reshape views)
 };
 
 struct KvSlotDecl {
@@ -42,7 +42,7 @@ struct Model::Impl {
   std::vector<size_t> scratch_offset;            // per node (kNoArena when it needs none)
   std::vector<uint64_t> scratch_bytes;           // per node (planned, at the max shapes)
   std::vector<KvSlotDecl> kv_slots;
-  size_t arena_bytes = 0;          // within ModelOptions::max_arena_bytes and size_t (checked)
+  size_t arena_bytes = 0;  // within ModelOptions::max_arena_bytes and size_t (checked)
   uint64_t kv_cache_bytes = 0;
   size_t weight_bytes = 0;
   uint64_t planned_value_bytes = 0;  // sum of every intermediate's bytes, before reuse (inspect)

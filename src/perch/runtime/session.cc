@@ -16,14 +16,14 @@ struct Session::Impl {
   std::unique_ptr<ThreadPool> pool;
   AlignedBuffer arena;
   KvCache kv;
-  std::vector<Tensor> values;       // current dtype/shape/data of every graph value
-  std::vector<char> input_set;      // per graph input
+  std::vector<Tensor> values;   // current dtype/shape/data of every graph value
+  std::vector<char> input_set;  // per graph input
   // Per node, preallocated so that run() fills them in place.
-  std::vector<size_t> io_begin;     // node n's inputs start at io_begin[n] in in_tensors/in_info
+  std::vector<size_t> io_begin;  // node n's inputs start at io_begin[n] in in_tensors/in_info
   std::vector<size_t> out_begin;
   std::vector<Tensor> in_tensors, out_tensors;
   std::vector<ValueInfo> in_info, out_info;
-  std::vector<char> inferred;       // per node: out_info holds the infer() of in_info
+  std::vector<char> inferred;  // per node: out_info holds the infer() of in_info
   bool has_outputs = false;
 
   uint8_t* arena_at(size_t offset) { return static_cast<uint8_t*>(arena.data()) + offset; }
@@ -32,7 +32,8 @@ struct Session::Impl {
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
-PERCH_LOAD_TIME Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> model, const SessionOptions& options) {
+PERCH_LOAD_TIME Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> model,
+                                                                 const SessionOptions& options) {
   if (!model) return invalid_argument("Session::create: model is null");
   auto s = std::make_unique<Impl>();
   s->m = &model->impl();
@@ -45,7 +46,8 @@ PERCH_LOAD_TIME Result<std::unique_ptr<Session>> Session::create(std::shared_ptr
     // (an arena planned for large max shapes, used with small ones) are never committed.
     s->arena = AlignedBuffer::zeroed(m.arena_bytes);
     if (!s->arena.ok())
-      return Status(StatusCode::kOutOfMemory, "session arena: cannot allocate " + std::to_string(m.arena_bytes) + " bytes");
+      return Status(StatusCode::kOutOfMemory,
+                    "session arena: cannot allocate " + std::to_string(m.arena_bytes) + " bytes");
   }
   for (const KvSlotDecl& d : m.kv_slots) PERCH_RETURN_IF_ERROR(s->kv.declare_slot(d.slot, d.max_context, d.width));
   s->values.resize(g.values.size());
@@ -90,7 +92,8 @@ Status Session::set_input(std::string_view name, const Tensor& value) {
     const IoInfo& io = m.inputs[i];
     if (io.name != name) continue;
     if (value.dtype != io.dtype)
-      return invalid_argument("input '" + io.name + "': dtype " + dtype_name(value.dtype) + ", expected " + dtype_name(io.dtype));
+      return invalid_argument("input '" + io.name + "': dtype " + dtype_name(value.dtype) + ", expected " +
+                              dtype_name(io.dtype));
     if (value.shape.rank() != io.shape.rank())
       return invalid_argument("input '" + io.name + "': shape " + value.shape.to_string() + " has rank " +
                               std::to_string(value.shape.rank()) + ", expected " + io.shape.to_string());
@@ -99,9 +102,11 @@ Status Session::set_input(std::string_view name, const Tensor& value) {
       const bool ok = io.shape[d] >= 0 ? got == io.shape[d] : (got >= 0 && got <= io.max_shape[d]);
       if (!ok)
         return invalid_argument("input '" + io.name + "': shape " + value.shape.to_string() + " does not fit " +
-                                io.shape.to_string() + " (max " + io.max_shape.to_string() + ") at dim " + std::to_string(d));
+                                io.shape.to_string() + " (max " + io.max_shape.to_string() + ") at dim " +
+                                std::to_string(d));
     }
-    if (value.data == nullptr && value.shape.numel() > 0) return invalid_argument("input '" + io.name + "': data is null");
+    if (value.data == nullptr && value.shape.numel() > 0)
+      return invalid_argument("input '" + io.name + "': data is null");
     impl_->values[static_cast<size_t>(m.graph.input_values[i])] = value;
     impl_->input_set[i] = 1;
     return Status::ok();
@@ -168,7 +173,8 @@ Status Session::run() {
       const uint64_t scratch = kernel.scratch_bytes(in_info, n_in);
       if (scratch > m.scratch_bytes[n]) {
         s.kv.drop_pending();
-        return out_of_range(describe_node(node, g) + ": needs " + std::to_string(scratch) + " scratch bytes for these input shapes, more than the " +
+        return out_of_range(describe_node(node, g) + ": needs " + std::to_string(scratch) +
+                            " scratch bytes for these input shapes, more than the " +
                             std::to_string(m.scratch_bytes[n]) + " planned at the inputs' max shapes");
       }
       s.inferred[n] = 1;
@@ -177,8 +183,10 @@ Status Session::run() {
       const size_t v = static_cast<size_t>(node.outputs[static_cast<size_t>(k)]);
       const PlannedValue& pv = m.values[v];
       void* data = nullptr;
-      if (pv.alias_of >= 0) data = s.values[static_cast<size_t>(pv.alias_of)].data;
-      else if (pv.arena_offset != kNoArena) data = s.arena_at(pv.arena_offset);
+      if (pv.alias_of >= 0)
+        data = s.values[static_cast<size_t>(pv.alias_of)].data;
+      else if (pv.arena_offset != kNoArena)
+        data = s.arena_at(pv.arena_offset);
       out[k].data = s.values[v].data = data;
     }
     RunContext ctx;

@@ -46,15 +46,11 @@ double now_us() {
 // stops burning a core after a millisecond.
 constexpr double kSpinUs = 1000.0;
 // A thread that polls past the first few polls backs off, so that waiting costs other threads
-// less. Natively it yields (any other runnable thread gets the core; a job that follows at
-// once still starts within the first polls). In wasm a yield gives nothing away (sched_yield
-// only runs queued calls), so an idle worker polls back to back for kTightUs (longer than the
-// gaps between a model's layers and steps) and then naps kNapMs at a time in a timed wait on
-// the job word: an idle pool holds a core for ~kTightUs, not kSpinUs (Node, 2 threads, a 5 ms
-// idle gap after a job: the process used 1.26 ms of CPU, now 0.59, of which ~0.49 is Node's
-// own). Nobody wakes a nap: an Atomics.notify per job cost more than the nap's delay (a GEMV
-// 0.5 ms after the last job: 17 us polling, 21 napping, 31 napping with a notify). The caller
-// waiting for claimed chunks never naps (its chunk-long wait is the job's).
+// less. Natively it yields. In wasm a yield gives nothing away (sched_yield only runs queued
+// calls), so an idle worker polls back to back for kTightUs (longer than the gaps between a
+// model's layers and steps), then naps kNapMs at a time in a timed wait on the job word: an idle
+// pool holds a core for ~kTightUs, not kSpinUs. Nobody wakes a nap: an Atomics.notify per job
+// cost more than the nap's delay. The caller waiting for claimed chunks never naps.
 #if defined(__EMSCRIPTEN__)
 constexpr double kTightUs = 200.0;
 constexpr double kNapMs = 0.05;
@@ -159,7 +155,9 @@ struct ThreadPool::Impl {
     uint64_t seen = 0;
     for (;;) {
       spin_until(
-          [&] { return generation_of(work.load(std::memory_order_acquire)) != seen || stop.load(std::memory_order_relaxed); },
+          [&] {
+            return generation_of(work.load(std::memory_order_acquire)) != seen || stop.load(std::memory_order_relaxed);
+          },
           [&](double spun_us) {
 #if defined(__EMSCRIPTEN__)
             if (spun_us > kTightUs) emscripten_futex_wait(generation_word(), static_cast<uint32_t>(seen), kNapMs);
@@ -258,7 +256,10 @@ void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, 
 
 struct ThreadPool::Impl {};
 
-ThreadPool::ThreadPool(int num_threads) { (void)num_threads; num_threads_ = 1; }
+ThreadPool::ThreadPool(int num_threads) {
+  (void)num_threads;
+  num_threads_ = 1;
+}
 ThreadPool::~ThreadPool() = default;
 
 void ThreadPool::run_chunks(size_t n, size_t grain, void (*call)(void*, size_t, size_t), void* fn) {

@@ -38,8 +38,9 @@ class ThreadPool {
   template <typename Fn>
   void parallel_for(size_t n, size_t grain, Fn&& fn) {
     using F = std::remove_reference_t<Fn>;
-    run_chunks(n, grain, [](void* f, size_t b, size_t e) { (*static_cast<F*>(f))(b, e); },
-               const_cast<void*>(static_cast<const void*>(&fn)));
+    run_chunks(
+        n, grain, [](void* f, size_t b, size_t e) { (*static_cast<F*>(f))(b, e); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
  private:

@@ -87,8 +87,7 @@ Status LanguageDetector::parse_priors(const std::string& text) {
   for (size_t i = 0; i < labels_.size(); ++i) {
     const std::string& l = labels_[i];
     const JsonValue& speaker = speakers.member(l);
-    if (!speaker.is_number() || !(speaker.as_double() > 0))
-      return bad("no positive speaker figure for '" + l + "'");
+    if (!speaker.is_number() || !(speaker.as_double() > 0)) return bad("no positive speaker figure for '" + l + "'");
     log_prior_[i] = exponent * std::log(speaker.as_double());
     const JsonValue& label_scripts = scripts.member(l);
     if (!label_scripts.is_array()) return bad("no scripts for '" + l + "'");
@@ -133,9 +132,9 @@ std::string base_language(std::string_view tag) {
     base.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
   }
   static const std::pair<const char*, const char*> kAliases[] = {
-      {"nb", "no"}, {"nn", "no"}, {"nob", "no"}, {"nno", "no"}, {"fil", "tl"}, {"iw", "he"}, {"in", "id"},
-      {"ji", "yi"}, {"mo", "ro"}, {"cmn", "zh"}, {"yue", "zh"}, {"zsm", "ms"}, {"arb", "ar"}, {"pes", "fa"},
-      {"prs", "fa"}, {"swh", "sw"}, {"bs", "hr"}, {"sh", "hr"}};
+      {"nb", "no"},  {"nn", "no"},  {"nob", "no"}, {"nno", "no"}, {"fil", "tl"}, {"iw", "he"},
+      {"in", "id"},  {"ji", "yi"},  {"mo", "ro"},  {"cmn", "zh"}, {"yue", "zh"}, {"zsm", "ms"},
+      {"arb", "ar"}, {"pes", "fa"}, {"prs", "fa"}, {"swh", "sw"}, {"bs", "hr"},  {"sh", "hr"}};
   for (const auto& [from, to] : kAliases) {
     if (base == from) return to;
   }
@@ -167,7 +166,6 @@ int LanguageDetector::set_expected_languages(std::string_view tags) {
   update_prior_factors();
   return matched;
 }
-
 
 LanguageDetector::~LanguageDetector() = default;
 
@@ -408,8 +406,8 @@ Result<std::vector<LanguageResult>> LanguageDetector::detect(std::string_view ut
   std::vector<LanguageResult> results;
   results.reserve(scores_.size());
   for (const LanguageScore& s : scores_) {
-    results.push_back({s.label == LanguageScore::kUnd ? std::string("und") : labels_[static_cast<size_t>(s.label)],
-                       s.confidence});
+    results.push_back(
+        {s.label == LanguageScore::kUnd ? std::string("und") : labels_[static_cast<size_t>(s.label)], s.confidence});
   }
   return results;
 }

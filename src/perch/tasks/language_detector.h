@@ -114,25 +114,25 @@ class LanguageDetector {
   std::vector<std::string> labels_;
   text::NgramFeaturizer featurizer_;
   std::string output_name_;
-  std::unique_ptr<int32_t[]> ids_;        // room for the featurizer's max_ids, reused
-  std::vector<int> order_;                // label indices, reused for a large top_k
-  std::vector<LanguageScore> scores_;     // detect()'s buffer, reused
-  int32_t zero_offset_ = 0;               // the "offsets" input, bound once at create
+  std::unique_ptr<int32_t[]> ids_;     // room for the featurizer's max_ids, reused
+  std::vector<int> order_;             // label indices, reused for a large top_k
+  std::vector<LanguageScore> scores_;  // detect()'s buffer, reused
+  int32_t zero_offset_ = 0;            // the "offsets" input, bound once at create
 
   // Task layer (perch.priors).
   struct ScriptRange {
     uint32_t first, last;
     int script;
   };
-  std::vector<double> log_prior_;          // prior_exponent * log(speakers), per label
+  std::vector<double> log_prior_;  // prior_exponent * log(speakers), per label
   double max_log_prior_ = 0;
-  std::vector<bool> expected_;             // per label
-  std::vector<double> prior_factor_;       // exp(log prior - max), expected ones the boost: per call, no exp
+  std::vector<bool> expected_;              // per label
+  std::vector<double> prior_factor_;        // exp(log prior - max), expected ones the boost: per call, no exp
   std::vector<ScriptRange> script_ranges_;  // sorted by first
-  int ascii_script_ = -1;                  // the script of ASCII letters (Latn), or -1
-  std::vector<uint64_t> label_scripts_;    // bit s: the label is written in script s
+  int ascii_script_ = -1;                   // the script of ASCII letters (Latn), or -1
+  std::vector<uint64_t> label_scripts_;     // bit s: the label is written in script s
   double unknown_letters_ = 0, unknown_scale_ = 0, min_letters_ = 0;
-  std::vector<float> weights_;             // per label: q, reused
+  std::vector<float> weights_;  // per label: q, reused
 };
 
 }  // namespace perch

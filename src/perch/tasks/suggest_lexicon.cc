@@ -31,7 +31,8 @@ bool Lexicon::has_prefix(std::string_view w) const {
 bool Lexicon::has(std::string_view w) const {
   if (w.empty() || has_digit(w)) return true;
   if (std::binary_search(words_.begin(), words_.end(), w)) return true;
-  return w.size() > 2 && w.substr(w.size() - 2) == "'s" && std::binary_search(words_.begin(), words_.end(), w.substr(0, w.size() - 2));
+  return w.size() > 2 && w.substr(w.size() - 2) == "'s" &&
+         std::binary_search(words_.begin(), words_.end(), w.substr(0, w.size() - 2));
 }
 
 const std::string& Lexicon::form(std::string_view s, std::string* out) {

@@ -44,7 +44,9 @@ void WordSearch::path(size_t i, std::vector<int32_t>* out) const {
 
 const double* WordSearch::next_probs(size_t i) const {
   const Node& n = nodes_[words_[i]];
-  return n.probs_slot < 0 ? nullptr : word_probs_.data() + static_cast<size_t>(n.probs_slot) * static_cast<size_t>(vocab_->size());
+  return n.probs_slot < 0
+             ? nullptr
+             : word_probs_.data() + static_cast<size_t>(n.probs_slot) * static_cast<size_t>(vocab_->size());
 }
 
 void WordSearch::push(const Node& node) {
@@ -74,8 +76,8 @@ Status WordSearch::run(const WordQuery& query, const SearchLimits& limits) {
     std::pop_heap(agenda_.begin(), agenda_.end(), lower_p);
     const uint32_t node_index = agenda_.back().second;
     agenda_.pop_back();
-    const Node node = nodes_[node_index];  // a copy: pushing children may move nodes
-    if (node.p < query.threshold * z_) {  // everything left is less likely still
+    const Node node = nodes_[node_index];       // a copy: pushing children may move nodes
+    if (node.p < query.threshold * z_) {        // everything left is less likely still
       agenda_.push_back({node.p, node_index});  // (no longer a heap) for the fill below
       break;
     }
@@ -106,7 +108,9 @@ Status WordSearch::run(const WordQuery& query, const SearchLimits& limits) {
     rest.clear();
     for (const auto& [p, index] : agenda_)
       if (nodes_[index].complete) rest.push_back(index);
-    std::sort(rest.begin(), rest.end(), [&](uint32_t a, uint32_t b) { return nodes_[a].p > nodes_[b].p || (nodes_[a].p == nodes_[b].p && a < b); });
+    std::sort(rest.begin(), rest.end(), [&](uint32_t a, uint32_t b) {
+      return nodes_[a].p > nodes_[b].p || (nodes_[a].p == nodes_[b].p && a < b);
+    });
     for (size_t i = 0; i < rest.size() && static_cast<int>(words_.size()) < query.count; ++i) words_.push_back(rest[i]);
   }
   return Status::ok();
@@ -120,10 +124,9 @@ size_t WordSearch::allow_spelling(const Node& node, const double* probs) {
   for (const int32_t* it = vocab_->starting_with(first); it != vocab_->starting_with_end(first); ++it) {
     const int id = *it;
     const std::string_view s = vocab_->surface(id);
-    const bool ok = s.size() <= rest.size()
-                        ? rest.compare(0, s.size(), s) == 0
-                        : !vocab_->is_byte(id) && s.compare(0, rest.size(), rest) == 0 &&
-                              is_word_byte(static_cast<unsigned char>(s[rest.size()]));
+    const bool ok = s.size() <= rest.size() ? rest.compare(0, s.size(), s) == 0
+                                            : !vocab_->is_byte(id) && s.compare(0, rest.size(), rest) == 0 &&
+                                                  is_word_byte(static_cast<unsigned char>(s[rest.size()]));
     if (!ok) continue;
     if (s.size() >= rest.size()) z_ += node.p * probs[id];
     allowed_[n++] = {probs[id], id};
@@ -138,8 +141,10 @@ size_t WordSearch::allow_continuing(const Node&, const double* probs, double* p_
   double end = 0;
   for (int id = 0; id < vocab; ++id) {
     const uint8_t k = kind[id];
-    if (k == kContinues) allowed_[n++] = {probs[id], id};
-    else if (k != kOtherToken) end += probs[id];  // a new word, punctuation or the end
+    if (k == kContinues)
+      allowed_[n++] = {probs[id], id};
+    else if (k != kOtherToken)
+      end += probs[id];  // a new word, punctuation or the end
   }
   *p_end = end;
   return n;
@@ -147,7 +152,8 @@ size_t WordSearch::allow_continuing(const Node&, const double* probs, double* p_
 
 void WordSearch::finish_word(const Node& node, const double* probs, double p_end) {
   const bool has_text = node.surface_size > q_->required.size() || q_->allow_typed_word;
-  if (!has_text || (!q_->fill && node.p * p_end < q_->threshold * z_) || !(node.p * p_end > 0) || !is_canonical(word_)) return;
+  if (!has_text || (!q_->fill && node.p * p_end < q_->threshold * z_) || !(node.p * p_end > 0) || !is_canonical(word_))
+    return;
   if (q_->use_lexicon && !lexicon_->has(Lexicon::form(word_, &form_))) return;
   Node done = node;
   done.p = node.p * p_end;
@@ -168,7 +174,8 @@ bool WordSearch::is_canonical(std::string_view word) {
   const std::vector<int32_t>& start = *q_->word_start;
   canonical_.clear();
   if (!tokenizer_->encode(word.substr(1), &canonical_, &tokenizer_scratch_).is_ok()) return false;
-  return canonical_.size() == start.size() + path_.size() && std::equal(start.begin(), start.end(), canonical_.begin()) &&
+  return canonical_.size() == start.size() + path_.size() &&
+         std::equal(start.begin(), start.end(), canonical_.begin()) &&
          std::equal(path_.begin(), path_.end(), canonical_.begin() + static_cast<std::ptrdiff_t>(start.size()));
 }
 
@@ -196,7 +203,8 @@ void WordSearch::push_children(const Node& node, size_t n) {
     word_.resize(word_size);
     word_.append(vocab_->surface(next.id));  // the child's " word"
     const size_t surface_size = word_.size() - start_size;
-    if (q_->use_lexicon && surface_size > q_->required.size() && !lexicon_->has_prefix(Lexicon::form(word_, &form_))) continue;
+    if (q_->use_lexicon && surface_size > q_->required.size() && !lexicon_->has_prefix(Lexicon::form(word_, &form_)))
+      continue;
     const auto path_begin = static_cast<uint32_t>(path_pool_.size());
     path_pool_.insert(path_pool_.end(), path_.begin(), path_.end());
     path_pool_.push_back(next.id);

@@ -30,14 +30,14 @@
 namespace perch {
 
 struct WordQuery {
-  const std::vector<int32_t>* context;  // the tokens before the search, ending in word_start
+  const std::vector<int32_t>* context;     // the tokens before the search, ending in word_start
   const std::vector<int32_t>* word_start;  // the typed word's tokens kept by healing
-  std::string_view word_start_text;      // their text
-  std::string_view required;             // what the generated text must start with
+  std::string_view word_start_text;        // their text
+  std::string_view required;               // what the generated text must start with
   int count = 3;
   double threshold = 0;
-  bool keep_next_probs = false;  // keep each word's next-token distribution (for next words)
-  bool allow_typed_word = false; // the typed word itself may be a word (nothing to complete)
+  bool keep_next_probs = false;   // keep each word's next-token distribution (for next words)
+  bool allow_typed_word = false;  // the typed word itself may be a word (nothing to complete)
   bool use_lexicon = false;
   // Below count words: add the words completed on the way whose probability fell below the
   // threshold (no model steps), best first.

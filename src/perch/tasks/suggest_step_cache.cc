@@ -13,8 +13,10 @@ void finite_softmax(const float* logits, int n, std::vector<double>* probs) {
   int infinite = 0;
   for (int i = 0; i < n; ++i) {
     if (std::isnan(logits[i])) continue;
-    if (logits[i] == std::numeric_limits<float>::infinity()) ++infinite;
-    else mx = std::max(mx, logits[i]);
+    if (logits[i] == std::numeric_limits<float>::infinity())
+      ++infinite;
+    else
+      mx = std::max(mx, logits[i]);
   }
   if (infinite > 0) {
     for (int i = 0; i < n; ++i)

@@ -25,7 +25,8 @@ SuggestVocabulary::SuggestVocabulary(const text::Tokenizer& tokenizer) {
   }
   // The tokens a constrained step may take: words' pieces and bytes.
   auto spells = [&](size_t i) {
-    return !surfaces_[i].empty() && (kinds_[i] == kNewWord || kinds_[i] == kContinues || kinds_[i] == kEndsWord || is_byte_[i]);
+    return !surfaces_[i].empty() &&
+           (kinds_[i] == kNewWord || kinds_[i] == kContinues || kinds_[i] == kEndsWord || is_byte_[i]);
   };
   uint32_t counts[256] = {};
   for (size_t i = 0; i < n; ++i)

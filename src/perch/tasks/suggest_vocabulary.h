@@ -33,8 +33,8 @@ class SuggestVocabulary {
  private:
   std::vector<uint8_t> kinds_, is_byte_;
   std::vector<std::string_view> surfaces_;
-  std::vector<int32_t> ids_;     // grouped by first byte
-  uint32_t start_[257] = {};     // group b is ids_[start_[b], start_[b + 1])
+  std::vector<int32_t> ids_;  // grouped by first byte
+  uint32_t start_[257] = {};  // group b is ids_[start_[b], start_[b + 1])
 };
 
 }  // namespace perch

@@ -108,16 +108,21 @@ Result<std::unique_ptr<TextSuggester>> TextSuggester::create(std::shared_ptr<con
   bool has_tokens = false, has_positions = false;
   for (const IoInfo& in : model->inputs()) {
     const bool ok = in.dtype == DType::kI32 && in.shape.rank() == 1 && in.max_shape[0] >= s->decoding_.max_context;
-    if (in.name == "tokens") has_tokens = ok;
-    else if (in.name == "positions") has_positions = ok;
-    else return invalid_model("TextSuggester: unexpected model input '" + in.name + "'");
+    if (in.name == "tokens")
+      has_tokens = ok;
+    else if (in.name == "positions")
+      has_positions = ok;
+    else
+      return invalid_model("TextSuggester: unexpected model input '" + in.name + "'");
   }
   if (!has_tokens || !has_positions)
-    return invalid_model("TextSuggester: model needs i32 [-1] inputs 'tokens' and 'positions' of max_shape >= max_context");
+    return invalid_model(
+        "TextSuggester: model needs i32 [-1] inputs 'tokens' and 'positions' of max_shape >= max_context");
   const int vocab = s->tokenizer_->vocab_size();
   bool has_logits = false;
   for (const IoInfo& out : model->outputs())
-    has_logits |= out.name == "logits" && out.dtype == DType::kF32 && out.shape.rank() >= 1 && out.shape.dim(-1) == vocab;
+    has_logits |=
+        out.name == "logits" && out.dtype == DType::kF32 && out.shape.rank() >= 1 && out.shape.dim(-1) == vocab;
   if (!has_logits) return invalid_model("TextSuggester: model needs an f32 output 'logits' [..., vocab]");
 
   if (const std::string* lex = model->metadata("perch.lexicon")) s->lexicon_ = Lexicon(*lex);
@@ -167,7 +172,8 @@ Result<bool> TextSuggester::read_text(std::string_view text) {
   typed_.clear();
   PERCH_RETURN_IF_ERROR(tokenizer_->encode(partial_, &typed_, &tokenizer_scratch_));  // "▁" + partial
   // Leave the search room for the rest of the word (max_context - window >= 8 tokens).
-  const int room = std::max(0, decoding_.max_context - static_cast<int>(ctx_.size()) - 2 * decoding_.max_tokens_per_word);
+  const int room =
+      std::max(0, decoding_.max_context - static_cast<int>(ctx_.size()) - 2 * decoding_.max_tokens_per_word);
   const int keep = std::min(static_cast<int>(typed_.size()) - decoding_.heal_tokens, room);
   spelled_.clear();
   for (int i = 0; i < keep; ++i) spelled_ += vocab_->surface(typed_[static_cast<size_t>(i)]);
@@ -241,8 +247,9 @@ Result<Suggestion> TextSuggester::with_next_words(size_t i, int max_words, doubl
     // overall threshold; later words must also be likely on their own.
     const bool first_of_nothing = n == 0 && sug.text.empty();
     if (!(sug.confidence > 0)) break;
-    const double least = first_of_nothing ? floor / sug.confidence
-                                          : std::max({decoding_.word_threshold, floor / sug.confidence, keep / sug.confidence});
+    const double least = first_of_nothing
+                             ? floor / sug.confidence
+                             : std::max({decoding_.word_threshold, floor / sug.confidence, keep / sug.confidence});
     double word_p = 1;
     PERCH_ASSIGN_OR_RETURN(const bool ended, next_word(n == 0 ? search_->next_probs(i) : nullptr, least, &word_p));
     if (!ended || word_p < least) break;
@@ -261,7 +268,8 @@ Result<bool> TextSuggester::next_word(const double* first_probs, double least, d
   const int vocab = vocab_->size();
   const size_t max_gen = static_cast<size_t>(decoding_.max_context) - ctx_.size();
   next_word_.clear();
-  while (path_.size() + next_word_.size() < max_gen && next_word_.size() < static_cast<size_t>(decoding_.max_tokens_per_word)) {
+  while (path_.size() + next_word_.size() < max_gen &&
+         next_word_.size() < static_cast<size_t>(decoding_.max_tokens_per_word)) {
     const double* pr = first_probs;
     if (!next_word_.empty() || pr == nullptr) {
       seq_.assign(ctx_.begin(), ctx_.end());
@@ -338,8 +346,10 @@ void TextSuggester::capitalise_sentence_start(std::vector<Suggestion>* results) 
   for (Suggestion& s : *results) {
     if (!s.text.empty() && s.text[0] >= 'a' && s.text[0] <= 'z') s.text[0] = static_cast<char>(s.text[0] - 'a' + 'A');
     auto same = std::find_if(merged.begin(), merged.end(), [&](const Suggestion& m) { return m.text == s.text; });
-    if (same == merged.end()) merged.push_back(std::move(s));
-    else same->confidence = std::min(1.0, round4(same->confidence + s.confidence));
+    if (same == merged.end())
+      merged.push_back(std::move(s));
+    else
+      same->confidence = std::min(1.0, round4(same->confidence + s.confidence));
   }
   *results = std::move(merged);
 }
@@ -357,7 +367,8 @@ Status TextSuggester::add_capital_i(std::vector<Suggestion>* results) {
   seq_.push_back(typed_[0]);
   PERCH_ASSIGN_OR_RETURN(const double* after, steps_->probs_after(seq_));
   double p_end = 0;
-  for (int id = 0; id < vocab_->size(); ++id) p_end += vocab_->kinds()[id] == kContinues || vocab_->kinds()[id] == kOtherToken ? 0 : after[id];
+  for (int id = 0; id < vocab_->size(); ++id)
+    p_end += vocab_->kinds()[id] == kContinues || vocab_->kinds()[id] == kOtherToken ? 0 : after[id];
   for (Suggestion& s : *results) s.confidence = round4(s.confidence * z / (z + p_i));
   const double confidence = round4(p_i * p_end / (z + p_i));
   if (confidence > 0 && confidence >= decoding_.threshold) results->push_back({"I", confidence, true});

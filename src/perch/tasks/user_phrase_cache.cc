@@ -26,7 +26,8 @@ void UserPhraseCache::add(std::map<std::string, Count>* map, const std::string& 
   for (const auto& [k, v] : *map) lasts.push_back(v.last);
   std::nth_element(lasts.begin(), lasts.begin() + static_cast<std::ptrdiff_t>(lasts.size() / 8), lasts.end());
   const uint64_t cut = lasts[lasts.size() / 8];
-  for (auto it = map->begin(); it != map->end();) it = it->second.last <= cut && it->first != key ? map->erase(it) : std::next(it);
+  for (auto it = map->begin(); it != map->end();)
+    it = it->second.last <= cut && it->first != key ? map->erase(it) : std::next(it);
 }
 
 Status UserPhraseCache::learn(std::string_view text) {
@@ -88,9 +89,9 @@ void UserPhraseCache::propose(std::string_view previous, std::string_view prefix
   *lambda = kMaxLambda * evidence / (evidence + kEvidenceHalf);
   for (Seen& s : seen) s.pair = (s.pair + kBackoff * s.unigram / total) / (pair_total + kBackoff);  // now P_cache
   const size_t n = std::min(k, seen.size());
-  std::partial_sort(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(n), seen.end(), [](const Seen& a, const Seen& b) {
-    return a.pair > b.pair || (a.pair == b.pair && *a.word < *b.word);
-  });
+  std::partial_sort(
+      seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(n), seen.end(),
+      [](const Seen& a, const Seen& b) { return a.pair > b.pair || (a.pair == b.pair && *a.word < *b.word); });
   for (size_t i = 0; i < n; ++i) out->push_back({*seen[i].word, seen[i].pair});
 }
 
@@ -142,7 +143,8 @@ Status UserPhraseCache::import_json(std::string_view text) {
     fresh.add(&fresh.words_, e[0].as_string(), e[1].as_double(), kMaxWords);
   }
   for (const JsonValue& e : pairs->items()) {
-    if (!e.is_array() || e.size() != 3 || !word_ok(e[0]) || !word_ok(e[1]) || !count_ok(e[2])) return bad("bad entry in 'pairs'");
+    if (!e.is_array() || e.size() != 3 || !word_ok(e[0]) || !word_ok(e[1]) || !count_ok(e[2]))
+      return bad("bad entry in 'pairs'");
     fresh.add(&fresh.pairs_, pair_key(e[0].as_string(), e[1].as_string()), e[2].as_double(), kMaxPairs);
   }
   *this = std::move(fresh);

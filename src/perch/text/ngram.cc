@@ -22,8 +22,7 @@ struct PackedChar {
 inline PackedChar pack_utf8(uint32_t cp) {
   if (cp < 0x80) return {cp, 1};
   if (cp < 0x800) return {(0xC0 | (cp >> 6)) | (0x80 | (cp & 0x3F)) << 8, 2};
-  if (cp < 0x10000)
-    return {(0xE0 | (cp >> 12)) | (0x80 | ((cp >> 6) & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16, 3};
+  if (cp < 0x10000) return {(0xE0 | (cp >> 12)) | (0x80 | ((cp >> 6) & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16, 3};
   return {(0xF0 | (cp >> 18)) | (0x80 | ((cp >> 12) & 0x3F)) << 8 | (0x80 | ((cp >> 6) & 0x3F)) << 16 |
               (0x80 | (cp & 0x3F)) << 24,
           4};
@@ -44,8 +43,12 @@ constexpr PackedChar kSpace{0x20, 1};
 class Emitter {
  public:
   Emitter(const NgramParams& p, int32_t* out, int32_t* end)
-      : buckets_(p.buckets), out_(out), end_(end), min_n_(static_cast<uint32_t>(p.min_n)),
-        max_n_(static_cast<uint32_t>(p.max_n)), word_features_(p.word_features) {}
+      : buckets_(p.buckets),
+        out_(out),
+        end_(end),
+        min_n_(static_cast<uint32_t>(p.min_n)),
+        max_n_(static_cast<uint32_t>(p.max_n)),
+        word_features_(p.word_features) {}
   bool full() const { return out_ == end_; }
   int32_t* out() const { return out_; }
 
@@ -128,7 +131,10 @@ struct CharLookup {
     size_t lo = 0, hi = sizeof(r) / sizeof(r[0]);  // first range whose end is >= cp
     while (lo < hi) {
       const size_t mid = (lo + hi) / 2;
-      if (r[mid][1] < cp) lo = mid + 1; else hi = mid;
+      if (r[mid][1] < cp)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     return lo < sizeof(r) / sizeof(r[0]) && r[lo][0] <= cp;
   }

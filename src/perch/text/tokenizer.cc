@@ -18,9 +18,12 @@ int parse_byte_piece(const std::string& p) {
   for (int i = 3; i < 5; ++i) {
     char c = p[static_cast<size_t>(i)];
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= c - '0';
-    else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-    else return -1;
+    if (c >= '0' && c <= '9')
+      v |= c - '0';
+    else if (c >= 'A' && c <= 'F')
+      v |= c - 'A' + 10;
+    else
+      return -1;
   }
   return v;
 }
@@ -87,7 +90,8 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_json(std::string_view text) {
     if (v == nullptr) return Status::ok();
     if (!v->is_integer()) return invalid_model(std::string("perch.tokenizer: ") + key + " must be an integer");
     const int64_t id = v->as_int64();
-    if (id < -1 || id >= static_cast<int64_t>(n)) return invalid_model(std::string("perch.tokenizer: ") + key + " out of range");
+    if (id < -1 || id >= static_cast<int64_t>(n))
+      return invalid_model(std::string("perch.tokenizer: ") + key + " out of range");
     *out = static_cast<int>(id);
     return Status::ok();
   };
@@ -144,8 +148,10 @@ Status Tokenizer::encode(std::string_view text, std::vector<int32_t>* ids, Scrat
   norm.reserve(text.size() + text.size() / 4 + 3);
   if (add_dummy_prefix_) norm.append(kSpaceMark);
   for (char c : text) {
-    if (c == ' ') norm.append(kSpaceMark);
-    else norm.push_back(c);
+    if (c == ' ')
+      norm.append(kSpaceMark);
+    else
+      norm.push_back(c);
   }
 
   // One symbol per code point, in a doubly linked list.

@@ -18,10 +18,13 @@ struct ClipBounds {
 class UnaryKernel : public OpKernel {
  public:
   // Runs table.unary with op, or table.clip when clip is given.
-  UnaryKernel(const char* name, UnaryOp op, const KernelTable& table, bool parallel,
-              const ClipBounds* clip = nullptr)
-      : OpKernel(name, clip ? table.clip.name : table.unary.name), op_(op), fn_(table.unary.fn),
-        clip_fn_(table.clip.fn), parallel_(parallel), clip_(clip != nullptr) {
+  UnaryKernel(const char* name, UnaryOp op, const KernelTable& table, bool parallel, const ClipBounds* clip = nullptr)
+      : OpKernel(name, clip ? table.clip.name : table.unary.name),
+        op_(op),
+        fn_(table.unary.fn),
+        clip_fn_(table.clip.fn),
+        parallel_(parallel),
+        clip_(clip != nullptr) {
     if (clip != nullptr) bounds_ = *clip;
   }
 
@@ -38,11 +41,15 @@ class UnaryKernel : public OpKernel {
     float* y = out[0].as<float>();
     const size_t n = static_cast<size_t>(in[0].shape.numel());
     auto apply = [&](size_t b, size_t e) {
-      if (clip_) clip_fn_(x + b, y + b, static_cast<int64_t>(e - b), bounds_.lo, bounds_.hi);
-      else fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
+      if (clip_)
+        clip_fn_(x + b, y + b, static_cast<int64_t>(e - b), bounds_.lo, bounds_.hi);
+      else
+        fn_(op_, x + b, y + b, static_cast<int64_t>(e - b));
     };
-    if (parallel_ && ctx.pool != nullptr) ctx.pool->parallel_for(n, 16384, apply);
-    else apply(0, n);
+    if (parallel_ && ctx.pool != nullptr)
+      ctx.pool->parallel_for(n, 16384, apply);
+    else
+      apply(0, n);
     return Status::ok();
   }
 
@@ -56,8 +63,7 @@ class UnaryKernel : public OpKernel {
 };
 
 PERCH_LOAD_TIME KernelResult make_unary(const char* name, UnaryOp op, const OpBuildArgs& args) {
-  return std::unique_ptr<Kernel>(
-      new UnaryKernel(name, op, kernel_table(args.backend), args.backend == Backend::kFast));
+  return std::unique_ptr<Kernel>(new UnaryKernel(name, op, kernel_table(args.backend), args.backend == Backend::kFast));
 }
 
 PERCH_LOAD_TIME KernelResult make_plain(const char* name, UnaryOp op, const OpBuildArgs& args) {
@@ -71,9 +77,7 @@ PERCH_LOAD_TIME KernelResult make_plain(const char* name, UnaryOp op, const OpBu
 PERCH_LOAD_TIME KernelResult make_relu(const OpBuildArgs& a) { return make_plain("Relu", UnaryOp::kRelu, a); }
 PERCH_LOAD_TIME KernelResult make_silu(const OpBuildArgs& a) { return make_plain("Silu", UnaryOp::kSilu, a); }
 PERCH_LOAD_TIME KernelResult make_tanh(const OpBuildArgs& a) { return make_plain("Tanh", UnaryOp::kTanh, a); }
-PERCH_LOAD_TIME KernelResult make_sigmoid(const OpBuildArgs& a) {
-  return make_plain("Sigmoid", UnaryOp::kSigmoid, a);
-}
+PERCH_LOAD_TIME KernelResult make_sigmoid(const OpBuildArgs& a) { return make_plain("Sigmoid", UnaryOp::kSigmoid, a); }
 
 PERCH_LOAD_TIME KernelResult make_sqrt(const OpBuildArgs& a) { return make_plain("Sqrt", UnaryOp::kSqrt, a); }
 PERCH_LOAD_TIME KernelResult make_reciprocal(const OpBuildArgs& a) {
@@ -92,8 +96,8 @@ PERCH_LOAD_TIME KernelResult make_clip(const OpBuildArgs& args) {
   ClipBounds b;
   PERCH_RETURN_IF_ERROR(attrs.get_float("min", -std::numeric_limits<float>::infinity(), &b.lo));
   PERCH_RETURN_IF_ERROR(attrs.get_float("max", std::numeric_limits<float>::infinity(), &b.hi));
-  return std::unique_ptr<Kernel>(new UnaryKernel("Clip", UnaryOp::kNone, kernel_table(args.backend),
-                                                 args.backend == Backend::kFast, &b));
+  return std::unique_ptr<Kernel>(
+      new UnaryKernel("Clip", UnaryOp::kNone, kernel_table(args.backend), args.backend == Backend::kFast, &b));
 }
 
 PERCH_LOAD_TIME KernelResult make_gelu(const OpBuildArgs& args) {
@@ -104,8 +108,7 @@ PERCH_LOAD_TIME KernelResult make_gelu(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(attrs.get_string("approximate", "none", &approximate));
   if (approximate != "none" && approximate != "tanh")
     return attrs.error("attr 'approximate' = '" + approximate + "' must be 'none' or 'tanh'");
-  return make_unary("Gelu", approximate == "tanh" ? UnaryOp::kGeluTanh
-                                                  : UnaryOp::kGelu, args);
+  return make_unary("Gelu", approximate == "tanh" ? UnaryOp::kGeluTanh : UnaryOp::kGelu, args);
 }
 
 }  // namespace perch::ops

@@ -23,16 +23,14 @@ struct AttentionAttrs {
 
 class AttentionKernel : public OpKernel {
  public:
-  AttentionKernel(const AttentionAttrs& a, bool parallel)
-      : OpKernel("Attention"), a_(a), parallel_(parallel) {}
+  AttentionKernel(const AttentionAttrs& a, bool parallel) : OpKernel("Attention"), a_(a), parallel_(parallel) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     static const char* const kNames[] = {"q", "k", "v"};
     for (int i = 0; i < 3; ++i) {
       if (in[i].dtype != DType::kF32) return dtype_error(i, "f32", in[i].dtype);
       if (in[i].shape.rank() != 2)
-        return shape_error(std::string(kNames[i]) + " must be [S, width], got " +
-                           in[i].shape.to_string());
+        return shape_error(std::string(kNames[i]) + " must be [S, width], got " + in[i].shape.to_string());
     }
     const int64_t s = in[0].shape[0];
     if (in[1].shape[0] != s || in[2].shape[0] != s)
@@ -44,13 +42,11 @@ class AttentionKernel : public OpKernel {
                          std::to_string(a_.heads) + " heads");
     const int64_t kvw = qw / a_.heads * a_.kv_heads;
     if (in[1].shape[1] != kvw || in[2].shape[1] != kvw)
-      return shape_error("k and v must be [S, " + std::to_string(kvw) + "] (" +
-                         std::to_string(a_.kv_heads) + " kv heads of " +
-                         std::to_string(qw / a_.heads) + "), got " + in[1].shape.to_string() +
+      return shape_error("k and v must be [S, " + std::to_string(kvw) + "] (" + std::to_string(a_.kv_heads) +
+                         " kv heads of " + std::to_string(qw / a_.heads) + "), got " + in[1].shape.to_string() +
                          " and " + in[2].shape.to_string());
     if (a_.cache >= 0 && s > a_.max_context)
-      return shape_error(std::to_string(s) + " rows exceed max_context " +
-                         std::to_string(a_.max_context));
+      return shape_error(std::to_string(s) + " rows exceed max_context " + std::to_string(a_.max_context));
     out[0].dtype = DType::kF32;
     out[0].shape = in[0].shape;
     return Status::ok();
@@ -94,9 +90,8 @@ class AttentionKernel : public OpKernel {
       const int64_t p = kv->position();
       if (p + rows > a_.max_context)
         return out_of_range("Attention: cache slot " + std::to_string(slot) + " holds " +
-                            std::to_string(a_.max_context) + " rows; position " +
-                            std::to_string(p) + " + " + std::to_string(rows) +
-                            " new rows exceed it");
+                            std::to_string(a_.max_context) + " rows; position " + std::to_string(p) + " + " +
+                            std::to_string(rows) + " new rows exceed it");
       const size_t row_bytes = static_cast<size_t>(s.kv_stride) * sizeof(float);
       float* keys = kv->keys(slot);
       float* values = kv->values(slot);
@@ -124,8 +119,7 @@ class AttentionKernel : public OpKernel {
     float* y = out[0].as<float>();
     if (parallel_ && ctx.pool != nullptr) {
       ctx.pool->parallel_for(static_cast<size_t>(s.heads), 1, [&](size_t b, size_t e) {
-        reference::attention_heads(q, k, v, s, scratch, y, static_cast<int64_t>(b),
-                                   static_cast<int64_t>(e));
+        reference::attention_heads(q, k, v, s, scratch, y, static_cast<int64_t>(b), static_cast<int64_t>(e));
       });
     } else {
       reference::attention_heads(q, k, v, s, scratch, y, 0, s.heads);
@@ -136,7 +130,8 @@ class AttentionKernel : public OpKernel {
  private:
   uint64_t scratch_for(int64_t kv_rows) const {
     uint64_t bytes;
-    if (kv_rows < 0 || !mul_size(static_cast<uint64_t>(a_.heads), static_cast<uint64_t>(kv_rows), sizeof(float), &bytes))
+    if (kv_rows < 0 ||
+        !mul_size(static_cast<uint64_t>(a_.heads), static_cast<uint64_t>(kv_rows), sizeof(float), &bytes))
       return kSizeOverflow;
     return bytes;
   }
@@ -150,8 +145,7 @@ class AttentionKernel : public OpKernel {
 PERCH_LOAD_TIME KernelResult make_attention(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(check_arity("Attention", args, 3, 3, 1));
   Attrs attrs("Attention", args.attrs);
-  PERCH_RETURN_IF_ERROR(
-      attrs.check_known({"num_heads", "num_kv_heads", "causal", "cache", "max_context"}));
+  PERCH_RETURN_IF_ERROR(attrs.check_known({"num_heads", "num_kv_heads", "causal", "cache", "max_context"}));
   AttentionAttrs a;
   if (!attrs.has("num_heads")) return attrs.error("attr 'num_heads' is required");
   PERCH_RETURN_IF_ERROR(attrs.get_int("num_heads", 1, &a.heads));

@@ -4,9 +4,7 @@
 
 namespace perch::ops {
 
-Status Attrs::error(const std::string& message) const {
-  return invalid_model(std::string(op_) + ": " + message);
-}
+Status Attrs::error(const std::string& message) const { return invalid_model(std::string(op_) + ": " + message); }
 
 bool Attrs::has(const char* name) const { return attrs_.is_object() && attrs_.contains(name); }
 
@@ -64,28 +62,24 @@ Status Attrs::get_ints(const char* name, std::vector<int64_t>* out, bool* presen
   const JsonValue& v = *attrs_.find(name);
   if (!v.is_array()) return error(std::string("attr '") + name + "' must be a list of integers");
   for (const JsonValue& e : v.items()) {
-    if (!e.is_integer())
-      return error(std::string("attr '") + name + "' must be a list of integers");
+    if (!e.is_integer()) return error(std::string("attr '") + name + "' must be a list of integers");
     out->push_back(e.as_int64());
   }
   return Status::ok();
 }
 
-Status check_arity(const char* op, const OpBuildArgs& args, int min_inputs, int max_inputs,
-                   int num_outputs) {
+Status check_arity(const char* op, const OpBuildArgs& args, int min_inputs, int max_inputs, int num_outputs) {
   if (args.num_inputs < min_inputs || args.num_inputs > max_inputs) {
-    std::string want = min_inputs == max_inputs
-                           ? std::to_string(min_inputs)
-                           : std::to_string(min_inputs) + " to " + std::to_string(max_inputs);
-    return invalid_model(std::string(op) + ": takes " + want + " inputs, got " +
-                         std::to_string(args.num_inputs));
+    std::string want = min_inputs == max_inputs ? std::to_string(min_inputs)
+                                                : std::to_string(min_inputs) + " to " + std::to_string(max_inputs);
+    return invalid_model(std::string(op) + ": takes " + want + " inputs, got " + std::to_string(args.num_inputs));
   }
   for (int i = 0; i < min_inputs; ++i)
     if (!input_present(args, i))
       return invalid_model(std::string(op) + ": input " + std::to_string(i) + " is required");
   if (args.num_outputs != num_outputs)
-    return invalid_model(std::string(op) + ": has " + std::to_string(num_outputs) +
-                         " output(s), got " + std::to_string(args.num_outputs));
+    return invalid_model(std::string(op) + ": has " + std::to_string(num_outputs) + " output(s), got " +
+                         std::to_string(args.num_outputs));
   return Status::ok();
 }
 

@@ -34,8 +34,7 @@ class Attrs {
 };
 
 // Checks the node's input and output counts.
-Status check_arity(const char* op, const OpBuildArgs& args, int min_inputs, int max_inputs,
-                   int num_outputs);
+Status check_arity(const char* op, const OpBuildArgs& args, int min_inputs, int max_inputs, int num_outputs);
 // True when input i is given (not past the end, not the "" absent marker).
 bool input_present(const OpBuildArgs& args, int i);
 // Maps axis in [-rank, rank) to [0, rank); false when out of range.

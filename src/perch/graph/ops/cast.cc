@@ -42,8 +42,10 @@ class ArgMaxKernel : public OpKernel {
     if (x[axis] == 0) return shape_error("axis " + std::to_string(axis) + " is empty: no max");
     Shape s;
     for (int d = 0; d < x.rank(); ++d) {
-      if (d != axis) s.push_back(x[d]);
-      else if (keepdims_) s.push_back(1);
+      if (d != axis)
+        s.push_back(x[d]);
+      else if (keepdims_)
+        s.push_back(1);
     }
     out[0].dtype = DType::kI32;
     out[0].shape = s;

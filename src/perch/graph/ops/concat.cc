@@ -20,14 +20,12 @@ class ConcatKernel : public OpKernel {
     Shape s = first;
     for (int i = 1; i < n_in; ++i) {
       const Shape& x = in[i].shape;
-      if (in[i].dtype != in[0].dtype)
-        return dtype_error(i, dtype_name(in[0].dtype), in[i].dtype);
+      if (in[i].dtype != in[0].dtype) return dtype_error(i, dtype_name(in[0].dtype), in[i].dtype);
       bool ok = x.rank() == first.rank();
       for (int d = 0; ok && d < x.rank(); ++d) ok = d == axis || x[d] == first[d];
       if (!ok)
-        return shape_error("input " + std::to_string(i) + " " + x.to_string() +
-                           " does not match input 0 " + first.to_string() + " outside axis " +
-                           std::to_string(axis));
+        return shape_error("input " + std::to_string(i) + " " + x.to_string() + " does not match input 0 " +
+                           first.to_string() + " outside axis " + std::to_string(axis));
       s[axis] += x[axis];
     }
     out[0].dtype = in[0].dtype;

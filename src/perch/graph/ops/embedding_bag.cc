@@ -16,7 +16,10 @@ class EmbeddingBagKernel : public OpKernel {
   // Runs the table's embedding_bag_i8 when the weight is int8 (scale set), else its _f32.
   EmbeddingBagKernel(bool mean, const Tensor* scale, const KernelTable& table, bool parallel)
       : OpKernel("EmbeddingBag", scale ? table.embedding_bag_i8.name : table.embedding_bag_f32.name),
-        mean_(mean), scale_(scale), f32_(table.embedding_bag_f32.fn), i8_(table.embedding_bag_i8.fn),
+        mean_(mean),
+        scale_(scale),
+        f32_(table.embedding_bag_f32.fn),
+        i8_(table.embedding_bag_i8.fn),
         parallel_(parallel) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
@@ -45,25 +48,23 @@ class EmbeddingBagKernel : public OpKernel {
     for (int64_t i = 0; i < n; ++i) bad |= static_cast<uint32_t>(static_cast<uint32_t>(ids[i]) >= limit);
     for (int64_t i = 0; bad && i < n; ++i)
       if (ids[i] < 0 || ids[i] >= v)
-        return out_of_range("EmbeddingBag: id " + std::to_string(ids[i]) + " at position " +
-                            std::to_string(i) + " is outside [0, " + std::to_string(v) + ")");
+        return out_of_range("EmbeddingBag: id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                            " is outside [0, " + std::to_string(v) + ")");
     if (bags > 0 && offsets[0] != 0)
       return out_of_range("EmbeddingBag: offsets must start at 0, got " + std::to_string(offsets[0]));
     for (int64_t b = 0; b < bags; ++b) {
       const int64_t next = b + 1 < bags ? offsets[b + 1] : n;
       if (offsets[b] > next || offsets[b] > n)
-        return out_of_range("EmbeddingBag: offsets[" + std::to_string(b) + "] = " +
-                            std::to_string(offsets[b]) + " must be non-decreasing and <= " +
-                            std::to_string(n) + " ids");
+        return out_of_range("EmbeddingBag: offsets[" + std::to_string(b) + "] = " + std::to_string(offsets[b]) +
+                            " must be non-decreasing and <= " + std::to_string(n) + " ids");
     }
     float* y = out[0].as<float>();
     auto bag_range = [&](size_t b, size_t e) {
       if (scale_ != nullptr) {
-        i8_(in[0].as<int8_t>(), scale_->as<float>(), d, ids, n, offsets, bags, mean_, y,
-            static_cast<int64_t>(b), static_cast<int64_t>(e));
+        i8_(in[0].as<int8_t>(), scale_->as<float>(), d, ids, n, offsets, bags, mean_, y, static_cast<int64_t>(b),
+            static_cast<int64_t>(e));
       } else {
-        f32_(in[0].as<float>(), d, ids, n, offsets, bags, mean_, y, static_cast<int64_t>(b),
-             static_cast<int64_t>(e));
+        f32_(in[0].as<float>(), d, ids, n, offsets, bags, mean_, y, static_cast<int64_t>(b), static_cast<int64_t>(e));
       }
     };
     if (parallel_ && ctx.pool != nullptr) {
@@ -90,8 +91,7 @@ PERCH_LOAD_TIME KernelResult make_embedding_bag(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(attrs.check_known({"mode"}));
   std::string mode;
   PERCH_RETURN_IF_ERROR(attrs.get_string("mode", "mean", &mode));
-  if (mode != "sum" && mode != "mean")
-    return attrs.error("attr 'mode' = '" + mode + "' must be 'sum' or 'mean'");
+  if (mode != "sum" && mode != "mean") return attrs.error("attr 'mode' = '" + mode + "' must be 'sum' or 'mean'");
   const Tensor* scale = nullptr;
   if (args.inputs[0].dtype == DType::kI8) {
     if (args.weights != nullptr && args.input_names != nullptr)
@@ -100,13 +100,12 @@ PERCH_LOAD_TIME KernelResult make_embedding_bag(const OpBuildArgs& args) {
     if (scale == nullptr)
       return attrs.error("i8 weight '" + (args.input_names ? args.input_names[0] : std::string()) +
                          "' needs its '.scale' companion");
-    if (scale->dtype != DType::kF32 || scale->shape.rank() != 1 || w.rank() != 2 ||
-        scale->shape[0] != w[0])
-      return attrs.error("'" + args.input_names[0] + ".scale' must be f32 [" +
-                         std::to_string(w.rank() ? w[0] : 0) + "] for weight " + w.to_string());
+    if (scale->dtype != DType::kF32 || scale->shape.rank() != 1 || w.rank() != 2 || scale->shape[0] != w[0])
+      return attrs.error("'" + args.input_names[0] + ".scale' must be f32 [" + std::to_string(w.rank() ? w[0] : 0) +
+                         "] for weight " + w.to_string());
   }
-  return std::unique_ptr<Kernel>(new EmbeddingBagKernel(mode == "mean", scale, kernel_table(args.backend),
-                                                        args.backend == Backend::kFast));
+  return std::unique_ptr<Kernel>(
+      new EmbeddingBagKernel(mode == "mean", scale, kernel_table(args.backend), args.backend == Backend::kFast));
 }
 
 }  // namespace perch::ops

@@ -50,22 +50,24 @@ PERCH_LOAD_TIME KernelResult make_fully_connected(const OpBuildArgs& args) {
   std::string act_name;
   PERCH_RETURN_IF_ERROR(attrs.get_string("activation", "none", &act_name));
   UnaryOp act;
-  if (act_name == "none") act = UnaryOp::kNone;
-  else if (act_name == "relu") act = UnaryOp::kRelu;
-  else if (act_name == "gelu") act = UnaryOp::kGelu;
-  else if (act_name == "gelu_tanh") act = UnaryOp::kGeluTanh;
-  else if (act_name == "silu") act = UnaryOp::kSilu;
+  if (act_name == "none")
+    act = UnaryOp::kNone;
+  else if (act_name == "relu")
+    act = UnaryOp::kRelu;
+  else if (act_name == "gelu")
+    act = UnaryOp::kGelu;
+  else if (act_name == "gelu_tanh")
+    act = UnaryOp::kGeluTanh;
+  else if (act_name == "silu")
+    act = UnaryOp::kSilu;
   else
-    return attrs.error("attr 'activation' = '" + act_name +
-                       "' must be none, relu, gelu, gelu_tanh or silu");
+    return attrs.error("attr 'activation' = '" + act_name + "' must be none, relu, gelu, gelu_tanh or silu");
 
   const std::string w_name = args.input_names ? args.input_names[1] : std::string("W");
   const Tensor* w = args.inputs[1].constant;
   if (w == nullptr) return attrs.error("W '" + w_name + "' must be a weight of the model");
-  if (w->shape.rank() != 2 || w->shape[0] <= 0 || w->shape[1] <= 0 || w->shape[0] > INT_MAX ||
-      w->shape[1] > INT_MAX)
-    return attrs.error("W '" + w_name + "' must be [N, K] with positive dims, got " +
-                       w->shape.to_string());
+  if (w->shape.rank() != 2 || w->shape[0] <= 0 || w->shape[1] <= 0 || w->shape[0] > INT_MAX || w->shape[1] > INT_MAX)
+    return attrs.error("W '" + w_name + "' must be [N, K] with positive dims, got " + w->shape.to_string());
   const int n = static_cast<int>(w->shape[0]), k = static_cast<int>(w->shape[1]);
 
   const float* bias = nullptr;
@@ -85,12 +87,9 @@ PERCH_LOAD_TIME KernelResult make_fully_connected(const OpBuildArgs& args) {
     PERCH_ASSIGN_OR_RETURN(dense, pack_dense_f32(wf.data(), n, k, bias, act, args.backend));
   } else if (w->dtype == DType::kI8) {
     const Tensor* scale = args.weights ? args.weights->find(w_name + ".scale") : nullptr;
-    if (scale == nullptr || scale->dtype != DType::kF32 || scale->shape.rank() != 1 ||
-        scale->shape[0] != n)
-      return attrs.error("i8 W '" + w_name + "' needs '" + w_name + ".scale' f32 [" +
-                         std::to_string(n) + "]");
-    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_i8(w->as<int8_t>(), scale->as<float>(), n, k, bias,
-                                                act, args.backend));
+    if (scale == nullptr || scale->dtype != DType::kF32 || scale->shape.rank() != 1 || scale->shape[0] != n)
+      return attrs.error("i8 W '" + w_name + "' needs '" + w_name + ".scale' f32 [" + std::to_string(n) + "]");
+    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_i8(w->as<int8_t>(), scale->as<float>(), n, k, bias, act, args.backend));
   } else {
     return attrs.error(std::string("W must be f32, f16 or i8, got ") + dtype_name(w->dtype));
   }

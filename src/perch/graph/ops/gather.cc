@@ -30,11 +30,11 @@ class GatherKernel : public OpKernel {
       return shape_error("attr 'axis' = " + std::to_string(axis_) + " out of range for rank " +
                          std::to_string(data.rank()));
     if (idx.rank() + data.rank() - 1 > kMaxRank)
-      return shape_error("output rank " + std::to_string(idx.rank() + data.rank() - 1) +
-                         " exceeds " + std::to_string(kMaxRank));
+      return shape_error("output rank " + std::to_string(idx.rank() + data.rank() - 1) + " exceeds " +
+                         std::to_string(kMaxRank));
     if (scale_ != nullptr && (in[0].dtype != DType::kI8 || data.rank() != 2))
-      return shape_error("a scaled data tensor must be i8 [V, D], got " +
-                         std::string(dtype_name(in[0].dtype)) + " " + data.to_string());
+      return shape_error("a scaled data tensor must be i8 [V, D], got " + std::string(dtype_name(in[0].dtype)) + " " +
+                         data.to_string());
     Shape s;
     for (int i = 0; i < axis; ++i) s.push_back(data[i]);
     for (int i = 0; i < idx.rank(); ++i) s.push_back(idx[i]);
@@ -57,20 +57,18 @@ class GatherKernel : public OpKernel {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t k = given[i] < 0 ? given[i] + v : given[i];
       if (k < 0 || k >= v)
-        return out_of_range("Gather: index " + std::to_string(given[i]) + " at position " +
-                            std::to_string(i) + " is outside [-" + std::to_string(v) + ", " +
-                            std::to_string(v) + ")");
+        return out_of_range("Gather: index " + std::to_string(given[i]) + " at position " + std::to_string(i) +
+                            " is outside [-" + std::to_string(v) + ", " + std::to_string(v) + ")");
       idx[i] = static_cast<int32_t>(k);
     }
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < axis; ++d) outer *= data[d];
     for (int d = axis + 1; d < data.rank(); ++d) inner *= data[d];
     if (scale_ != nullptr) {
-      reference::gather_rows_i8(in[0].as<int8_t>(), scale_->as<float>(), inner, idx, n,
-                                out[0].as<float>());
+      reference::gather_rows_i8(in[0].as<int8_t>(), scale_->as<float>(), inner, idx, n, out[0].as<float>());
     } else {
-      reference::gather_axis(in[0].data, outer, v, static_cast<size_t>(inner) * dtype_size(in[0].dtype),
-                             idx, n, out[0].data);
+      reference::gather_axis(in[0].data, outer, v, static_cast<size_t>(inner) * dtype_size(in[0].dtype), idx, n,
+                             out[0].data);
     }
     return Status::ok();
   }
@@ -94,11 +92,9 @@ PERCH_LOAD_TIME KernelResult make_gather(const OpBuildArgs& args) {
     if (scale != nullptr) {
       const Shape& data = args.inputs[0].shape;
       if (axis != 0) return attrs.error("attr 'axis' must be 0 for i8 data with a scale");
-      if (scale->dtype != DType::kF32 || scale->shape.rank() != 1 || data.rank() != 2 ||
-          scale->shape[0] != data[0])
+      if (scale->dtype != DType::kF32 || scale->shape.rank() != 1 || data.rank() != 2 || scale->shape[0] != data[0])
         return attrs.error("'" + args.input_names[0] + ".scale' must be f32 [" +
-                           std::to_string(data.rank() ? data[0] : 0) + "] for i8 data " +
-                           data.to_string());
+                           std::to_string(data.rank() ? data[0] : 0) + "] for i8 data " + data.to_string());
     }
   }
   return std::unique_ptr<Kernel>(new GatherKernel(scale, axis));

@@ -18,15 +18,15 @@ namespace {
 class MatMulKernel : public OpKernel {
  public:
   MatMulKernel(std::unique_ptr<PackedDense> dense, bool parallel)
-      : OpKernel("MatMul", dense ? dense->kernel_name() : kReferenceKernel), dense_(std::move(dense)),
+      : OpKernel("MatMul", dense ? dense->kernel_name() : kReferenceKernel),
+        dense_(std::move(dense)),
         parallel_(parallel) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     for (int i = 0; i < 2; ++i) {
       if (in[i].dtype != DType::kF32) return dtype_error(i, "f32", in[i].dtype);
       if (in[i].shape.rank() < 2)
-        return shape_error(std::string(i ? "b" : "a") + " must have rank >= 2, got " +
-                           in[i].shape.to_string());
+        return shape_error(std::string(i ? "b" : "a") + " must have rank >= 2, got " + in[i].shape.to_string());
     }
     const Shape& a = in[0].shape;
     const Shape& b = in[1].shape;
@@ -39,8 +39,7 @@ class MatMulKernel : public OpKernel {
     for (int i = 0; i < ab.rank(); ++i) ab[i] = a[i];
     for (int i = 0; i < bb.rank(); ++i) bb[i] = b[i];
     if (!reference::broadcast_shapes(ab, bb, &s))
-      return shape_error("batch dims of " + a.to_string() + " and " + b.to_string() +
-                         " do not broadcast");
+      return shape_error("batch dims of " + a.to_string() + " and " + b.to_string() + " do not broadcast");
     if (s.rank() + 2 > kMaxRank) return shape_error("output rank too large");
     s.push_back(a.dim(-2));
     s.push_back(b.dim(-1));
@@ -65,8 +64,7 @@ class MatMulKernel : public OpKernel {
       const int64_t work = n * in[0].shape.dim(-1);
       ctx.pool->parallel_for(static_cast<size_t>(rows), static_cast<size_t>(4096 / (work + 1) + 1),
                              [&](size_t rb, size_t re) {
-                               reference::matmul_rows(a, in[0].shape, b, in[1].shape, y, ys,
-                                                      static_cast<int64_t>(rb),
+                               reference::matmul_rows(a, in[0].shape, b, in[1].shape, y, ys, static_cast<int64_t>(rb),
                                                       static_cast<int64_t>(re));
                              });
     } else {
@@ -87,17 +85,15 @@ PERCH_LOAD_TIME KernelResult make_matmul(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(Attrs("MatMul", args.attrs).check_known({}));
   std::unique_ptr<PackedDense> dense;
   const Tensor* w = args.inputs[1].constant;
-  if (w != nullptr && w->dtype == DType::kF32 && w->shape.rank() == 2 && w->shape[0] > 0 &&
-      w->shape[1] > 0 && w->shape[0] <= INT_MAX && w->shape[1] <= INT_MAX) {
+  if (w != nullptr && w->dtype == DType::kF32 && w->shape.rank() == 2 && w->shape[0] > 0 && w->shape[1] > 0 &&
+      w->shape[0] <= INT_MAX && w->shape[1] <= INT_MAX) {
     const int k = static_cast<int>(w->shape[0]), n = static_cast<int>(w->shape[1]);
     // The dense kernels take W as [N, K]: transpose b [K, N] once here.
     std::vector<float> wt(static_cast<size_t>(n) * static_cast<size_t>(k));
     const float* b = w->as<float>();
     for (int kk = 0; kk < k; ++kk)
-      for (int nn = 0; nn < n; ++nn)
-        wt[static_cast<size_t>(nn) * k + kk] = b[static_cast<size_t>(kk) * n + nn];
-    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_f32(wt.data(), n, k, nullptr, UnaryOp::kNone,
-                                                 args.backend));
+      for (int nn = 0; nn < n; ++nn) wt[static_cast<size_t>(nn) * k + kk] = b[static_cast<size_t>(kk) * n + nn];
+    PERCH_ASSIGN_OR_RETURN(dense, pack_dense_f32(wt.data(), n, k, nullptr, UnaryOp::kNone, args.backend));
   }
   return std::unique_ptr<Kernel>(new MatMulKernel(std::move(dense), args.backend == Backend::kFast));
 }

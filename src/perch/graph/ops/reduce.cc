@@ -23,8 +23,10 @@ class ReduceKernel : public OpKernel {
     PERCH_RETURN_IF_ERROR(reduced(in[0].shape, reduce));
     Shape s;
     for (int d = 0; d < in[0].shape.rank(); ++d) {
-      if (!reduce[d]) s.push_back(in[0].shape[d]);
-      else if (keepdims_) s.push_back(1);
+      if (!reduce[d])
+        s.push_back(in[0].shape[d]);
+      else if (keepdims_)
+        s.push_back(1);
     }
     out[0].dtype = DType::kF32;
     out[0].shape = s;
@@ -45,8 +47,8 @@ class ReduceKernel : public OpKernel {
     for (int i = 0; i < n_; ++i) {
       int axis;
       if (!normalize_axis(axes_[i], x.rank(), &axis))
-        return shape_error("attr 'axes' has " + std::to_string(axes_[i]) +
-                           ", out of range for rank " + std::to_string(x.rank()));
+        return shape_error("attr 'axes' has " + std::to_string(axes_[i]) + ", out of range for rank " +
+                           std::to_string(x.rank()));
       if (reduce[axis]) return shape_error("attr 'axes' names axis " + std::to_string(axis) + " twice");
       reduce[axis] = true;
     }
@@ -76,8 +78,14 @@ PERCH_LOAD_TIME KernelResult make_reduce(const char* name, reference::ReduceOp o
 
 }  // namespace
 
-PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& a) { return make_reduce("ReduceMean", reference::ReduceOp::kMean, a); }
-PERCH_LOAD_TIME KernelResult make_reduce_sum(const OpBuildArgs& a) { return make_reduce("ReduceSum", reference::ReduceOp::kSum, a); }
-PERCH_LOAD_TIME KernelResult make_reduce_max(const OpBuildArgs& a) { return make_reduce("ReduceMax", reference::ReduceOp::kMax, a); }
+PERCH_LOAD_TIME KernelResult make_reduce_mean(const OpBuildArgs& a) {
+  return make_reduce("ReduceMean", reference::ReduceOp::kMean, a);
+}
+PERCH_LOAD_TIME KernelResult make_reduce_sum(const OpBuildArgs& a) {
+  return make_reduce("ReduceSum", reference::ReduceOp::kSum, a);
+}
+PERCH_LOAD_TIME KernelResult make_reduce_max(const OpBuildArgs& a) {
+  return make_reduce("ReduceMax", reference::ReduceOp::kMax, a);
+}
 
 }  // namespace perch::ops

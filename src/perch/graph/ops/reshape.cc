@@ -26,8 +26,8 @@ class ReshapeKernel : public OpKernel {
       int64_t d = target_[i];
       if (d == 0) {
         if (i >= x.rank())
-          return shape_error("shape[" + std::to_string(i) + "] = 0 copies a dim the input " +
-                             x.to_string() + " does not have");
+          return shape_error("shape[" + std::to_string(i) + "] = 0 copies a dim the input " + x.to_string() +
+                             " does not have");
         d = x[i];
       }
       if (d == -1) {
@@ -45,8 +45,8 @@ class ReshapeKernel : public OpKernel {
                            " elements) with a -1 dim into " + target_.to_string());
       s[infer_at] = total / known;
     } else if (known != total) {
-      return shape_error("cannot reshape " + x.to_string() + " (" + std::to_string(total) +
-                         " elements) into " + target_.to_string());
+      return shape_error("cannot reshape " + x.to_string() + " (" + std::to_string(total) + " elements) into " +
+                         target_.to_string());
     }
     out[0].dtype = in[0].dtype;
     out[0].shape = s;
@@ -55,8 +55,7 @@ class ReshapeKernel : public OpKernel {
 
   Status run(RunContext& ctx, const Tensor* in, int n_in, Tensor* out, int n_out) override {
     PERCH_RETURN_IF_ERROR(check_run(ctx, in, n_in, out, n_out));
-    if (out[0].data != in[0].data && in[0].nbytes() > 0)
-      std::memmove(out[0].data, in[0].data, in[0].nbytes());
+    if (out[0].data != in[0].data && in[0].nbytes() > 0) std::memmove(out[0].data, in[0].data, in[0].nbytes());
     return Status::ok();
   }
 
@@ -75,8 +74,7 @@ PERCH_LOAD_TIME KernelResult make_reshape(const OpBuildArgs& args) {
   PERCH_RETURN_IF_ERROR(attrs.get_ints("shape", &dims, &present));
   if (!present) return attrs.error("attr 'shape' is required");
   if (dims.size() > static_cast<size_t>(kMaxRank))
-    return attrs.error("attr 'shape' has rank " + std::to_string(dims.size()) + " > " +
-                       std::to_string(kMaxRank));
+    return attrs.error("attr 'shape' has rank " + std::to_string(dims.size()) + " > " + std::to_string(kMaxRank));
   int minus_ones = 0;
   for (int64_t d : dims) {
     if (d < -1) return attrs.error("attr 'shape' has a negative dim " + std::to_string(d));

@@ -15,8 +15,8 @@ constexpr int kMaxSliced = kMaxRank;
 
 class SliceKernel : public OpKernel {
  public:
-  SliceKernel(const std::vector<int64_t>& starts, const std::vector<int64_t>& ends,
-              const std::vector<int64_t>& axes, const std::vector<int64_t>& steps)
+  SliceKernel(const std::vector<int64_t>& starts, const std::vector<int64_t>& ends, const std::vector<int64_t>& axes,
+              const std::vector<int64_t>& steps)
       : OpKernel("Slice"), n_(static_cast<int>(starts.size())) {
     for (int i = 0; i < n_; ++i) {
       const size_t u = static_cast<size_t>(i);
@@ -57,8 +57,8 @@ class SliceKernel : public OpKernel {
     for (int i = 0; i < n_; ++i) {
       int axis;
       if (!normalize_axis(axes_[i], x.rank(), &axis))
-        return shape_error("attr 'axes' has " + std::to_string(axes_[i]) +
-                           ", out of range for rank " + std::to_string(x.rank()));
+        return shape_error("attr 'axes' has " + std::to_string(axes_[i]) + ", out of range for rank " +
+                           std::to_string(x.rank()));
       if (seen[axis]) return shape_error("attr 'axes' names axis " + std::to_string(axis) + " twice");
       seen[axis] = true;
       const int64_t dim = x[axis];
@@ -79,8 +79,7 @@ class SliceKernel : public OpKernel {
   }
 
   int n_;
-  int64_t starts_[kMaxSliced] = {}, ends_[kMaxSliced] = {}, axes_[kMaxSliced] = {},
-          steps_[kMaxSliced] = {};
+  int64_t starts_[kMaxSliced] = {}, ends_[kMaxSliced] = {}, axes_[kMaxSliced] = {}, steps_[kMaxSliced] = {};
 };
 
 }  // namespace
@@ -105,7 +104,8 @@ PERCH_LOAD_TIME KernelResult make_slice(const OpBuildArgs& args) {
   if (ends.size() != n || axes.size() != n || steps.size() != n)
     return attrs.error("attrs 'starts', 'ends', 'axes' and 'steps' must have the same length");
   for (int64_t s : steps)
-    if (s == 0 || s < -(int64_t{1} << 62)) return attrs.error("attr 'steps' must be non-zero, got " + std::to_string(s));
+    if (s == 0 || s < -(int64_t{1} << 62))
+      return attrs.error("attr 'steps' must be non-zero, got " + std::to_string(s));
   return std::unique_ptr<Kernel>(new SliceKernel(starts, ends, axes, steps));
 }
 

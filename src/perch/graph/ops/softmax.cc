@@ -12,10 +12,14 @@ namespace {
 class SoftmaxKernel : public OpKernel {
  public:
   // kernel: the name of the one this axis runs (named at load, where the input's rank is known).
-  SoftmaxKernel(const char* name, const char* kernel, int64_t axis, const KernelTable& table, bool parallel,
-                bool log)
-      : OpKernel(name, kernel), axis_(axis), rows_fn_(table.softmax_rows.fn), strided_fn_(table.softmax.fn),
-        log_fn_(table.log_softmax.fn), parallel_(parallel), log_(log) {}
+  SoftmaxKernel(const char* name, const char* kernel, int64_t axis, const KernelTable& table, bool parallel, bool log)
+      : OpKernel(name, kernel),
+        axis_(axis),
+        rows_fn_(table.softmax_rows.fn),
+        strided_fn_(table.softmax.fn),
+        log_fn_(table.log_softmax.fn),
+        parallel_(parallel),
+        log_(log) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     if (in[0].dtype != DType::kF32) return dtype_error(0, "f32", in[0].dtype);
@@ -79,8 +83,7 @@ PERCH_LOAD_TIME KernelResult make_softmax_like(const char* name, bool log, const
   if (args.inputs)
     for (int i = normalized + 1; i < args.inputs[0].shape.rank(); ++i) last = last && args.inputs[0].shape[i] == 1;
   const char* kernel = log ? table.log_softmax.name : last ? table.softmax_rows.name : table.softmax.name;
-  return std::unique_ptr<Kernel>(
-      new SoftmaxKernel(name, kernel, axis, table, args.backend == Backend::kFast, log));
+  return std::unique_ptr<Kernel>(new SoftmaxKernel(name, kernel, axis, table, args.backend == Backend::kFast, log));
 }
 
 }  // namespace

@@ -19,8 +19,7 @@ class TransposeKernel : public OpKernel {
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     const Shape& x = in[0].shape;
     if (has_perm_ && x.rank() != rank_)
-      return shape_error("attr 'perm' has " + std::to_string(rank_) + " entries for input " +
-                         x.to_string());
+      return shape_error("attr 'perm' has " + std::to_string(rank_) + " entries for input " + x.to_string());
     int perm[kMaxRank];
     permutation(x.rank(), perm);
     Shape s;

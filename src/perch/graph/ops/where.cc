@@ -14,7 +14,8 @@ namespace {
 class WhereKernel : public OpKernel {
  public:
   // expand: the Expand op (one input x, target `shape`); else Where (cond, a, b).
-  WhereKernel(bool expand, const Shape& shape) : OpKernel(expand ? "Expand" : "Where"), expand_(expand), shape_(shape) {}
+  WhereKernel(bool expand, const Shape& shape)
+      : OpKernel(expand ? "Expand" : "Where"), expand_(expand), shape_(shape) {}
 
   Status infer(const ValueInfo* in, int n_in, ValueInfo* out, int n_out) const override {
     Shape s;
@@ -43,8 +44,8 @@ class WhereKernel : public OpKernel {
     if (expand_)
       reference::where(nullptr, Shape{}, in[0].data, in[0].shape, nullptr, Shape{}, out[0].data, out[0].shape, size);
     else
-      reference::where(in[0].as<uint8_t>(), in[0].shape, in[1].data, in[1].shape, in[2].data, in[2].shape,
-                       out[0].data, out[0].shape, size);
+      reference::where(in[0].as<uint8_t>(), in[0].shape, in[1].data, in[1].shape, in[2].data, in[2].shape, out[0].data,
+                       out[0].shape, size);
     return Status::ok();
   }
 

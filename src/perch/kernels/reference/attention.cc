@@ -4,8 +4,8 @@
 
 namespace perch::reference {
 
-void attention_heads(const float* q, const float* k, const float* v, const AttentionShape& s,
-                     float* scratch, float* y, int64_t head_begin, int64_t head_end) {
+void attention_heads(const float* q, const float* k, const float* v, const AttentionShape& s, float* scratch, float* y,
+                     int64_t head_begin, int64_t head_end) {
   const int64_t dh = s.head_dim;
   const int64_t group = s.heads / s.kv_heads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));

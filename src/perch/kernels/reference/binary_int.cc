@@ -37,34 +37,43 @@ int32_t pow_i32(int32_t p, int32_t q) {
 }
 }  // namespace
 
-void binary_i32(BinaryOp op, const int32_t* a, const Shape& as, const int32_t* b, const Shape& bs,
-                int32_t* y, const Shape& ys) {
+void binary_i32(BinaryOp op, const int32_t* a, const Shape& as, const int32_t* b, const Shape& bs, int32_t* y,
+                const Shape& ys) {
   // One loop for every op (a switch per element): these are small id tensors, and each extra
   // instantiation would cost wasm bytes.
-  binary_loop([op](int32_t p, int32_t q) {
-    switch (op) {
-      case BinaryOp::kAdd: return wrap(int64_t{p} + q);
-      case BinaryOp::kSub: return wrap(int64_t{p} - q);
-      case BinaryOp::kMul: return wrap(int64_t{p} * q);
-      case BinaryOp::kDiv: return div_i32(p, q);
-      case BinaryOp::kPow: return pow_i32(p, q);
-    }
-    return 0;
-  }, a, as, b, bs, y, ys);
+  binary_loop(
+      [op](int32_t p, int32_t q) {
+        switch (op) {
+          case BinaryOp::kAdd:
+            return wrap(int64_t{p} + q);
+          case BinaryOp::kSub:
+            return wrap(int64_t{p} - q);
+          case BinaryOp::kMul:
+            return wrap(int64_t{p} * q);
+          case BinaryOp::kDiv:
+            return div_i32(p, q);
+          case BinaryOp::kPow:
+            return pow_i32(p, q);
+        }
+        return 0;
+      },
+      a, as, b, bs, y, ys);
 }
 
 namespace {
 template <typename T>
-void compare_typed(CompareOp op, const T* a, const Shape& as, const T* b, const Shape& bs,
-                   uint8_t* y, const Shape& ys) {
-  binary_loop([op](T p, T q) {
-    return static_cast<uint8_t>(op == CompareOp::kEqual ? p == q : op == CompareOp::kLess ? p < q : p > q);
-  }, a, as, b, bs, y, ys);
+void compare_typed(CompareOp op, const T* a, const Shape& as, const T* b, const Shape& bs, uint8_t* y,
+                   const Shape& ys) {
+  binary_loop(
+      [op](T p, T q) {
+        return static_cast<uint8_t>(op == CompareOp::kEqual ? p == q : op == CompareOp::kLess ? p < q : p > q);
+      },
+      a, as, b, bs, y, ys);
 }
 }  // namespace
 
-void compare(CompareOp op, DType dtype, const void* a, const Shape& as, const void* b,
-             const Shape& bs, uint8_t* y, const Shape& ys) {
+void compare(CompareOp op, DType dtype, const void* a, const Shape& as, const void* b, const Shape& bs, uint8_t* y,
+             const Shape& ys) {
   if (dtype == DType::kI32)
     compare_typed(op, static_cast<const int32_t*>(a), as, static_cast<const int32_t*>(b), bs, y, ys);
   else

@@ -10,8 +10,7 @@ namespace perch::reference {
 
 // y (shape ys) = f(a, b) with a and b broadcast to ys.
 template <typename T, typename Y, typename F>
-void binary_loop(F f, const T* a, const Shape& as, const T* b, const Shape& bs, Y* y,
-                 const Shape& ys) {
+void binary_loop(F f, const T* a, const Shape& as, const T* b, const Shape& bs, Y* y, const Shape& ys) {
   const int rank = ys.rank();
   const int64_t total = ys.numel();
   if (total == 0) return;
@@ -39,6 +38,5 @@ void binary_loop(F f, const T* a, const Shape& as, const T* b, const Shape& bs, 
     }
   }
 }
-
 
 }  // namespace perch::reference

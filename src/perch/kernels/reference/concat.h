@@ -5,7 +5,7 @@
 
 namespace perch::reference {
 
-void concat(const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer,
-            int64_t inner, size_t elem_size, void* y);
+void concat(const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner, size_t elem_size,
+            void* y);
 
 }  // namespace perch::reference

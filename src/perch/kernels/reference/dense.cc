@@ -14,8 +14,12 @@ template <typename W>
 class ReferenceDense final : public PackedDense {
  public:
   ReferenceDense(const W* w, const float* scale, int n, int k, const float* bias, UnaryOp act)
-      : w_(w, w + static_cast<size_t>(n) * k), scale_(scale ? scale : nullptr, scale ? scale + n : nullptr),
-        bias_(bias ? bias : nullptr, bias ? bias + n : nullptr), n_(n), k_(k), act_(act) {}
+      : w_(w, w + static_cast<size_t>(n) * k),
+        scale_(scale ? scale : nullptr, scale ? scale + n : nullptr),
+        bias_(bias ? bias : nullptr, bias ? bias + n : nullptr),
+        n_(n),
+        k_(k),
+        act_(act) {}
   int n() const override { return n_; }
   int k() const override { return k_; }
   void run(const float* x, int m, float* y, ThreadPool*) const override {
@@ -42,13 +46,13 @@ class ReferenceDense final : public PackedDense {
 
 }  // namespace
 
-PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_f32(const float* w, int n, int k, const float* bias,
-                                                              UnaryOp act) {
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_f32(const float* w, int n, int k,
+                                                                              const float* bias, UnaryOp act) {
   return std::unique_ptr<PackedDense>(new ReferenceDense<float>(w, nullptr, n, k, bias, act));
 }
 
-PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_i8(const int8_t* w, const float* scale, int n, int k,
-                                                             const float* bias, UnaryOp act) {
+PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_reference_dense_i8(const int8_t* w, const float* scale, int n,
+                                                                             int k, const float* bias, UnaryOp act) {
   return std::unique_ptr<PackedDense>(new ReferenceDense<int8_t>(w, scale, n, k, bias, act));
 }
 

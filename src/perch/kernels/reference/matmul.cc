@@ -4,8 +4,8 @@
 
 namespace perch::reference {
 
-void matmul_rows(const float* a, const Shape& as, const float* b, const Shape& bs, float* y,
-                 const Shape& ys, int64_t row_begin, int64_t row_end) {
+void matmul_rows(const float* a, const Shape& as, const float* b, const Shape& bs, float* y, const Shape& ys,
+                 int64_t row_begin, int64_t row_end) {
   const int rank = ys.rank();
   const int64_t M = as.dim(-2), K = as.dim(-1), N = bs.dim(-1);
   // Batch shapes (all but the last two dims) and their broadcast strides, in matrices.
@@ -40,8 +40,7 @@ void matmul_rows(const float* a, const Shape& as, const float* b, const Shape& b
   }
 }
 
-void matmul(const float* a, const Shape& as, const float* b, const Shape& bs, float* y,
-            const Shape& ys) {
+void matmul(const float* a, const Shape& as, const float* b, const Shape& bs, float* y, const Shape& ys) {
   const int64_t rows = ys.rank() >= 2 ? ys.numel() / (ys.dim(-1) ? ys.dim(-1) : 1) : 0;
   if (ys.numel() == 0) return;
   matmul_rows(a, as, b, bs, y, ys, 0, rows);

@@ -4,8 +4,7 @@
 
 namespace perch::reference {
 
-void rms_norm_rows(const float* x, const float* gamma, float epsilon, float* y, int64_t rows,
-                   int64_t d) {
+void rms_norm_rows(const float* x, const float* gamma, float epsilon, float* y, int64_t rows, int64_t d) {
   if (d == 0) return;
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * d;

@@ -4,8 +4,8 @@
 
 namespace perch::reference {
 
-void slice(const void* x, const Shape& xs, const int64_t* starts, const int64_t* steps,
-           const Shape& ys, size_t elem_size, void* y) {
+void slice(const void* x, const Shape& xs, const int64_t* starts, const int64_t* steps, const Shape& ys,
+           size_t elem_size, void* y) {
   int64_t xstr[kMaxRank], src_strides[kMaxRank];
   row_major_strides(xs, xstr);
   int64_t base = 0;

@@ -7,7 +7,7 @@
 
 namespace perch::reference {
 
-void slice(const void* x, const Shape& xs, const int64_t* starts, const int64_t* steps,
-           const Shape& ys, size_t elem_size, void* y);
+void slice(const void* x, const Shape& xs, const int64_t* starts, const int64_t* steps, const Shape& ys,
+           size_t elem_size, void* y);
 
 }  // namespace perch::reference

@@ -16,8 +16,8 @@ void log_softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inn
 // of a row at j·inner), max being the row's largest value. Always inlined: log_softmax.cc is
 // compiled for size in wasm, where a call per row would cost more than the loop.
 template <typename Row>
-[[gnu::always_inline]] inline void for_each_row_with_max(const float* x, float* y, int64_t outer, int64_t n, int64_t inner,
-                                  Row row) {
+[[gnu::always_inline]] inline void for_each_row_with_max(const float* x, float* y, int64_t outer, int64_t n,
+                                                         int64_t inner, Row row) {
   if (n == 0) return;
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {

@@ -12,8 +12,7 @@ void row_major_strides(const Shape& s, int64_t* strides) {
   }
 }
 
-void strided_copy(const void* x, int64_t base, const int64_t* src_strides, const Shape& ys,
-                  size_t elem_size, void* y) {
+void strided_copy(const void* x, int64_t base, const int64_t* src_strides, const Shape& ys, size_t elem_size, void* y) {
   const int rank = ys.rank();
   const int64_t total = ys.numel();
   if (total == 0) return;
@@ -22,8 +21,7 @@ void strided_copy(const void* x, int64_t base, const int64_t* src_strides, const
   int64_t idx[kMaxRank] = {};
   int64_t s = base;
   for (int64_t o = 0; o < total; ++o) {
-    std::memcpy(dst + static_cast<size_t>(o) * elem_size, src + static_cast<size_t>(s) * elem_size,
-                elem_size);
+    std::memcpy(dst + static_cast<size_t>(o) * elem_size, src + static_cast<size_t>(s) * elem_size, elem_size);
     // Odometer: advance the last dim, carrying into the ones before it.
     for (int d = rank - 1; d >= 0; --d) {
       ++idx[d];

@@ -9,7 +9,6 @@
 namespace perch::reference {
 
 void row_major_strides(const Shape& s, int64_t* strides);
-void strided_copy(const void* x, int64_t base, const int64_t* src_strides, const Shape& ys,
-                  size_t elem_size, void* y);
+void strided_copy(const void* x, int64_t base, const int64_t* src_strides, const Shape& ys, size_t elem_size, void* y);
 
 }  // namespace perch::reference

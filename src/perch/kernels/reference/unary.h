@@ -23,11 +23,16 @@ inline float silu(float x) { return x * sigmoid(x); }  // x * sigmoid(x)
 // A dense layer's activation (kNone ... kSilu) of one value; other ops give v unchanged.
 inline float activation(UnaryOp act, float v) {
   switch (act) {
-    case UnaryOp::kRelu: return relu(v);
-    case UnaryOp::kGelu: return gelu_erf(v);
-    case UnaryOp::kGeluTanh: return gelu_tanh(v);
-    case UnaryOp::kSilu: return silu(v);
-    default: return v;
+    case UnaryOp::kRelu:
+      return relu(v);
+    case UnaryOp::kGelu:
+      return gelu_erf(v);
+    case UnaryOp::kGeluTanh:
+      return gelu_tanh(v);
+    case UnaryOp::kSilu:
+      return silu(v);
+    default:
+      return v;
   }
 }
 

@@ -6,8 +6,8 @@
 
 namespace perch::reference {
 
-void where(const uint8_t* cond, const Shape& cs, const void* a, const Shape& as, const void* b,
-           const Shape& bs, void* y, const Shape& ys, size_t size) {
+void where(const uint8_t* cond, const Shape& cs, const void* a, const Shape& as, const void* b, const Shape& bs,
+           void* y, const Shape& ys, size_t size) {
   const int rank = ys.rank();
   const int64_t total = ys.numel();
   int64_t sc[kMaxRank] = {}, sa[kMaxRank] = {}, sb[kMaxRank] = {}, idx[kMaxRank] = {};

@@ -9,7 +9,7 @@ namespace perch::reference {
 
 // y[i] = cond[i] ? a[i] : b[i], every operand broadcast to ys; elements of `size` bytes.
 // With cond == nullptr, y = a broadcast to ys (Expand; b unused).
-void where(const uint8_t* cond, const Shape& cs, const void* a, const Shape& as, const void* b,
-           const Shape& bs, void* y, const Shape& ys, size_t size);
+void where(const uint8_t* cond, const Shape& cs, const void* a, const Shape& as, const void* b, const Shape& bs,
+           void* y, const Shape& ys, size_t size);
 
 }  // namespace perch::reference

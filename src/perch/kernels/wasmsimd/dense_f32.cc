@@ -22,8 +22,7 @@ class WasmDenseF32 final : public PackedDense {
   int n() const override { return n_; }
   int k() const override { return k_; }
   void run(const float* x, int m, float* y, ThreadPool* pool) const override {
-    const wasmsimd::Epilogue ep{bias_.size() ? static_cast<const float*>(bias_.data()) : nullptr,
-                                nullptr, act_};
+    const wasmsimd::Epilogue ep{bias_.size() ? static_cast<const float*>(bias_.data()) : nullptr, nullptr, act_};
     wasmsimd::gemm(x, m, k_, n_, static_cast<const float*>(panels_.data()), ep, y, pool);
   }
 
@@ -36,7 +35,7 @@ class WasmDenseF32 final : public PackedDense {
 }  // namespace
 
 PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_f32(const float* w, int n, int k,
-                                                             const float* bias, UnaryOp act) {
+                                                                             const float* bias, UnaryOp act) {
   auto dense = std::make_unique<WasmDenseF32>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, bias));
   return std::unique_ptr<PackedDense>(std::move(dense));

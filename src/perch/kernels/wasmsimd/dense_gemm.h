@@ -104,8 +104,8 @@ inline void pack_a(const float* x, size_t ldx, int rows, int kc, float* out) {
 // C[mr, nc] (+)= A[kMR, kc] (packed) · panel[kc, 8]; `first` starts from zero, `last` applies
 // the epilogue; only the first mr rows and nc columns of C are touched.
 template <typename WT>
-inline void tile(const float* ap, const WT* w, int kc, float* c, size_t ldc, int mr, int nc,
-                 bool first, bool last, const Epilogue& ep, int col0) {
+inline void tile(const float* ap, const WT* w, int kc, float* c, size_t ldc, int mr, int nc, bool first, bool last,
+                 const Epilogue& ep, int col0) {
   f32x4 acc[kMR][2];
   for (int r = 0; r < kMR; ++r) {
     if (first || r >= mr) {
@@ -149,8 +149,7 @@ inline void tile(const float* ap, const WT* w, int kc, float* c, size_t ldc, int
 
 // y[cols of NP panels] = x[K] · panels; NP consecutive panels starting at panel p.
 template <int NP, typename WT>
-inline void gemv_panels(const float* x, int k, const WT* packed, int p, int n, float* y,
-                        const Epilogue& ep) {
+inline void gemv_panels(const float* x, int k, const WT* packed, int p, int n, float* y, const Epilogue& ep) {
   f32x4 acc[NP][2];
   for (int q = 0; q < NP; ++q) acc[q][0] = acc[q][1] = v_zero();
   const size_t stride = static_cast<size_t>(k) * kNR;
@@ -185,8 +184,8 @@ inline void gemv_panels(const float* x, int k, const WT* packed, int p, int n, f
 // same GEMV loop about 1.5x slower (1x256x1024: 27.6 -> 18.7 us once kept separate). A K-unrolled
 // loop and a 1-panel × 4-k loop both measured slower than this 4-panel loop.
 template <typename WT>
-__attribute__((noinline)) void gemv_range(const float* x, int k, int n, const WT* packed,
-                                          const Epilogue& ep, float* y, int p0, int p1) {
+__attribute__((noinline)) void gemv_range(const float* x, int k, int n, const WT* packed, const Epilogue& ep, float* y,
+                                          int p0, int p1) {
   int p = p0;
   for (; p + 4 <= p1; p += 4) gemv_panels<4>(x, k, packed, p, n, y, ep);
   for (; p + 2 <= p1; p += 2) gemv_panels<2>(x, k, packed, p, n, y, ep);
@@ -195,8 +194,8 @@ __attribute__((noinline)) void gemv_range(const float* x, int k, int n, const WT
 
 // Rows [m0, m1) × panels [p0, p1).
 template <typename WT>
-void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& ep, float* y,
-                int m0, int m1, int p0, int p1) {
+void gemm_block(const float* x, int k, int n, const WT* packed, const Epilogue& ep, float* y, int m0, int m1, int p0,
+                int p1) {
   const int nkb = (k + kKC - 1) / kKC;
   const int kc = (k + nkb - 1) / nkb;  // equal K blocks
   for (int mb = m0; mb < m1; mb += kMC) {
@@ -243,8 +242,8 @@ constexpr int kMinGroupPanels = 16;  // below this, re-packing x per group costs
 
 inline GemmSplit gemm_split(int m, int k, int panels, int threads, size_t panel_bytes) {
   const uint64_t macs = static_cast<uint64_t>(m) * static_cast<uint64_t>(k) * panels * kNR;
-  const int want = static_cast<int>(std::max<uint64_t>(
-      1, std::min<uint64_t>(static_cast<uint64_t>(4 * threads), macs / kMinMacsPerChunk)));
+  const int want = static_cast<int>(
+      std::max<uint64_t>(1, std::min<uint64_t>(static_cast<uint64_t>(4 * threads), macs / kMinMacsPerChunk)));
   const int row_tiles = (m + kMR - 1) / kMR;
   const uint64_t weight_bytes = static_cast<uint64_t>(panels) * panel_bytes;
   int groups = static_cast<int>(std::min<uint64_t>((weight_bytes + kGroupBytes - 1) / kGroupBytes,
@@ -264,16 +263,17 @@ inline GemmSplit gemm_split(int m, int k, int panels, int threads, size_t panel_
 // y[m, n] = epilogue(x[m, k] · W) with W packed in panels. GEMV splits over panels; GEMM over
 // row blocks × panel groups (gemm_split).
 template <typename WT>
-void gemm(const float* x, int m, int k, int n, const WT* packed, const Epilogue& ep, float* y,
-          ThreadPool* pool) {
+void gemm(const float* x, int m, int k, int n, const WT* packed, const Epilogue& ep, float* y, ThreadPool* pool) {
   if (m <= 0) return;
   const int panels = (n + kNR - 1) / kNR;
   const int threads = pool ? pool->num_threads() : 1;
   const uint64_t macs_per_panel = static_cast<uint64_t>(m) * static_cast<uint64_t>(k) * kNR;
   const uint64_t min_chunk = m == 1 ? kMinGemvMacsPerChunk : kMinMacsPerChunk;
   if (threads <= 1 || macs_per_panel * panels < 2 * min_chunk) {
-    if (m == 1) gemv_range(x, k, n, packed, ep, y, 0, panels);
-    else gemm_block(x, k, n, packed, ep, y, 0, m, 0, panels);
+    if (m == 1)
+      gemv_range(x, k, n, packed, ep, y, 0, panels);
+    else
+      gemm_block(x, k, n, packed, ep, y, 0, m, 0, panels);
     return;
   }
   if (m == 1) {
@@ -303,8 +303,7 @@ void pack_panels(const WT* w, int n, int k, WT* out) {
     for (int kk = 0; kk < k; ++kk)
       for (int j = 0; j < kNR; ++j) {
         const int row = p * kNR + j;
-        out[(static_cast<size_t>(p) * k + kk) * kNR + j] =
-            row < n ? w[static_cast<size_t>(row) * k + kk] : WT(0);
+        out[(static_cast<size_t>(p) * k + kk) * kNR + j] = row < n ? w[static_cast<size_t>(row) * k + kk] : WT(0);
       }
 }
 

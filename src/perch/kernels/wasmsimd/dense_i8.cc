@@ -92,8 +92,8 @@ void quantize_row(const float* x, int kc, int16_t* q, float* scale) {
 // super-chunk's k; panel q at w + q·stride). c points at the first panel's column col0; n is C's
 // width (the last panel may be partial).
 template <int MR, int NP, typename WT>
-void tile_i8(const XQuant& xq, int kc, const WT* w, size_t stride, float* c, size_t ldc, int n, bool first,
-             bool last, const wasmsimd::Epilogue& ep, int col0) {
+void tile_i8(const XQuant& xq, int kc, const WT* w, size_t stride, float* c, size_t ldc, int n, bool first, bool last,
+             const wasmsimd::Epilogue& ep, int col0) {
   using wasmsimd::f32x4;
   f32x4 acc[MR][NP][2];
   for (int r = 0; r < MR; ++r) {
@@ -155,19 +155,20 @@ void tile_i8(const XQuant& xq, int kc, const WT* w, size_t stride, float* c, siz
 // One tile of MR rows over panels [p0, p1). A single row (GEMV) takes 2 panels at a time: one x
 // broadcast and loop step per 32 multiply-adds (4 panels ran slower: V8 spilled registers).
 template <int MR, typename WT>
-void row_tile(const float* x, int k, int kpad, int n, const WT* packed, const wasmsimd::Epilogue& ep,
-              float* y, int r0, int p0, int p1) {
+void row_tile(const float* x, int k, int kpad, int n, const WT* packed, const wasmsimd::Epilogue& ep, float* y, int r0,
+              int p0, int p1) {
   constexpr int kGemvPanels = 2;
   XQuant& xq = tls_xq;
   const size_t stride = static_cast<size_t>(kpad) * wasmsimd::kNR;
   for (int s0 = 0; s0 < k; s0 += kSuper) {
     const int kc = std::min(kSuper, k - s0);
     const int kcp = kc + (kc & 1);
-    for (int r = 0; r < MR; ++r)
-      quantize_row(x + static_cast<size_t>(r0 + r) * k + s0, kc, xq.q[r], xq.scale[r]);
+    for (int r = 0; r < MR; ++r) quantize_row(x + static_cast<size_t>(r0 + r) * k + s0, kc, xq.q[r], xq.scale[r]);
     const bool first = s0 == 0, last = s0 + kc >= k;
     int p = p0;
-    auto at = [&](int panel) { return packed + static_cast<size_t>(panel) * stride + static_cast<size_t>(s0) * wasmsimd::kNR; };
+    auto at = [&](int panel) {
+      return packed + static_cast<size_t>(panel) * stride + static_cast<size_t>(s0) * wasmsimd::kNR;
+    };
     float* yr = y + static_cast<size_t>(r0) * n;
     if (MR == 1 && sizeof(WT) == 2) {
       for (; p + kGemvPanels <= p1; p += kGemvPanels)
@@ -180,8 +181,8 @@ void row_tile(const float* x, int k, int kpad, int n, const WT* packed, const wa
 }
 
 template <typename WT>
-void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const WT* packed,
-                 const wasmsimd::Epilogue& ep, float* y, int p0, int p1) {
+void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const WT* packed, const wasmsimd::Epilogue& ep,
+                 float* y, int p0, int p1) {
   int r = m0;
   if (sizeof(WT) == 2) {  // widened panels are small layers: row by row (GEMV tiles only, for size)
     for (; r < m1; ++r) row_tile<1>(x, k, kpad, n, packed, ep, y, r, p0, p1);
@@ -189,10 +190,17 @@ void rows_panels(const float* x, int m0, int m1, int k, int kpad, int n, const W
   }
   for (; r + 4 <= m1; r += 4) row_tile<4>(x, k, kpad, n, packed, ep, y, r, p0, p1);
   switch (m1 - r) {
-    case 3: row_tile<3>(x, k, kpad, n, packed, ep, y, r, p0, p1); break;
-    case 2: row_tile<2>(x, k, kpad, n, packed, ep, y, r, p0, p1); break;
-    case 1: row_tile<1>(x, k, kpad, n, packed, ep, y, r, p0, p1); break;
-    default: break;
+    case 3:
+      row_tile<3>(x, k, kpad, n, packed, ep, y, r, p0, p1);
+      break;
+    case 2:
+      row_tile<2>(x, k, kpad, n, packed, ep, y, r, p0, p1);
+      break;
+    case 1:
+      row_tile<1>(x, k, kpad, n, packed, ep, y, r, p0, p1);
+      break;
+    default:
+      break;
   }
 }
 
@@ -242,8 +250,10 @@ class WasmDenseI8 final : public PackedDense {
     const wasmsimd::Epilogue ep{bias_.size() ? static_cast<const float*>(bias_.data()) : nullptr,
                                 static_cast<const float*>(scale_.data()), act_};
 #ifdef __wasm_simd128__
-    if (wide_) run_panels(x, m, y, pool, static_cast<const int16_t*>(panels_.data()), ep);
-    else run_panels(x, m, y, pool, static_cast<const int8_t*>(panels_.data()), ep);
+    if (wide_)
+      run_panels(x, m, y, pool, static_cast<const int16_t*>(panels_.data()), ep);
+    else
+      run_panels(x, m, y, pool, static_cast<const int8_t*>(panels_.data()), ep);
 #else
     wasmsimd::gemm(x, m, k_, n_, static_cast<const int8_t*>(panels_.data()), ep, y, pool);
 #endif
@@ -271,8 +281,8 @@ class WasmDenseI8 final : public PackedDense {
       // Row blocks × panel groups as in the f32 GEMM: each chunk quantizes only its own rows
       // (split over panels alone, every chunk quantized all of x: 2 threads then did 1.6x the
       // work of one on 64x512x512).
-      const wasmsimd::GemmSplit s = wasmsimd::gemm_split(m, k_, panels, threads,
-                                                         static_cast<size_t>(kpad_) * wasmsimd::kNR);
+      const wasmsimd::GemmSplit s =
+          wasmsimd::gemm_split(m, k_, panels, threads, static_cast<size_t>(kpad_) * wasmsimd::kNR);
       pool->parallel_for(static_cast<size_t>(s.chunks()), 1, [&](size_t b, size_t e) {
         for (size_t c = b; c < e; ++c) {
           int m0, m1, p0, p1;
@@ -293,7 +303,7 @@ class WasmDenseI8 final : public PackedDense {
 }  // namespace
 
 PERCH_LOAD_TIME Result<std::unique_ptr<PackedDense>> make_wasmsimd_dense_i8(const int8_t* w, const float* scale, int n,
-                                                            int k, const float* bias, UnaryOp act) {
+                                                                            int k, const float* bias, UnaryOp act) {
   auto dense = std::make_unique<WasmDenseI8>(n, k, act);
   PERCH_RETURN_IF_ERROR(dense->pack(w, scale, bias));
   return std::unique_ptr<PackedDense>(std::move(dense));

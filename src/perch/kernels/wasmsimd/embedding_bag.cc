@@ -30,15 +30,15 @@ void bags_loop(Block16 block16, Block4 block4, Scalar scalar, int64_t d, int64_t
                int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end) {
   reference::for_each_bag(offsets, n, bags, mean, d, y, bag_begin, bag_end,
                           [&](float* yb, int64_t begin, int64_t end, float inv) {
-    int64_t j = 0;
-    for (; j + 16 <= d; j += 16) block16(j, begin, end, inv, yb + j);
-    for (; j + 4 <= d; j += 4) block4(j, begin, end, inv, yb + j);
-    for (; j < d; ++j) {
-      float s = 0.0f;
-      for (int64_t i = begin; i < end; ++i) s += scalar(i, j);
-      yb[j] = inv != 1.0f ? s * inv : s;
-    }
-  });
+                            int64_t j = 0;
+                            for (; j + 16 <= d; j += 16) block16(j, begin, end, inv, yb + j);
+                            for (; j + 4 <= d; j += 4) block4(j, begin, end, inv, yb + j);
+                            for (; j < d; ++j) {
+                              float s = 0.0f;
+                              for (int64_t i = begin; i < end; ++i) s += scalar(i, j);
+                              yb[j] = inv != 1.0f ? s * inv : s;
+                            }
+                          });
 }
 
 // Small ints to f32 without a conversion instruction: for |x| < 2^22, the float with bits
@@ -59,16 +59,17 @@ inline void widen16(v128_t w8, v128_t out[4]) {
 
 }  // namespace
 
-void embedding_bag_f32(const float* weight, int64_t d, const int32_t* ids, int64_t n,
-                       const int32_t* offsets, int64_t bags, bool mean, float* y,
-                       int64_t bag_begin, int64_t bag_end) {
+void embedding_bag_f32(const float* weight, int64_t d, const int32_t* ids, int64_t n, const int32_t* offsets,
+                       int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end) {
   auto row = [&](int64_t i) { return weight + static_cast<int64_t>(ids[i]) * d; };
   bags_loop(
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
-        bag_block<4>([&](int64_t i, v128_t* acc) {
-          const float* r = row(i) + j;
-          for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
-        }, begin, end, inv, yb);
+        bag_block<4>(
+            [&](int64_t i, v128_t* acc) {
+              const float* r = row(i) + j;
+              for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
+            },
+            begin, end, inv, yb);
       },
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
         bag_block<1>([&](int64_t i, v128_t* acc) { acc[0] = wasm_f32x4_add(acc[0], wasm_v128_load(row(i) + j)); },
@@ -77,28 +78,31 @@ void embedding_bag_f32(const float* weight, int64_t d, const int32_t* ids, int64
       [&](int64_t i, int64_t j) { return row(i)[j]; }, d, n, offsets, bags, mean, y, bag_begin, bag_end);
 }
 
-void embedding_bag_i8(const int8_t* weight, const float* scale, int64_t d, const int32_t* ids,
-                      int64_t n, const int32_t* offsets, int64_t bags, bool mean, float* y,
-                      int64_t bag_begin, int64_t bag_end) {
+void embedding_bag_i8(const int8_t* weight, const float* scale, int64_t d, const int32_t* ids, int64_t n,
+                      const int32_t* offsets, int64_t bags, bool mean, float* y, int64_t bag_begin, int64_t bag_end) {
   auto row = [&](int64_t i) { return weight + static_cast<int64_t>(ids[i]) * d; };
   bags_loop(
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
-        bag_block<4>([&](int64_t i, v128_t* acc) {
-          v128_t w[4];
-          widen16(wasm_v128_load(row(i) + j), w);
-          const v128_t s = wasm_f32x4_splat(scale[ids[i]]);
-          for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(w[v], s));
-        }, begin, end, inv, yb);
+        bag_block<4>(
+            [&](int64_t i, v128_t* acc) {
+              v128_t w[4];
+              widen16(wasm_v128_load(row(i) + j), w);
+              const v128_t s = wasm_f32x4_splat(scale[ids[i]]);
+              for (int v = 0; v < 4; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(w[v], s));
+            },
+            begin, end, inv, yb);
       },
       [&](int64_t j, int64_t begin, int64_t end, float inv, float* yb) {
-        bag_block<1>([&](int64_t i, v128_t* acc) {
-          const v128_t w8 = wasm_v128_load32_zero(row(i) + j);
-          const v128_t wf = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
-          acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wf, wasm_f32x4_splat(scale[ids[i]])));
-        }, begin, end, inv, yb);
+        bag_block<1>(
+            [&](int64_t i, v128_t* acc) {
+              const v128_t w8 = wasm_v128_load32_zero(row(i) + j);
+              const v128_t wf = small_ints_to_f32(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(w8)));
+              acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wf, wasm_f32x4_splat(scale[ids[i]])));
+            },
+            begin, end, inv, yb);
       },
-      [&](int64_t i, int64_t j) { return static_cast<float>(row(i)[j]) * scale[ids[i]]; }, d, n, offsets, bags,
-      mean, y, bag_begin, bag_end);
+      [&](int64_t i, int64_t j) { return static_cast<float>(row(i)[j]) * scale[ids[i]]; }, d, n, offsets, bags, mean, y,
+      bag_begin, bag_end);
 }
 
 }  // namespace perch::wasmsimd

@@ -10,8 +10,8 @@
 
 namespace perch::wasmsimd {
 
-void layer_norm_rows(const float* x, const float* gamma, const float* beta, float epsilon,
-                     float* y, int64_t rows, int64_t d) {
+void layer_norm_rows(const float* x, const float* gamma, const float* beta, float epsilon, float* y, int64_t rows,
+                     int64_t d) {
   if (d == 0) return;
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * d;
@@ -43,8 +43,7 @@ void layer_norm_rows(const float* x, const float* gamma, const float* beta, floa
   }
 }
 
-void rms_norm_rows(const float* x, const float* gamma, float epsilon, float* y, int64_t rows,
-                   int64_t d) {
+void rms_norm_rows(const float* x, const float* gamma, float epsilon, float* y, int64_t rows, int64_t d) {
   if (d == 0) return;
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * d;

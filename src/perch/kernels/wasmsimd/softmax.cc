@@ -18,8 +18,8 @@ inline v128_t exp_nonpositive(v128_t x) {
   const v128_t lo = wasm_f32x4_splat(-87.33654f);
   const v128_t underflow = wasm_f32x4_lt(x, lo);
   x = wasm_f32x4_pmax(x, lo);  // x < lo ? lo : x: one instruction (f32x4.max is ~8 on x86), NaN stays NaN
-  const v128_t n = wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)),
-                                                   wasm_f32x4_splat(0.5f)));
+  const v128_t n = wasm_f32x4_floor(
+      wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), wasm_f32x4_splat(0.5f)));
   // r = x - n·ln2 in two steps (ln2 split into an exact high part and a correction).
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
@@ -33,8 +33,8 @@ inline v128_t exp_nonpositive(v128_t x) {
   // 2^n: n is in [-126, 0] here, so (n + 127) << 23 is a normal float's exponent field. n + 127
   // is taken from the low bits of n + 127 + 1.5·2^23 (exact; a float-to-int truncation costs
   // several instructions on x86).
-  const v128_t biased = wasm_i32x4_sub(wasm_f32x4_add(n, wasm_f32x4_splat(12582912.0f + 127.0f)),
-                                       wasm_i32x4_splat(0x4B400000));
+  const v128_t biased =
+      wasm_i32x4_sub(wasm_f32x4_add(n, wasm_f32x4_splat(12582912.0f + 127.0f)), wasm_i32x4_splat(0x4B400000));
   const v128_t pow2 = wasm_i32x4_shl(biased, 23);
   return wasm_v128_andnot(wasm_f32x4_mul(p, pow2), underflow);
 }

@@ -36,7 +36,11 @@ struct f32x4 {
   float v[4];
 };
 inline f32x4 v_zero() { return f32x4{{0.0f, 0.0f, 0.0f, 0.0f}}; }
-inline f32x4 v_load(const float* p) { f32x4 r; std::memcpy(r.v, p, sizeof r.v); return r; }
+inline f32x4 v_load(const float* p) {
+  f32x4 r;
+  std::memcpy(r.v, p, sizeof r.v);
+  return r;
+}
 inline f32x4 v_splat(float v) { return f32x4{{v, v, v, v}}; }
 inline f32x4 v_splat_load(const float* p) { return v_splat(*p); }
 inline void v_store(float* p, f32x4 v) { std::memcpy(p, v.v, sizeof v.v); }
@@ -57,7 +61,10 @@ inline void v_load_i8x8(const int8_t* p, f32x4* lo, f32x4* hi) {
 #endif
 
 // Weight loaders for one k step of an 8-wide panel.
-inline void load_w8(const float* p, f32x4* lo, f32x4* hi) { *lo = v_load(p); *hi = v_load(p + 4); }
+inline void load_w8(const float* p, f32x4* lo, f32x4* hi) {
+  *lo = v_load(p);
+  *hi = v_load(p + 4);
+}
 inline void load_w8(const int8_t* p, f32x4* lo, f32x4* hi) { v_load_i8x8(p, lo, hi); }
 
 }  // namespace wasmsimd

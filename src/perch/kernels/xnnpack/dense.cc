@@ -41,8 +41,11 @@ struct OperatorSet {
 class XnnpackDense final : public PackedDense {
  public:
   XnnpackDense(const float* w, int n, int k, const float* bias, UnaryOp act)
-      : w_(w, w + static_cast<size_t>(n) * k), bias_(bias ? bias : nullptr, bias ? bias + n : nullptr),
-        n_(n), k_(k), act_(act) {}
+      : w_(w, w + static_cast<size_t>(n) * k),
+        bias_(bias ? bias : nullptr, bias ? bias + n : nullptr),
+        n_(n),
+        k_(k),
+        act_(act) {}
 
   Status init() {
     if (!xnnpack_ready()) return internal_error("dense: XNNPACK failed to initialize");
@@ -58,14 +61,16 @@ class XnnpackDense final : public PackedDense {
   void run(const float* x, int m, float* y, ThreadPool* pool) const override {
     if (m <= 0) return;
     int slices = 1;
-    if (pool && pool->num_threads() > 1 &&
-        static_cast<long long>(m) * n_ * k_ >= kMinParallelMacs && n_ >= 16)
+    if (pool && pool->num_threads() > 1 && static_cast<long long>(m) * n_ * k_ >= kMinParallelMacs && n_ >= 16)
       slices = std::min(pool->num_threads(), n_ / 8);
     std::unique_ptr<OperatorSet> set = borrow(slices);
     if (!set) {  // out of memory creating a wider set: run on the always-present single slice
       slices = 1;
       set = borrow(1);
-      if (!set) { run_unpacked(x, m, y); return; }
+      if (!set) {
+        run_unpacked(x, m, y);
+        return;
+      }
     }
     OperatorSet* s = set.get();
     auto run_slice = [&](size_t b, size_t e) {
@@ -84,8 +89,10 @@ class XnnpackDense final : public PackedDense {
           }
       }
     };
-    if (slices > 1) pool->parallel_for(static_cast<size_t>(slices), 1, run_slice);
-    else run_slice(0, 1);
+    if (slices > 1)
+      pool->parallel_for(static_cast<size_t>(slices), 1, run_slice);
+    else
+      run_slice(0, 1);
     give_back(std::move(set));
   }
 
@@ -102,10 +109,9 @@ class XnnpackDense final : public PackedDense {
     for (int s = 0; s < slices; ++s) {
       const int c0 = set->begin[s], c1 = set->begin[s + 1];
       xnn_operator_t op = nullptr;
-      if (c1 <= c0 ||
-          xnn_create_fully_connected_nc_f32(k_, c1 - c0, k_, n_, w_.data() + static_cast<size_t>(c0) * k_,
-                                            bias_.empty() ? nullptr : bias_.data() + c0, lo, INFINITY,
-                                            0, &op) != xnn_status_success)
+      if (c1 <= c0 || xnn_create_fully_connected_nc_f32(k_, c1 - c0, k_, n_, w_.data() + static_cast<size_t>(c0) * k_,
+                                                        bias_.empty() ? nullptr : bias_.data() + c0, lo, INFINITY, 0,
+                                                        &op) != xnn_status_success)
         return nullptr;
       set->ops.push_back(op);
     }
@@ -135,8 +141,7 @@ class XnnpackDense final : public PackedDense {
     for (int r = 0; r < m; ++r)
       for (int j = c0; j < c1; ++j) {
         float acc = 0.0f;
-        for (int p = 0; p < k_; ++p)
-          acc += x[static_cast<size_t>(r) * k_ + p] * w_[static_cast<size_t>(j) * k_ + p];
+        for (int p = 0; p < k_; ++p) acc += x[static_cast<size_t>(r) * k_ + p] * w_[static_cast<size_t>(j) * k_ + p];
         if (!bias_.empty()) acc += bias_[j];
         y[static_cast<size_t>(r) * n_ + j] = reference::activation(act_, acc);
       }
@@ -152,8 +157,8 @@ class XnnpackDense final : public PackedDense {
 
 }  // namespace
 
-Result<std::unique_ptr<PackedDense>> make_xnnpack_dense_f32(const float* w, int n, int k,
-                                                            const float* bias, UnaryOp act) {
+Result<std::unique_ptr<PackedDense>> make_xnnpack_dense_f32(const float* w, int n, int k, const float* bias,
+                                                            UnaryOp act) {
   auto dense = std::make_unique<XnnpackDense>(w, n, k, bias, act);
   PERCH_RETURN_IF_ERROR(dense->init());
   return std::unique_ptr<PackedDense>(std::move(dense));

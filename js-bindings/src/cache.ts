@@ -1,6 +1,7 @@
 // Where downloaded models are kept: the Cache API in browsers, IndexedDB where the Cache API is
 // missing, a directory in Node. Every entry records the SHA-256 of its bytes so that a corrupt or
 // truncated entry is detected on read (and evicted by the caller).
+import { idbRequest } from './idb_request.js';
 import { nodeImport } from './node_import.js';
 
 export interface CacheEntry {
@@ -85,19 +86,7 @@ export class IndexedDbStore implements ModelStore {
     return this.db;
   }
   private async tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    const db = await this.open();
-    return new Promise<T>((resolve, reject) => {
-      const t = db.transaction('models', mode);
-      const req = fn(t.objectStore('models'));
-      let result: T;
-      req.onsuccess = () => {
-        result = req.result;
-      };
-      // Resolve on commit, so that a put is durable when awaited.
-      t.oncomplete = () => resolve(result);
-      t.onerror = () => reject(t.error ?? req.error);
-      t.onabort = () => reject(t.error ?? new Error('IndexedDB transaction aborted'));
-    });
+    return idbRequest(await this.open(), 'models', mode, fn);
   }
   async get(url: string) {
     const rec = (await this.tx('readonly', (s) => s.get(url))) as (CacheEntry & { bytes: ArrayBuffer }) | undefined;

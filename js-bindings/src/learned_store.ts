@@ -1,6 +1,8 @@
 // Where a TextSuggester keeps what it learnt from its user: IndexedDB in the browser (one record
 // per origin, as IndexedDB itself is per origin), nowhere in Node (the engine's memory only).
 // Never sent to a server: remote placement does not see it.
+import { idbRequest } from './idb_request.js';
+
 const DB_NAME = 'perch-learned';
 const STORE = 'suggester';
 const KEY = 'words';
@@ -24,18 +26,7 @@ function open(factory: IDBFactory): Promise<IDBDatabase> {
 async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
   const factory = idb();
   if (!factory) return undefined;
-  const d = await open(factory);
-  return new Promise<T>((resolve, reject) => {
-    const t = d.transaction(STORE, mode);
-    const req = fn(t.objectStore(STORE));
-    let result: T;
-    req.onsuccess = () => {
-      result = req.result;
-    };
-    t.oncomplete = () => resolve(result);
-    t.onerror = () => reject(t.error ?? req.error);
-    t.onabort = () => reject(t.error ?? new Error('IndexedDB transaction aborted'));
-  });
+  return idbRequest(await open(factory), STORE, mode, fn);
 }
 
 /** The saved export (perch_text_suggester_export_learned JSON), if any. */

@@ -77,9 +77,8 @@ class TaskLayer:
             if ok.any():
                 w[~ok] = 0
         factor = np.exp(self.prior_exponent * (self.log_speakers - self.log_speakers.max()))
-        for i, l in enumerate(self.labels):
-            if l in expected:
-                factor[i] = EXPECTED_LANGUAGE_BOOST
+        if expected:
+            factor[[i for i, l in enumerate(self.labels) if l in expected]] = EXPECTED_LANGUAGE_BOOST
         w *= factor
         s = w.sum()
         q = w / s if s > 0 else np.full(len(w), 1.0 / len(w))

@@ -7,6 +7,11 @@ import { writePerch } from './perch_file.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmInstance } from './wasm_module.js';
 
+/** The placement probe's runs: at least PROBE_MIN_RUNS, then more while under PROBE_MAX_MS in all. */
+const PROBE_MIN_RUNS = 5;
+const PROBE_MAX_RUNS = 40;
+const PROBE_MAX_MS = 8;
+
 interface Entry {
   kind: ModelKind;
   model: number; // perch_model*
@@ -427,7 +432,11 @@ export class Engine implements Backend {
     if (await this.wasm.threadsReady()) this.release(e);
   }
 
-  /** A few ms of GEMM: one FullyConnected [8×256]·[256×256]ᵀ, best of 5 runs. */
+  /**
+   * One FullyConnected [8×256]·[256×256]ᵀ (1 MFLOP), the best of 5 to 40 runs within about 8 ms:
+   * enough runs that the result measures the device, not a wasm function the JIT has not tiered
+   * up yet or a moment's preemption on a busy machine (both made placement pick the server).
+   */
   async probe(): Promise<{ ms: number; flops: number }> {
     if (this.probeResult) return this.probeResult;
     const M = 8,
@@ -445,7 +454,8 @@ export class Engine implements Backend {
     try {
       const x = { dtype: 'f32' as const, shape: [M, K], data: new Float32Array(M * K).fill(0.5) };
       let best = Infinity;
-      for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      for (let i = 0; i < PROBE_MAX_RUNS && (i < PROBE_MIN_RUNS || performance.now() - start < PROBE_MAX_MS); i++) {
         const t0 = performance.now();
         this.runSync(info.handle, { x });
         best = Math.min(best, performance.now() - t0);

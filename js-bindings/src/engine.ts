@@ -4,6 +4,7 @@ import type { Backend, CallTiming, DTypeName, EngineInfo, IoSpec, LearnedOp, Loa
 import { DTYPES, MAX_RANK, STATUS_NAMES } from './c_enums.js';
 import { EngineError, InvalidInputError } from './errors.js';
 import { writePerch } from './perch_file.js';
+import { mark } from './trace.js';
 import type { LanguageResult, SuggestionResult } from './results.js';
 import type { WasmInstance } from './wasm_module.js';
 
@@ -203,6 +204,7 @@ export class Engine implements Backend {
     try {
       this.u8().set(bytes, ptr);
       model = this.withOut((out) => this.wasm.fn('perch_model_load')(ptr, bytes.length, out), 'the model was rejected');
+      mark('model-parsed');
     } finally {
       this.freePtr(ptr);
     }

@@ -72,17 +72,23 @@ export function detectThreadsReason(runtime: PerchEnv['runtime']): string {
   if (runtime !== 'node' && g.crossOriginIsolated !== true) {
     return 'the page is not cross-origin isolated: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp to enable threads';
   }
+  // Shared memory must survive a postMessage (browsers refuse it outside isolation). Node always
+  // allows it, and its MessageChannel costs a few ms of internal module loading at import.
+  if (runtime !== 'node' && !canPostSharedMemory()) return 'SharedArrayBuffer cannot be posted to another thread';
+  if (!validates(THREADS_PROBE)) return 'this WebAssembly engine has no atomics / shared memory';
+  return '';
+}
+
+function canPostSharedMemory(): boolean {
   try {
-    // Shared memory must survive a postMessage (browsers refuse it outside isolation).
     const channel = new MessageChannel();
     channel.port1.postMessage(new SharedArrayBuffer(1));
     channel.port1.close();
     channel.port2.close();
+    return true;
   } catch {
-    return 'SharedArrayBuffer cannot be posted to another thread';
+    return false;
   }
-  if (!validates(THREADS_PROBE)) return 'this WebAssembly engine has no atomics / shared memory';
-  return '';
 }
 
 export function defaultThreadCount(cores: number): number {

@@ -8,6 +8,7 @@ import { ModelDownloadError, ModelIntegrityError, throwIfAborted } from './error
 import type { ModelManifest } from './manifest.js';
 import { nodeImport } from './node_import.js';
 import { sha256Hex } from './sha256.js';
+import { mark } from './trace.js';
 
 export interface DownloadProgress {
   bytesLoaded: number;
@@ -233,6 +234,7 @@ export async function fetchModel(m: ModelManifest, opts: FetchModelOptions = {})
   }
   cacheStats.misses++;
   const bytes = await downloadTracked(m, opts);
+  mark('model-downloaded');
   const sha = await verify(bytes, m, m.url);
   noteUnverified(m);
   if (s) writeInBackground(s, m.url, bytes, sha);

@@ -54,7 +54,7 @@ from ngram_featurizer import DEFAULT_PARAMS, Featurizer  # noqa: E402
 from perch_format import canonical_json, quantize_int8_per_channel, write_perch  # noqa: E402
 from priors import task_metadata  # noqa: E402
 
-SEED = 1125
+SEED = int(os.environ.get("LANGID_SEED", 1125))  # the shipped model's seed; others for run-to-run spread
 SAMPLES_PER_LANG = int(os.environ.get("LANGID_SAMPLES", 4000))
 EPOCHS = int(os.environ.get("LANGID_EPOCHS", 3))
 BUCKETS = int(os.environ.get("LANGID_BUCKETS", 12288))

@@ -42,6 +42,14 @@ const KEY_DELAY_MS = 60;
 if (!existsSync(serverBin)) throw new Error(`${serverBin} is missing: run make build-native`);
 
 // ---- the site: the demo build (page, styles, the package under perch/) plus the bench pages ----
+function preloadHints(variant) {
+  return `
+<link rel="modulepreload" href="./perch/index.js">
+<link rel="preload" href="./perch/wasm/perch-${variant}.js" as="script">
+<link rel="preload" href="./perch/wasm/perch-${variant}.wasm" as="fetch" crossorigin>
+<link rel="preload" href="./perch/models/langid.perch" as="fetch" crossorigin>`;
+}
+
 function buildSite() {
   execFileSync(process.execPath, [resolve(repoRoot, 'demo-web/build.mjs')], {
     env: { ...process.env, PERCH_DEMO_OUT: site }, stdio: ['ignore', 'ignore', 'inherit'],
@@ -51,11 +59,14 @@ function buildSite() {
     buildSync({ entryPoints: [resolve(repoRoot, `tools/bench/browser/${name}.js`)], bundle: true, format: 'esm',
       external: ['perch'], outfile: join(site, `bench-${name}.js`), logLevel: 'warning', target: 'es2022' });
   }
-  const plain = (name) => `<!doctype html><html><head><meta charset="utf-8"><title>perch bench</title>
+  const plain = (name, head = '') => `<!doctype html><html><head><meta charset="utf-8"><title>perch bench</title>${head}
 <script type="importmap">{ "imports": { "perch": "./perch/index.js" } }</script>
 <script type="module" src="./bench-${name}.js"></script></head><body><textarea></textarea></body></html>`;
   writeFileSync(join(site, 'calls.html'), plain('calls'));
   writeFileSync(join(site, 'cold.html'), plain('cold'));
+  // The same page with the preload hints js-bindings/README.md recommends: the package, the wasm
+  // build and the model are requested while the HTML is parsed, not after the module graph ran.
+  for (const variant of ['simd', 'simd-threads']) writeFileSync(join(site, `cold-hints-${variant}.html`), plain('cold', preloadHints(variant)));
   writeFileSync(join(site, 'typing.html'), readFileSync(join(site, 'index.html'), 'utf8').replace('./app.js', './bench-typing.js'));
 }
 
@@ -189,28 +200,34 @@ async function callsParts(baseUrl) {
 }
 
 // ---- (c) cold start ----
+/** Visits `file` in a just-launched browser with a fresh profile, once per entry of `profiles`. */
+async function freshProfileVisits(baseUrl, variant, file, profiles, results, log) {
+  const dir = mkdtempSync(join(tmpdir(), 'perch-bench-profile-'));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    for (const profile of profiles) {
+      await page.goto(`${baseUrl}/${file}.html?variant=${variant}`);
+      const r = await waitFor(page, () => window.__cold, 120_000);
+      if (r.error) throw new Error(`cold page (${variant}): ${r.error}`);
+      (results[`${variant}/${profile}`] ??= []).push(r);
+      if (log && profile === 'fresh profile') {
+        console.log(`browser bench: cold ${variant}: engine ${JSON.stringify(r.engine)}; resources (start-end ms): ` +
+          r.resources.map((e) => `${e.name.split('/').pop()} ${fmt(e.start, 0)}-${fmt(e.end, 0)}`).join(', '));
+      }
+    }
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function coldPart(baseUrl) {
   const results = {};  // "variant/profile" → [{moduleMs, createdMs, firstMs}]
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of shuffled(['simd', 'simd-threads'], round + 7)) {
-      const dir = mkdtempSync(join(tmpdir(), 'perch-bench-profile-'));
-      const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-      try {
-        const page = context.pages()[0] ?? await context.newPage();
-        for (const profile of ['fresh profile', 'warm cache', 'warm cache']) {
-          await page.goto(`${baseUrl}/cold.html?variant=${variant}`);
-          const r = await waitFor(page, () => window.__cold, 120_000);
-          if (r.error) throw new Error(`cold page (${variant}): ${r.error}`);
-          (results[`${variant}/${profile}`] ??= []).push(r);
-          if (round === 0 && profile === 'fresh profile') {
-            console.log(`browser bench: cold ${variant}: engine ${JSON.stringify(r.engine)}; resources (start-end ms): ` +
-              r.resources.map((e) => `${e.name.split('/').pop()} ${fmt(e.start, 0)}-${fmt(e.end, 0)}`).join(', '));
-          }
-        }
-      } finally {
-        await context.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await freshProfileVisits(baseUrl, variant, 'cold', ['fresh profile', 'warm cache', 'warm cache'], results, round === 0);
+      await freshProfileVisits(baseUrl, variant, `cold-hints-${variant}`, ['fresh profile, preload hints'], results, false);
     }
   }
   // A first visit with the browser already running: a new (incognito) context of a browser that
@@ -224,15 +241,17 @@ async function coldPart(baseUrl) {
     await warmup.close();
     for (let round = 0; round < ROUNDS; round++) {
       for (const variant of shuffled(['simd', 'simd-threads'], round + 11)) {
-        const context = await running.newContext();
-        try {
-          const page = await context.newPage();
-          await page.goto(`${baseUrl}/cold.html?variant=${variant}`);
-          const r = await waitFor(page, () => window.__cold, 120_000);
-          if (r.error) throw new Error(`cold page (${variant}): ${r.error}`);
-          (results[`${variant}/first visit, browser running`] ??= []).push(r);
-        } finally {
-          await context.close();
+        for (const [file, profile] of [['cold', 'first visit, browser running'], [`cold-hints-${variant}`, 'first visit, running, preload hints']]) {
+          const context = await running.newContext(); // one per page: nothing cached
+          try {
+            const page = await context.newPage();
+            await page.goto(`${baseUrl}/${file}.html?variant=${variant}`);
+            const r = await waitFor(page, () => window.__cold, 120_000);
+            if (r.error) throw new Error(`cold page (${variant}): ${r.error}`);
+            (results[`${variant}/${profile}`] ??= []).push(r);
+          } finally {
+            await context.close();
+          }
         }
       }
     }
@@ -305,7 +324,9 @@ function targetsTable() {
     ['a/default/langid/e2e_p50_ms', 0.3, 'plain: detect p50'],
     ['a-overlap/default/langid/over_engine_p50_ms', 0.5, 'plain: detect during suggest, e2e - engine p50'],
     ['c/simd/fresh profile/first_result_p50_ms', 200, 'cold: fresh profile (simd)'],
+    ['c/simd/fresh profile, preload hints/first_result_p50_ms', 200, 'cold: fresh profile, page with preload hints (simd)'],
     ['c/simd/first visit, browser running/first_result_p50_ms', 200, 'cold: first visit, browser running (simd)'],
+    ['c/simd/first visit, running, preload hints/first_result_p50_ms', 200, 'cold: first visit, running, preload hints (simd)'],
     ['c/simd/warm cache/first_result_p50_ms', 100, 'cold: warm cache (simd)'],
     ['c/simd-threads/node/first_result_p50_ms', 50, 'cold: Node simd-threads'],
   ];
